@@ -1,0 +1,141 @@
+"""A content-addressed file object store laid out like Hatrac namespaces.
+
+An object lives at ``<root>/<namespace>/<md5>.<filename>`` and its URL is
+``/hatrac/<namespace>/<md5>.<filename>``. Objects are written to a temporary name, checked,
+and renamed into place, so a URL once present never changes and is never half-written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+import threading
+from pathlib import Path, PurePosixPath
+
+from ...core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ..contract import ObjectInfo, Progress
+
+CHUNK = 8 * 1024 * 1024
+URL_PREFIX = "/hatrac/"
+
+
+def check_filename(filename: str) -> str:
+    """Refuse names that are empty, contain a path separator or are ``.``/``..``."""
+    if not filename or "/" in filename or "\\" in filename or filename in (".", "..") \
+            or "\x00" in filename:
+        raise DerivaMLValidationError(
+            f"{filename!r} is not a valid object file name: use a plain name without "
+            "directories, such as 'model.pt'."
+        )
+    return filename
+
+
+def hash_and_copy(source: Path, dest: Path, progress: Progress | None = None) -> tuple[str, int]:
+    """Copy ``source`` to ``dest`` while hashing it: one read of the source.
+
+    The kernel copies the bytes (``copyfile``) while a second thread hashes the same, by then
+    cached, bytes; hashlib releases the GIL, so the two overlap.
+    """
+    md5 = hashlib.md5()
+    length = 0
+    error: list[BaseException] = []
+
+    def digest() -> None:
+        nonlocal length
+        try:
+            with open(source, "rb") as f:
+                while chunk := f.read(CHUNK):
+                    md5.update(chunk)
+                    length += len(chunk)
+                    if progress:
+                        progress(len(chunk))
+        except BaseException as e:  # surfaced below
+            error.append(e)
+
+    hasher = threading.Thread(target=digest)
+    hasher.start()
+    shutil.copyfile(source, dest)
+    hasher.join()
+    if error:
+        raise error[0]
+    return md5.hexdigest(), length
+
+
+class ObjectStore:
+    """Files under ``root`` addressed by Hatrac-style URLs."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    def _path(self, url: str) -> Path:
+        if not url.startswith(URL_PREFIX):
+            raise DerivaMLValidationError(
+                f"{url!r} is not an object URL of this catalog (expected '/hatrac/...')."
+            )
+        parts = PurePosixPath(url[len(URL_PREFIX):]).parts
+        if not parts or any(p in ("..", ".", "") for p in parts):
+            raise DerivaMLValidationError(f"{url!r} is not a valid object URL.")
+        return self.root.joinpath(*parts)
+
+    def path_of(self, url: str) -> Path:
+        """The local file holding the object at ``url`` (which must exist)."""
+        path = self._path(url)
+        if not path.is_file():
+            raise DerivaMLNotFound(f"No object stored at {url}.")
+        return path
+
+    def info(self, url: str) -> ObjectInfo | None:
+        path = self._path(url)
+        try:
+            length = path.stat().st_size
+        except FileNotFoundError:
+            return None
+        return ObjectInfo(url, path.name.split(".", 1)[0], length)
+
+    def put(self, namespace: str, filename: str, source: Path, *, md5: str | None = None,
+            progress: Progress | None = None) -> ObjectInfo:
+        check_filename(filename)
+        for part in namespace.strip("/").split("/"):
+            check_filename(part)
+        source = Path(source)
+        if not source.is_file():
+            raise DerivaMLNotFound(f"Cannot store {source}: no such file.")
+        if md5:
+            existing = self.info(f"{URL_PREFIX}{namespace.strip('/')}/{md5}.{filename}")
+            if existing and existing.length == source.stat().st_size:
+                if progress:
+                    progress(existing.length)
+                return existing
+        directory = self.root / namespace.strip("/")
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=".partial-", dir=directory)
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            digest, length = hash_and_copy(source, tmp, progress)
+            if md5 and digest != md5:
+                raise DerivaMLValidationError(
+                    f"{source} changed while it was being stored: expected MD5 {md5}, "
+                    f"read {digest}. Stop writing to it and upload again."
+                )
+            final = directory / f"{digest}.{filename}"
+            if final.exists():
+                tmp.unlink()
+            else:
+                os.replace(tmp, final)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return ObjectInfo(f"{URL_PREFIX}{namespace.strip('/')}/{final.name}", digest, length)
+
+    def get(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:
+        source = self.path_of(url)
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(source, dest)
+        info = self.info(url)
+        if progress:
+            progress(info.length)
+        return info

@@ -1,0 +1,1 @@
+"""Small shared pieces: errors, RIDs, names and enums used by every layer."""

@@ -1,0 +1,62 @@
+"""Names shared by every layer: schema names, vocabularies, statuses, asset types."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+ML_SCHEMA = "deriva-ml"
+DOMAIN_SCHEMA = "domain"
+DRY_RUN_RID = "0000"
+
+
+class MLVocab(StrEnum):
+    """The controlled vocabularies of the ``deriva-ml`` schema."""
+
+    dataset_type = "Dataset_Type"
+    workflow_type = "Workflow_Type"
+    asset_type = "Asset_Type"
+    asset_role = "Asset_Role"
+    execution_status = "Execution_Status"
+    feature_name = "Feature_Name"
+
+
+class Status(StrEnum):
+    """Execution statuses. Values are the ``Execution_Status`` terms stored in the catalog;
+    ``Status.running`` etc. are the spellings user code uses."""
+
+    created = "Created"
+    running = "Running"
+    stopped = "Stopped"
+    failed = "Failed"
+    pending_upload = "Pending_Upload"
+    uploaded = "Uploaded"
+    aborted = "Aborted"
+    # Friendly aliases used in the documentation.
+    completed = "Stopped"
+    pending = "Pending_Upload"
+    initializing = "Created"
+
+
+ExecutionStatus = Status
+
+
+class ExecAssetType(StrEnum):
+    """Asset types the framework itself assigns."""
+
+    execution_config = "Execution_Config"
+    runtime_env = "Runtime_Env"
+    hydra_config = "Hydra_Config"
+    deriva_config = "Deriva_Config"
+    metrics_file = "Metrics_File"
+    execution_metadata = "Execution_Metadata"
+    execution_asset = "Execution_Asset"
+    input_file = "Input_File"
+    output_file = "Output_File"
+    model_file = "Model_File"
+    notebook_output = "Notebook_Output"
+
+
+class VersionPart(StrEnum):
+    major = "major"
+    minor = "minor"
+    patch = "patch"

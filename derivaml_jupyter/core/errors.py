@@ -1,0 +1,42 @@
+"""Error types. Every message says what was wrong and what to do about it."""
+
+
+class DerivaMLException(Exception):
+    """Base class of every error raised by DerivaML."""
+
+
+class DerivaMLNotFound(DerivaMLException, LookupError):
+    """A RID, table, version or object that does not exist."""
+
+
+class DerivaMLInvalidTerm(DerivaMLNotFound):
+    """A term that is not in its vocabulary."""
+
+    def __init__(self, vocabulary: str, term: str, known: list[str] | None = None):
+        hint = f" Known terms: {', '.join(sorted(known))}." if known else ""
+        super().__init__(
+            f"Invalid term {term!r} in vocabulary {vocabulary}: term doesn't exist.{hint} "
+            f"Add it with ml.add_term({vocabulary!r}, {term!r}, description=...)."
+        )
+        self.vocabulary = vocabulary
+        self.term = term
+
+
+class DerivaMLValidationError(DerivaMLException, ValueError):
+    """Input that is malformed or inconsistent (bad RID form, bad version, bad path...)."""
+
+
+class DerivaMLConflict(DerivaMLException):
+    """A write that collides with existing data (duplicate name, key, cycle)."""
+
+
+class DerivaMLCycleError(DerivaMLConflict):
+    """Nesting a dataset or execution inside itself or one of its descendants."""
+
+
+class DerivaMLReadOnly(DerivaMLException):
+    """A write attempted on a snapshot (read-only) view of a catalog."""
+
+
+class DerivaMLNotImplemented(DerivaMLException, NotImplementedError):
+    """A feature that is planned but not available yet."""

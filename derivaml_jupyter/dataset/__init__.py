@@ -1,0 +1,1 @@
+"""Datasets: specs and versions, the live Dataset, and downloaded bags."""

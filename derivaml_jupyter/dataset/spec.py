@@ -1,0 +1,90 @@
+"""Value types naming a dataset and one of its versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from ..core.errors import DerivaMLValidationError
+from ..core.rid import normalize_rid
+from ..core.definitions import VersionPart
+
+
+class DatasetVersion(Version):
+    """A dataset version (``1.2.0``); also reads PEP 440 labels such as ``0.4.0.post1.dev3``."""
+
+    def __init__(self, major: int | str, minor: int = 0, patch: int = 0):
+        text = major if isinstance(major, str) else f"{major}.{minor}.{patch}"
+        try:
+            super().__init__(text)
+        except InvalidVersion:
+            raise DerivaMLValidationError(
+                f"{text!r} is not a dataset version: write it as MAJOR.MINOR.PATCH, e.g. '1.0.0'."
+            ) from None
+
+    @classmethod
+    def parse(cls, value: Any) -> DatasetVersion:
+        """Accept ``"1.2.3"``, ``(1, 2, 3)``, ``{"major": 1, ...}`` or a DatasetVersion."""
+        if isinstance(value, DatasetVersion):
+            return value
+        if isinstance(value, Version):
+            return cls(str(value))
+        if isinstance(value, (list, tuple)):
+            return cls(*value)
+        if isinstance(value, dict):
+            return cls(value.get("major", 0), value.get("minor", 0), value.get("patch", 0))
+        return cls(str(value))
+
+    @property
+    def patch(self) -> int:
+        return self.micro
+
+    def next_release(self, part: VersionPart | str = VersionPart.minor) -> DatasetVersion:
+        part = VersionPart(part)
+        if part is VersionPart.major:
+            return DatasetVersion(self.major + 1, 0, 0)
+        if part is VersionPart.minor:
+            return DatasetVersion(self.major, self.minor + 1, 0)
+        return DatasetVersion(self.major, self.minor, self.micro + 1)
+
+    def to_dict(self) -> dict[str, int]:
+        return {"major": self.major, "minor": self.minor, "patch": self.micro}
+
+
+@dataclass
+class DatasetSpec:
+    """A dataset to use as an execution input: its RID, a version (None = the current one),
+    and whether to download its asset files (``materialize``)."""
+
+    rid: str
+    version: DatasetVersion | str | None = None
+    materialize: bool = True
+    description: str = ""
+    exclude_tables: set[str] | None = field(default=None)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.rid, DatasetSpec):  # tolerate DatasetSpec(spec)
+            self.rid, self.version = self.rid.rid, self.version or self.rid.version
+        if not isinstance(self.rid, str) or not self.rid:
+            raise DerivaMLValidationError(
+                f"DatasetSpec needs a dataset RID string such as '1-ABCD', got {self.rid!r}."
+            )
+        self.rid = normalize_rid(self.rid)
+        if self.version is not None and self.version != "":
+            self.version = DatasetVersion.parse(self.version)
+        else:
+            self.version = None
+        if self.exclude_tables is not None:
+            self.exclude_tables = set(self.exclude_tables)
+
+    @classmethod
+    def from_shorthand(cls, text: str) -> DatasetSpec:
+        """``"1-ABC"`` (current version) or ``"1-ABC@1.2.0"``."""
+        rid, _, version = text.partition("@")
+        return cls(rid=rid, version=version or None)
+
+    def to_dict(self) -> dict:
+        return {"rid": self.rid, "version": str(self.version) if self.version else None,
+                "materialize": self.materialize, "description": self.description}

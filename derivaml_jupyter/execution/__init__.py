@@ -1,0 +1,1 @@
+"""Executions: configuration, the running execution, outputs and their upload."""

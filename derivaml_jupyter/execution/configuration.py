@@ -1,0 +1,85 @@
+"""``ExecutionConfiguration``: what an execution will use (workflow, datasets, assets)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..core.errors import DerivaMLValidationError
+from ..core.rid import normalize_rid
+from ..dataset.spec import DatasetSpec
+from .workflow import Workflow
+
+
+@dataclass
+class AssetSpec:
+    """An input asset by RID; ``cache=True`` keeps a shared local copy across executions."""
+
+    rid: str
+    cache: bool = False
+
+    def __post_init__(self) -> None:
+        self.rid = normalize_rid(self.rid)
+
+
+def _as_dataset_spec(item: Any) -> DatasetSpec:
+    if isinstance(item, DatasetSpec):
+        return item
+    if isinstance(item, str):
+        return DatasetSpec.from_shorthand(item)
+    if isinstance(item, dict) or hasattr(item, "keys"):
+        return DatasetSpec(**dict(item))
+    if hasattr(item, "rid"):  # e.g. an instantiated hydra config object
+        return DatasetSpec(rid=item.rid, version=getattr(item, "version", None),
+                           materialize=getattr(item, "materialize", True))
+    raise DerivaMLValidationError(
+        f"{item!r} is not a dataset spec: use DatasetSpec(rid=..., version=...) or 'RID@1.0.0'."
+    )
+
+
+def _as_asset_spec(item: Any) -> AssetSpec:
+    if isinstance(item, AssetSpec):
+        return item
+    if isinstance(item, str):
+        return AssetSpec(item)
+    if isinstance(item, dict) or hasattr(item, "keys"):
+        return AssetSpec(**dict(item))
+    if hasattr(item, "rid"):
+        return AssetSpec(rid=item.rid, cache=getattr(item, "cache", False))
+    raise DerivaMLValidationError(f"{item!r} is not an asset RID or AssetSpec.")
+
+
+@dataclass
+class ExecutionConfiguration:
+    """Inputs and description of an execution.
+
+    Example::
+
+        ExecutionConfiguration(workflow=wf, description="Training run",
+                               datasets=[DatasetSpec(rid="1-ABC")], assets=["2-GHI"])
+    """
+
+    workflow: Workflow | None = None
+    description: str = ""
+    datasets: list[DatasetSpec] = field(default_factory=list)
+    assets: list[AssetSpec] = field(default_factory=list)
+    argv: list[str] = field(default_factory=lambda: list(sys.argv))
+    config_choices: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.datasets = [_as_dataset_spec(d) for d in (self.datasets or [])]
+        self.assets = [_as_asset_spec(a) for a in (self.assets or [])]
+        self.description = str(self.description or "")
+        self.config_choices = {k: str(v) for k, v in (self.config_choices or {}).items()
+                               if v is not None}
+
+    def to_dict(self) -> dict:
+        return {
+            "workflow": self.workflow.to_dict() if self.workflow else None,
+            "description": self.description,
+            "datasets": [d.to_dict() for d in self.datasets],
+            "assets": [{"rid": a.rid, "cache": a.cache} for a in self.assets],
+            "argv": self.argv,
+            "config_choices": self.config_choices,
+        }
