@@ -7,9 +7,9 @@ from typing import Any
 
 from packaging.version import InvalidVersion, Version
 
+from ..core.definitions import VersionPart
 from ..core.errors import DerivaMLValidationError
 from ..core.rid import normalize_rid
-from ..core.definitions import VersionPart
 
 
 class DatasetVersion(Version):

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\- ]*$")
 
 def snapshot_time(snap: int) -> str:
     """The ISO timestamp of a snapshot id."""
-    return datetime.fromtimestamp(snap / 1e6, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(snap / 1e6, tz=UTC).isoformat()
 
 
 class LocalCatalog(Catalog):

@@ -1,0 +1,356 @@
+"""Dataset methods of ``DerivaML``: creation, membership, nesting, versions and listings.
+
+Every change to a dataset's content (members added or removed) makes a new released version
+pinned to the catalog snapshot right after the change; ``version=`` reads return the members
+as of that version's snapshot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from ..catalog.contract import Table
+from ..core.definitions import ML_SCHEMA, MLVocab, VersionPart
+from ..core.errors import (
+    DerivaMLCycleError,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
+from ..core.rid import normalize_rid
+from .dataset import Dataset
+from .spec import DatasetVersion
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+NOT_ELEMENT_TABLES = {"Dataset_Dataset_Type", "Dataset_Execution", "Dataset_Version"}
+
+
+def _rid_of(item: Any) -> str:
+    rid = getattr(item, "dataset_rid", None) or getattr(item, "rid", None) or item
+    return normalize_rid(rid)
+
+
+def _as_list(items: Any) -> list:
+    if items is None:
+        return []
+    if isinstance(items, (str, Dataset)):
+        return [items]
+    return list(items)
+
+
+class DatasetAPI:
+    """Mixed into ``DerivaML``; relies on its ``catalog``, ``find_table`` and term lookup."""
+
+    # -- element types -----------------------------------------------------------------------
+    def _element_associations(self) -> dict[str, tuple[Table, str]]:
+        """Member table name -> (association table, member column)."""
+        result = {}
+        for t in self.catalog.model().tables():
+            if (t.kind != "association" or not t.name.startswith("Dataset_")
+                    or t.name in NOT_ELEMENT_TABLES
+                    or t.schema not in (self.ml_schema, self.domain_schema)):
+                continue
+            for fk in t.foreign_keys:
+                column = fk.columns[0]
+                if column != "Dataset" and column in t.keys[0]:
+                    result[fk.pk_table] = (t, column)
+        return result
+
+    def list_dataset_element_types(self) -> list[Table]:
+        """Tables whose rows can be dataset members."""
+        model = self.catalog.model()
+        return [model.find_table(name, [self.domain_schema, self.ml_schema])
+                for name in self._element_associations()]
+
+    # -- lookups -----------------------------------------------------------------------------
+    def _dataset_row(self, dataset: Any, snapshot: str | None = None,
+                     deleted: bool = False) -> dict:
+        rid = _rid_of(dataset)
+        rows = self.catalog.select(ML_SCHEMA, "Dataset", where={"RID": rid}, snapshot=snapshot)
+        if not rows:
+            try:
+                found = self.catalog.resolve_rid(rid)
+            except DerivaMLNotFound:
+                raise DerivaMLNotFound(
+                    f"Dataset {rid} does not exist. find_datasets() lists the datasets."
+                ) from None
+            raise DerivaMLValidationError(
+                f"RID {rid} is a row of {found.table}, not a dataset.")
+        if rows[0]["Deleted"] and not deleted:
+            raise DerivaMLNotFound(f"Dataset {rid} was deleted.")
+        return rows[0]
+
+    def lookup_dataset(self, dataset: Any, deleted: bool = False) -> Dataset:
+        """The dataset with this RID (error if it is not a dataset)."""
+        return Dataset(self, self._dataset_row(dataset, deleted=deleted)["RID"])
+
+    def list_dataset_types(self, dataset: Any) -> list[str]:
+        rid = _rid_of(dataset)
+        return sorted(r["Dataset_Type"] for r in self.catalog.select(
+            ML_SCHEMA, "Dataset_Dataset_Type", where={"Dataset": rid}))
+
+    def find_datasets(self, deleted: bool = False) -> pd.DataFrame:
+        """All datasets as a DataFrame: RID, Description, Version, Dataset_Types, RCT."""
+        import pandas as pd
+
+        rows = list(self.catalog.iter_rows(ML_SCHEMA, "Dataset", sort=["RCT"]))
+        if not deleted:
+            rows = [r for r in rows if not r["Deleted"]]
+        types: dict[str, list[str]] = {}
+        for r in self.catalog.iter_rows(ML_SCHEMA, "Dataset_Dataset_Type"):
+            types.setdefault(r["Dataset"], []).append(r["Dataset_Type"])
+        versions = {r["RID"]: r["Version"] for r in self.catalog.select(
+            ML_SCHEMA, "Dataset_Version", where={"RID": [r["Version"] for r in rows
+                                                          if r["Version"]]},
+            columns=["RID", "Version"])}
+        return pd.DataFrame(
+            [{"RID": r["RID"], "Description": r["Description"],
+              "Version": versions.get(r["Version"]),
+              "Dataset_Types": sorted(types.get(r["RID"], [])), "RCT": r["RCT"]}
+             for r in rows],
+            columns=["RID", "Description", "Version", "Dataset_Types", "RCT"])
+
+    # -- versions ----------------------------------------------------------------------------
+    def _version_rows(self, rid: str) -> list[dict]:
+        rows = self.catalog.select(ML_SCHEMA, "Dataset_Version", where={"Dataset": rid})
+        return sorted(rows, key=lambda r: DatasetVersion.parse(r["Version"]))
+
+    def dataset_history(self, dataset: Any) -> pd.DataFrame:
+        """Every version of a dataset, oldest first: Version, Description, Snapshot,
+        Execution, RID (of the version row), RCT."""
+        import pandas as pd
+
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        columns = ["Version", "Description", "Snapshot", "Execution", "RID", "RCT"]
+        return pd.DataFrame([{c: r[c] for c in columns} for r in self._version_rows(rid)],
+                            columns=columns)
+
+    def current_dataset_version(self, dataset: Any) -> DatasetVersion:
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        rows = self._version_rows(rid)
+        return DatasetVersion.parse(rows[-1]["Version"])
+
+    def dataset_version_record(self, dataset: Any, version: Any = None) -> dict:
+        """The ``Dataset_Version`` row of ``version`` (None: the current one)."""
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        rows = self._version_rows(rid)
+        if version is None or version == "":
+            return rows[-1]
+        wanted = DatasetVersion.parse(version)
+        for row in rows:
+            if DatasetVersion.parse(row["Version"]) == wanted:
+                return row
+        raise DerivaMLNotFound(
+            f"Dataset version {wanted} not found for dataset {rid}. "
+            f"Available versions: {', '.join(r['Version'] for r in rows)}."
+        )
+
+    def _new_version(self, rid: str, version: DatasetVersion, description: str,
+                     execution_rid: str | None) -> DatasetVersion:
+        """Record ``version`` of dataset ``rid`` pinned to the current snapshot."""
+        row = self.catalog.insert(ML_SCHEMA, "Dataset_Version", [{
+            "Dataset": rid, "Version": str(version), "Description": description,
+            "Execution": execution_rid, "Snapshot": self.catalog.snapshot(),
+        }])[0]
+        self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Version": row["RID"]}])
+        return version
+
+    def increment_dataset_version(self, dataset: Any,
+                                  component: VersionPart | str = VersionPart.minor,
+                                  description: str = "", execution_rid: str | None = None
+                                  ) -> DatasetVersion:
+        """Release a new version (bumping ``component``) pinned to the current snapshot."""
+        rid = self._dataset_row(dataset)["RID"]
+        with self.catalog.transaction():
+            new = self.current_dataset_version(rid).next_release(component)
+            return self._new_version(rid, new, description or f"Version {new}.", execution_rid)
+
+    # -- creation ----------------------------------------------------------------------------
+    def create_dataset(self, dataset_types: str | Iterable[str] | None = None,
+                       description: str = "", execution_rid: str | None = None,
+                       version: Any = None) -> Dataset:
+        """Create a dataset tagged with ``Dataset_Type`` terms, at version ``version``
+        (default 0.1.0)."""
+        types = self._check_terms(MLVocab.dataset_type, _as_list(dataset_types))
+        initial = DatasetVersion.parse(version or "0.1.0")
+        with self.catalog.transaction():
+            rid = self.catalog.insert(ML_SCHEMA, "Dataset", [
+                {"Description": description, "Deleted": False}])[0]["RID"]
+            self.catalog.insert(ML_SCHEMA, "Dataset_Dataset_Type",
+                                [{"Dataset": rid, "Dataset_Type": t} for t in dict.fromkeys(types)])
+            self._new_version(rid, initial, "Initial dataset creation.", execution_rid)
+        return Dataset(self, rid)
+
+    def delete_dataset(self, dataset: Any) -> None:
+        """Mark a dataset deleted (it stays readable at its versions)."""
+        rid = self._dataset_row(dataset)["RID"]
+        parents = self.catalog.select(ML_SCHEMA, "Dataset_Dataset", where={"Nested_Dataset": rid})
+        if parents:
+            raise DerivaMLValidationError(
+                f"Dataset {rid} is nested in {', '.join(p['Dataset'] for p in parents)}; "
+                "remove it from its parents first.")
+        self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Deleted": True}])
+
+    # -- membership --------------------------------------------------------------------------
+    def _classify_members(self, members: Any) -> dict[str, list[str]]:
+        """Member table name -> RIDs, each RID checked to be a row of an element table."""
+        elements = self._element_associations()
+        if isinstance(members, Mapping):
+            grouped = {}
+            for table, rids in members.items():
+                name = self.find_table(table).name
+                if name not in elements:
+                    raise self._not_element_error(name)
+                grouped[name] = [normalize_rid(r) for r in _as_list(rids)]
+            return grouped
+        pending = list(dict.fromkeys(_rid_of(m) for m in _as_list(members)))
+        grouped: dict[str, list[str]] = {}
+        model = self.catalog.model()
+        for name in elements:
+            if not pending:
+                break
+            t = model.find_table(name, [self.domain_schema, self.ml_schema])
+            found = {r["RID"] for r in self.catalog.select(t.schema, t.name,
+                                                           where={"RID": pending},
+                                                           columns=["RID"])}
+            if found:
+                grouped[name] = [r for r in pending if r in found]
+                pending = [r for r in pending if r not in found]
+        if pending:
+            found = self.catalog.resolve_rid(pending[0])  # raises for unknown RIDs
+            raise self._not_element_error(found.table, pending[0])
+        return grouped
+
+    def _not_element_error(self, table: str, rid: str | None = None) -> DerivaMLValidationError:
+        what = f"RID {rid} is a row of {table}, which" if rid else f"Table {table}"
+        return DerivaMLValidationError(
+            f"{what} is not a dataset element type. Allowed: "
+            f"{', '.join(sorted(self._element_associations()))}. Register it with "
+            f"ml.add_dataset_element_type({table!r})."
+        )
+
+    def _descendants(self, rid: str) -> set[str]:
+        seen: set[str] = set()
+        frontier = [rid]
+        while frontier:
+            rows = self.catalog.select(ML_SCHEMA, "Dataset_Dataset",
+                                       where={"Dataset": frontier})
+            frontier = [r["Nested_Dataset"] for r in rows if r["Nested_Dataset"] not in seen]
+            seen.update(frontier)
+        return seen
+
+    def add_dataset_members(self, dataset: Any, members: Any, validate: bool = True,
+                            description: str = "", execution_rid: str | None = None
+                            ) -> DatasetVersion | None:
+        """Add members (RIDs of any element type; dataset RIDs nest datasets) to a dataset.
+
+        Members already present are skipped. Returns the new version, or None if nothing
+        changed. Nesting a dataset inside itself or a descendant raises DerivaMLCycleError.
+        """
+        rid = self._dataset_row(dataset)["RID"]
+        grouped = self._classify_members(members)
+        for child in grouped.get("Dataset", []):
+            if child == rid:
+                raise DerivaMLCycleError(f"Dataset {rid} cannot be a member of itself.")
+            if rid in self._descendants(child):
+                raise DerivaMLCycleError(
+                    f"Cannot nest dataset {child} in {rid}: {rid} is already nested inside "
+                    f"{child}, so this would make a cycle.")
+        elements = self._element_associations()
+        with self.catalog.transaction():
+            added = 0
+            for name, rids in grouped.items():
+                assoc, column = elements[name]
+                added += len(self.catalog.insert(
+                    assoc.schema, assoc.name, [{"Dataset": rid, column: m} for m in rids],
+                    on_conflict_skip=True))
+            if not added:
+                return None
+            new = self.current_dataset_version(rid).next_release(VersionPart.minor)
+            return self._new_version(rid, new, description or f"Added {added} member(s).",
+                                     execution_rid)
+
+    def delete_dataset_members(self, dataset: Any, members: Any, description: str = "",
+                               execution_rid: str | None = None) -> DatasetVersion | None:
+        """Remove members from a dataset; returns the new version or None if none were there."""
+        rid = self._dataset_row(dataset)["RID"]
+        grouped = self._classify_members(members)
+        elements = self._element_associations()
+        with self.catalog.transaction():
+            removed = sum(
+                self.catalog.delete(elements[name][0].schema, elements[name][0].name,
+                                    {"Dataset": rid, elements[name][1]: rids})
+                for name, rids in grouped.items())
+            if not removed:
+                return None
+            new = self.current_dataset_version(rid).next_release(VersionPart.minor)
+            return self._new_version(rid, new, description or f"Removed {removed} member(s).",
+                                     execution_rid)
+
+    def list_dataset_members(self, dataset: Any, recurse: bool = False, limit: int | None = None,
+                             version: Any = None) -> dict[str, list[dict]]:
+        """Members by table name (``{"Image": [row, ...], "Dataset": [...]}``), as of
+        ``version`` (None: now). ``recurse`` adds the members of nested datasets."""
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
+        model = self.catalog.model()
+        result: dict[str, list[dict]] = {}
+        seen_members: dict[str, set[str]] = {}
+        visited: set[str] = set()
+        frontier = [rid]
+        while frontier:
+            visited.update(frontier)
+            children: list[str] = []
+            for name, (assoc, column) in self._element_associations().items():
+                links = self.catalog.select(assoc.schema, assoc.name,
+                                            where={"Dataset": frontier}, snapshot=snapshot)
+                rids = [link[column] for link in links]
+                if name == "Dataset":
+                    children += [r for r in rids if r not in visited]
+                seen = seen_members.setdefault(name, set())
+                rids = [r for r in dict.fromkeys(rids) if r not in seen]
+                if limit is not None:
+                    rids = rids[:max(0, limit - len(seen))]
+                if not rids:
+                    continue
+                seen.update(rids)
+                t = model.find_table(name, [self.domain_schema, self.ml_schema])
+                result.setdefault(name, []).extend(self.catalog.select(
+                    t.schema, t.name, where={"RID": rids}, snapshot=snapshot))
+            frontier = list(dict.fromkeys(children)) if recurse else []
+        return result
+
+    def download_dataset_bag(self, spec: Any) -> Any:
+        """Download a dataset version as a BDBag (cached by RID and version); returns a
+        ``DatasetBag``. ``spec`` is a ``DatasetSpec`` or ``"RID@version"``."""
+        from .bag import download_dataset_bag
+
+        return download_dataset_bag(self, spec)
+
+    def _related(self, rid: str, recurse: bool, version: Any, down: bool) -> list[Dataset]:
+        snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
+        mine, theirs = ("Dataset", "Nested_Dataset") if down else ("Nested_Dataset", "Dataset")
+        found: dict[str, None] = {}
+        frontier = [rid]
+        while frontier:
+            rows = self.catalog.select(ML_SCHEMA, "Dataset_Dataset", where={mine: frontier},
+                                       snapshot=snapshot)
+            frontier = [r[theirs] for r in rows if r[theirs] not in found and r[theirs] != rid]
+            found.update(dict.fromkeys(frontier))
+            if not recurse:
+                break
+        return [Dataset(self, r) for r in found]
+
+    def list_dataset_children(self, dataset: Any, recurse: bool = False,
+                              version: Any = None) -> list[Dataset]:
+        """Datasets nested in this one (``recurse``: all descendants)."""
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        return self._related(rid, recurse, version, down=True)
+
+    def list_dataset_parents(self, dataset: Any, recurse: bool = False,
+                             version: Any = None) -> list[Dataset]:
+        """Datasets this one is nested in (``recurse``: all ancestors)."""
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        return self._related(rid, recurse, version, down=False)

@@ -1,0 +1,1 @@
+"""The ``deriva-ml`` schema: its tables, associations, vocabularies and seeded terms."""
