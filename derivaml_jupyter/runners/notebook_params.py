@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,17 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     return dict(papermill.inspect_notebook(str(notebook)))
 
 
+def _type_name(p: dict[str, Any]) -> str:
+    """Declared type, else the type of the default literal (papermill only reads annotations)."""
+    kind = p.get("inferred_type_name")
+    if kind and kind != "None":
+        return str(kind)
+    try:
+        return type(ast.literal_eval(str(p.get("default")))).__name__
+    except (ValueError, SyntaxError, TypeError):
+        return "unknown"
+
+
 def format_parameters(params: dict[str, dict[str, Any]]) -> str:
     """One ``name: type (default value)`` line per parameter."""
     if not params:
@@ -42,8 +54,7 @@ def format_parameters(params: dict[str, dict[str, Any]]) -> str:
                 "(tag a code cell 'parameters' to declare some).")
     lines = []
     for name, p in params.items():
-        kind = p.get("inferred_type_name") or "None"
-        line = f"{name}: {kind} (default {p.get('default')})"
+        line = f"{name}: {_type_name(p)} (default {p.get('default')})"
         if p.get("help"):
             line += f"  # {p['help']}"
         lines.append(line)
