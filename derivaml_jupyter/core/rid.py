@@ -33,7 +33,7 @@ def encode(n: int) -> str:
 
 
 def decode(text: str) -> int:
-    """Decode a dashed or undashed base-32 string; raise ``DerivaMLValidationError`` if malformed."""
+    """Decode a dashed or undashed base-32 string; malformed text raises a validation error."""
     if not isinstance(text, str) or not _RID_TEXT.match(text.strip()):
         raise DerivaMLValidationError(
             f"{text!r} is not a RID: expected letters and digits in dash-separated groups, "

@@ -1,0 +1,61 @@
+"""Lazy re-exports: names resolve to their implementation module on first use, so
+``import derivaml`` stays fast."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+
+# Public name -> implementation module.
+EXPORTS: dict[str, str] = {
+    "DerivaML": "derivaml_jupyter.ml",
+    "DerivaMLConfig": "derivaml_jupyter.config",
+    "DatasetSpec": "derivaml_jupyter.dataset.spec",
+    "DatasetVersion": "derivaml_jupyter.dataset.spec",
+    "Dataset": "derivaml_jupyter.dataset.dataset",
+    "DatasetBag": "derivaml_jupyter.dataset.dataset_bag",
+    "DatasetSpecConfig": "derivaml_jupyter.config",
+    "AssetSpecConfig": "derivaml_jupyter.config",
+    "ExecutionConfiguration": "derivaml_jupyter.execution.configuration",
+    "AssetSpec": "derivaml_jupyter.execution.configuration",
+    "Workflow": "derivaml_jupyter.execution.workflow",
+    "Execution": "derivaml_jupyter.execution.execution",
+    "Status": "derivaml_jupyter.core.definitions",
+    "ExecutionStatus": "derivaml_jupyter.core.definitions",
+    "ExecAssetType": "derivaml_jupyter.core.definitions",
+    "MLVocab": "derivaml_jupyter.core.definitions",
+    "VersionPart": "derivaml_jupyter.core.definitions",
+    "ML_SCHEMA": "derivaml_jupyter.core.definitions",
+    "DRY_RUN_RID": "derivaml_jupyter.core.definitions",
+    "DerivaMLException": "derivaml_jupyter.core.errors",
+    "DerivaMLNotFound": "derivaml_jupyter.core.errors",
+    "DerivaMLInvalidTerm": "derivaml_jupyter.core.errors",
+    "DerivaMLValidationError": "derivaml_jupyter.core.errors",
+    "DerivaMLConflict": "derivaml_jupyter.core.errors",
+    "DerivaMLCycleError": "derivaml_jupyter.core.errors",
+    "with_description": "derivaml_jupyter.config",
+    "create_model_config": "derivaml_jupyter.config",
+    "run_model": "derivaml_jupyter.config",
+    "BaseConfig": "derivaml_jupyter.config",
+    "notebook_config": "derivaml_jupyter.config",
+    "multirun_config": "derivaml_jupyter.config",
+    "load_configs": "derivaml_jupyter.config",
+    "run_notebook": "derivaml_jupyter.config.run_notebook",
+    "Column": "derivaml_jupyter.catalog.contract",
+    "ForeignKey": "derivaml_jupyter.catalog.contract",
+}
+
+
+def lazy_exports(names: list[str]) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a module re-exporting ``names`` lazily."""
+    table: Mapping[str, str] = {n: EXPORTS[n] for n in names}
+
+    def __getattr__(name: str) -> object:
+        if name not in table:
+            raise AttributeError(f"module has no attribute {name!r}")
+        return getattr(importlib.import_module(table[name]), name)
+
+    def __dir__() -> list[str]:
+        return sorted(table)
+
+    return __getattr__, __dir__

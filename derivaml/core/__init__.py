@@ -1,0 +1,7 @@
+"""Core names, as ``deriva_ml.core`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["DerivaML", "Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "ML_SCHEMA",
+           "DerivaMLException", "DerivaMLInvalidTerm"]
+__getattr__, __dir__ = lazy_exports(__all__)

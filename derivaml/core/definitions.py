@@ -1,0 +1,7 @@
+"""Enums and constants, as ``deriva_ml.core.definitions`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart", "ML_SCHEMA",
+           "DRY_RUN_RID"]
+__getattr__, __dir__ = lazy_exports(__all__)

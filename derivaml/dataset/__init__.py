@@ -1,0 +1,6 @@
+"""Dataset names, as ``deriva_ml.dataset`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["DatasetSpec", "DatasetVersion", "Dataset", "DatasetBag", "DatasetSpecConfig"]
+__getattr__, __dir__ = lazy_exports(__all__)
