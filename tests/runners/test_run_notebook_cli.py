@@ -1,0 +1,76 @@
+"""deriva-ml-run-notebook: argument errors, --inspect, kernels, notebooks without run_notebook."""
+
+from __future__ import annotations
+
+import pytest
+
+from derivaml_jupyter.runners import run_notebook_cli
+from derivaml_jupyter.runners.run_notebook_cli import main
+
+nbformat = pytest.importorskip("nbformat")
+
+
+def _notebook(path, *sources: str, params: str | None = None):
+    nb = nbformat.v4.new_notebook()
+    if params is not None:
+        cell = nbformat.v4.new_code_cell(params)
+        cell.metadata["tags"] = ["parameters"]
+        nb.cells.append(cell)
+    nb.cells.extend(nbformat.v4.new_code_cell(s) for s in sources)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_notebook_must_be_an_existing_ipynb(tmp_path, capsys):
+    (tmp_path / "script.py").write_text("print(1)")
+    assert main([str(tmp_path / "script.py")]) == 1
+    assert ".ipynb" in capsys.readouterr().err
+    assert main([str(tmp_path / "missing.ipynb")]) == 1
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_inspect_prints_parameters(tmp_path, capsys):
+    nb = _notebook(tmp_path / "a.ipynb", "print(x)", params="threshold = 0.5\nname = 'run'\n")
+    assert main([str(nb), "--inspect"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == ["threshold: float (default 0.5)", "name: str (default 'run')"]
+
+
+def test_positional_without_equals_is_rejected(tmp_path, capsys):
+    nb = _notebook(tmp_path / "a.ipynb", "print(1)")
+    assert main([str(nb), "weights"]) == 1
+    err = capsys.readouterr().err
+    assert "key=value" in err and "assets=weights" in err
+
+
+def test_unknown_kernel_lists_installed(tmp_path, capsys):
+    nb = _notebook(tmp_path / "a.ipynb", "print(1)")
+    assert main([str(nb), "--kernel", "no-such-kernel"]) == 1
+    err = capsys.readouterr().err
+    assert "no-such-kernel" in err and "python3" in err and "deriva-ml-install-kernel" in err
+
+
+def test_bad_parameter_file(tmp_path, capsys):
+    nb = _notebook(tmp_path / "a.ipynb", "print(1)")
+    (tmp_path / "p.txt").write_text("x")
+    assert main([str(nb), "--file", str(tmp_path / "p.txt")]) == 1
+    assert ".json or .yaml" in capsys.readouterr().err
+
+
+def test_notebook_without_run_notebook_fails_clearly(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(run_notebook_cli, "_papermill_logging", lambda enabled: None)
+    nb = _notebook(tmp_path / "plain.ipynb", "print(x * 2)", params="x = 1")
+    code = main([str(nb), "-p", "x", "21", "-p", "y", "3", "assets=a", "--log-output"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert "'y'" in captured.err and "known: x" in captured.err  # unknown parameter warning
+    assert "never called run_notebook()" in captured.err
+
+
+def test_notebook_error_without_execution(tmp_path, capsys):
+    nb = _notebook(tmp_path / "boom.ipynb", "raise ValueError('kaputt')")
+    assert main([str(nb), "--log-output"]) == 1
+    err = capsys.readouterr().err
+    assert "ValueError: kaputt" in err and "never called run_notebook()" in err
