@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/derivaml demo
+	$(BIN)/derivaml demo --catalog quickstart
 	cd examples/quickstart && ../../$(BIN)/deriva-ml-run-notebook notebooks/digits_analysis.ipynb
 
 test: $(STAMP)
