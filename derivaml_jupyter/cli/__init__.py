@@ -1,0 +1,1 @@
+"""The ``derivaml`` command: catalog chores from the shell."""
