@@ -85,10 +85,18 @@ def load_project_configs(start: str | Path | None = None, config_package: str = 
     return load_configs(config_package)
 
 
-def _resolve(config_name: str, overrides: list[str]) -> Any:
+def _resolve(config_name: str, overrides: list[str]) -> tuple[Any, str | None, dict[str, str]]:
+    """``(config, hydra run dir, config choices)`` of the notebook config."""
     from .notebook import resolve_notebook_config
 
-    return resolve_notebook_config(config_name, overrides)
+    result = resolve_notebook_config(config_name, overrides)
+    if isinstance(result, tuple):
+        cfg, run_dir, choices = (*result, None, None)[:3]
+    else:
+        cfg, run_dir, choices = result, None, None
+    run_dir = run_dir or _hydra_run_dir(cfg)
+    choices = choices or getattr(cfg, "config_choices", None) or {}
+    return cfg, str(run_dir) if run_dir else None, dict(choices)
 
 
 def _fields(obj: Any) -> dict[str, Any]:
@@ -177,8 +185,7 @@ def run_notebook(
         config_name = notebook.stem
     load_project_configs(notebook.parent if notebook else None, config_package)
     all_overrides = env_overrides() + list(overrides or [])
-    cfg = _resolve(config_name, all_overrides)
-    hydra_run_dir = _hydra_run_dir(cfg)
+    cfg, hydra_run_dir, choices = _resolve(config_name, all_overrides)
 
     if ml_class is None:
         from ..ml import DerivaML as ml_class
@@ -201,7 +208,7 @@ def run_notebook(
             datasets=list(getattr(cfg, "datasets", None) or []),
             assets=list(getattr(cfg, "assets", None) or []),
             description=description,
-            config_choices=dict(getattr(cfg, "config_choices", None) or {}),
+            config_choices=choices,
         ),
         dry_run=bool(getattr(cfg, "dry_run", False)),
     )

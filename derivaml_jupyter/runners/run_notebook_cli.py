@@ -119,43 +119,23 @@ def _environment(values: dict[str, str | None]) -> Iterator[None]:
 
 
 def show_configs(notebook: Path, overrides: list[str], cfg_mode: str | None) -> None:
-    """Print the config menu (``cfg_mode`` None) or the notebook's resolved config."""
+    """Print the config menu (``cfg_mode`` None) or the notebook's composed config.
+
+    Nothing runs and the catalog is not contacted.
+    """
     load_project_configs(notebook.parent)
     if cfg_mode is None:
-        from ..config import menu
+        from hydra_zen import store
 
-        menu.print_menu()
+        from ..config.menu import format_config_menu
+
+        store.add_to_hydra_store(overwrite_ok=True)
+        print(format_config_menu(PROG))
+        print(f"Notebook config used by {notebook.name}: {notebook.stem}")
         return
-    from ..config import notebook as nb_config
+    from ..config.notebook import render_notebook_config
 
-    render = getattr(nb_config, "render_notebook_config", None)
-    if render is not None:
-        print(render(notebook.stem, overrides=overrides, cfg_mode=cfg_mode))
-        return
-    cfg = nb_config.resolve_notebook_config(notebook.stem, overrides)
-    print(_as_yaml(cfg))
-
-
-def _plain(value: Any) -> Any:
-    import dataclasses
-
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    if hasattr(value, "to_dict"):
-        return _plain(value.to_dict())
-    return str(value)
-
-
-def _as_yaml(cfg: Any) -> str:
-    import yaml
-
-    return yaml.safe_dump(_plain(cfg), sort_keys=False)
+    print(render_notebook_config(notebook.stem, overrides), end="")
 
 
 # --------------------------------------------------------------------------- running

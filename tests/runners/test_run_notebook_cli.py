@@ -74,3 +74,14 @@ def test_notebook_error_without_execution(tmp_path, capsys):
     assert main([str(nb), "--log-output"]) == 1
     err = capsys.readouterr().err
     assert "ValueError: kaputt" in err and "never called run_notebook()" in err
+
+
+def test_info_and_cfg_job_show_configs_without_running(project, capsys):
+    nb = _notebook(project / "notebooks" / "report.ipynb", "raise SystemExit('must not run')")
+    assert main([str(nb), "--list-configs"]) == 0
+    out = capsys.readouterr().out
+    assert "deriva_ml:" in out and "default_deriva" in out and "report" in out
+    assert main([str(nb), "--cfg", "job", "threshold=0.7", "--catalog", "c9"]) == 0
+    out = capsys.readouterr().out
+    assert "threshold: 0.7" in out and "catalog_id: c9" in out
+    assert main([str(nb), "--info", "threshold=0.7"]) == 0
