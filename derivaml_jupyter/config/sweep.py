@@ -1,0 +1,102 @@
+"""The parent execution of a multirun (sweep), shared by all its jobs.
+
+Hydra launchers may run jobs in separate processes (joblib), so jobs coordinate through a
+JSON file in the Hydra sweep directory, guarded by an exclusive file lock: the first job
+creates the parent execution and records its RID; later jobs read it and link their own
+execution under it. The launching process finalizes the parent (stop and upload) once all
+jobs are done — ``deriva-ml-run`` does so explicitly; without the CLI an ``atexit`` hook in
+the process that created the parent does it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import fcntl
+import importlib
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from functools import reduce
+from pathlib import Path
+from typing import Any
+
+from ..core.definitions import Status
+from ..execution.configuration import ExecutionConfiguration
+from .connection import DerivaMLConfig
+
+STATE_FILE = "derivaml-sweep-parent.json"
+LOCK_FILE = "derivaml-sweep-parent.lock"
+# Set by deriva-ml-run, which finalizes the parent itself after the sweep.
+FINALIZED_BY_CLI_ENV = "DERIVAML_SWEEP_FINALIZED_BY_CLI"
+
+
+@contextmanager
+def _locked(sweep_dir: Path) -> Iterator[Path]:
+    """Hold the sweep's lock; yield the state file path."""
+    sweep_dir.mkdir(parents=True, exist_ok=True)
+    with open(sweep_dir / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield sweep_dir / STATE_FILE
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _read(state_file: Path) -> dict[str, Any]:
+    return json.loads(state_file.read_text()) if state_file.is_file() else {}
+
+
+def _class_path(cls: type) -> str:
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def _connection_fields(config: Any) -> dict[str, Any]:
+    """Connection settings safe to write to disk (never the credential)."""
+    fields = asdict(config) if isinstance(config, DerivaMLConfig) else dict(config)
+    fields.pop("credential", None)
+    fields.pop("hydra_runtime_output_dir", None)
+    return fields
+
+
+def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
+                      description: str) -> Any:
+    """Return the sweep's parent execution, creating and starting it for the first job."""
+    with _locked(sweep_dir) as state_file:
+        state = _read(state_file)
+        if state and not state.get("finalized"):
+            return ml.restore_execution(state["rid"])
+        parent = ml.create_execution(
+            ExecutionConfiguration(workflow=workflow, description=description))
+        parent.update_status(Status.running, "Multirun sweep started")
+        state_file.write_text(json.dumps({
+            "rid": parent.execution_rid,
+            "ml_class": _class_path(type(ml)),
+            "deriva_ml": _connection_fields(deriva_ml),
+            "finalized": False,
+        }, indent=2))
+    if not os.environ.get(FINALIZED_BY_CLI_ENV):
+        atexit.register(finalize_sweep_parent, sweep_dir)
+    return parent
+
+
+def finalize_sweep_parent(sweep_dir: Path) -> str | None:
+    """Stop and upload the sweep's parent execution; return its RID (None if there is none).
+
+    Safe to call more than once and from any process: only the first call acts.
+    """
+    sweep_dir = Path(sweep_dir)
+    if not (sweep_dir / STATE_FILE).is_file():
+        return None
+    with _locked(sweep_dir) as state_file:
+        state = _read(state_file)
+        if not state or state.get("finalized"):
+            return state.get("rid")
+        module, _, qualname = state["ml_class"].partition(":")
+        ml_class = reduce(getattr, qualname.split("."), importlib.import_module(module))
+        ml = ml_class.instantiate(DerivaMLConfig(**state["deriva_ml"]))
+        ml.restore_execution(state["rid"]).upload_execution_outputs()
+        state["finalized"] = True
+        state_file.write_text(json.dumps(state, indent=2))
+        return state["rid"]
