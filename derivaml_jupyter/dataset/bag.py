@@ -1,0 +1,211 @@
+"""Download a dataset version as a BDBag, cached under ``<cache_dir>/bags/<RID>_<version>/``.
+
+The bag is the catalog as of the version's snapshot, restricted to the dataset: its rows and
+those of every nested dataset, the rows linked to them through a ``Dataset`` column (versions,
+types, nesting, members), every row those reference by foreign key (transitively), and the
+vocabularies in full. Asset files are listed in ``fetch.txt`` with the catalog's MD5 and
+length (bdbag hashes only the CSVs) and copied to ``data/asset/<RID>/<Table>/<Filename>``
+unless ``materialize=False``. The bag is built in a temporary directory and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..catalog.contract import Catalog, Table
+from ..core.errors import DerivaMLException, DerivaMLValidationError
+from .bag_catalog import asset_relpath, write_model, write_table
+from .dataset_bag import (
+    BAG_INFO_CATALOG,
+    BAG_INFO_RID,
+    BAG_INFO_SNAPSHOT,
+    BAG_INFO_VERSION,
+    DatasetBag,
+)
+from .spec import DatasetSpec, DatasetVersion
+
+if TYPE_CHECKING:
+    from ..ml import DerivaML
+
+CHUNK = 500  # RIDs per select
+
+
+def _as_spec(spec: Any) -> DatasetSpec:
+    if isinstance(spec, DatasetSpec):
+        return spec
+    if isinstance(spec, str):
+        return DatasetSpec.from_shorthand(spec)
+    if isinstance(spec, Mapping):
+        return DatasetSpec(**spec)
+    raise DerivaMLValidationError(
+        f"Cannot download {spec!r}: pass a DatasetSpec(rid=..., version=...) or a "
+        "'RID@version' string.")
+
+
+def download_dataset_bag(ml: DerivaML, spec: Any) -> DatasetBag:
+    """The bag of ``spec``'s dataset version: from the cache, else built; its files fetched
+    when ``spec.materialize``."""
+    spec = _as_spec(spec)
+    record = ml.dataset_version_record(spec.rid, spec.version)
+    if not record.get("Snapshot"):
+        raise DerivaMLValidationError(
+            f"Version {record['Version']} of dataset {record['Dataset']} has no snapshot, so "
+            "it cannot be downloaded; release it with ml.increment_dataset_version(...).")
+    version = DatasetVersion.parse(record["Version"])
+    dest = Path(ml.cache_dir) / "bags" / f"{record['Dataset']}_{version}"
+    bag = _cached(ml, dest, record["Snapshot"])
+    if bag is None:
+        _build(ml, record, dest, spec.materialize)
+        bag = DatasetBag(dest, ml.catalog)
+    return bag.materialize() if spec.materialize else bag
+
+
+def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
+    """The bag at ``dest`` if it is a complete bag of ``snapshot``."""
+    try:
+        bag = DatasetBag(dest, ml.catalog)
+    except (DerivaMLException, OSError, ValueError):
+        return None
+    return bag if bag.snapshot == snapshot else None
+
+
+def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> None:
+    from bdbag import bdbag_api
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".partial-{dest.name}-", dir=dest.parent))
+    try:
+        root = work / "bag"
+        root.mkdir()
+        model = ml.catalog.model()
+        tables = collect_rows(ml, record["Dataset"], record["Snapshot"])
+        for t, rows in tables:
+            write_table(root, t, rows)
+        write_model(root, model, ml.ml_schema, ml.domain_schema)
+        assets = [(t, row) for t, rows in tables if t.kind == "asset" for row in rows]
+        manifest = None
+        if assets:
+            manifest = work / "remote-files.json"
+            with open(manifest, "w", encoding="utf-8") as f:
+                for t, row in assets:
+                    f.write(json.dumps({"url": row["URL"], "length": row["Length"],
+                                        "filename": asset_relpath(t, row),
+                                        "md5": row["MD5"]}) + "\n")
+        bdbag_api.make_bag(
+            str(root), algs=["md5"], remote_file_manifest=str(manifest) if manifest else None,
+            config_file=str(work / "bdbag.cfg"),
+            metadata={
+                BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
+                BAG_INFO_SNAPSHOT: record["Snapshot"],
+                BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
+                "External-Description": f"Dataset {record['Dataset']} version "
+                                        f"{record['Version']}",
+            })
+        if materialize:
+            fetch_assets(ml.catalog, root / "data", assets, atomic=False)
+        _move_into_place(ml, root, dest, record["Snapshot"], work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _move_into_place(ml: DerivaML, root: Path, dest: Path, snapshot: str, work: Path) -> None:
+    """Rename the finished bag to ``dest``; a stale bag there (another catalog state) is
+    replaced, a valid one (made meanwhile by another process) kept."""
+    if dest.exists():
+        if _cached(ml, dest, snapshot) is not None:
+            return
+        os.rename(dest, work / "stale")
+    try:
+        os.rename(root, dest)
+    except OSError:
+        if _cached(ml, dest, snapshot) is None:
+            raise
+
+
+def _select_in(catalog: Catalog, t: Table, column: str, values: Iterable[str],
+               snapshot: str) -> list[dict]:
+    values = list(values)
+    rows = []
+    for i in range(0, len(values), CHUNK):
+        rows += catalog.select(t.schema, t.name, where={column: values[i:i + CHUNK]},
+                               snapshot=snapshot)
+    return rows
+
+
+def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Table, list[dict]]]:
+    """The rows of the bag of ``dataset_rid`` as of ``snapshot``, by table."""
+    catalog = ml.catalog
+    model = catalog.model()
+    dataset = model.table(ml.ml_schema, "Dataset")
+    nesting = model.table(ml.ml_schema, "Dataset_Dataset")
+    anchors = [dataset_rid]
+    frontier = [dataset_rid]
+    while frontier:
+        links = _select_in(catalog, nesting, "Dataset", frontier, snapshot)
+        frontier = [r["Nested_Dataset"] for r in links if r["Nested_Dataset"] not in anchors]
+        anchors += list(dict.fromkeys(frontier))
+
+    tables: dict[tuple[str, str], dict[str, dict]] = {}
+
+    def add(t: Table, rows: list[dict]) -> list[dict]:
+        known = tables.setdefault((t.schema, t.name), {})
+        new = [r for r in rows if r["RID"] not in known]
+        known.update((r["RID"], r) for r in new)
+        return new
+
+    pending = [(dataset, add(dataset, _select_in(catalog, dataset, "RID", anchors, snapshot)))]
+    for t in model.tables():
+        for fk in t.references(ml.ml_schema, "Dataset"):
+            if fk.columns == ("Dataset",):
+                pending.append((t, add(t, _select_in(catalog, t, "Dataset", anchors, snapshot))))
+    while pending:  # follow foreign keys outward from every new row
+        t, rows = pending.pop()
+        for fk in t.foreign_keys:
+            target = model.table(fk.pk_schema, fk.pk_table)
+            if target.kind == "vocabulary" or len(fk.columns) != 1:
+                continue
+            known = tables.get((target.schema, target.name), {})
+            values = {r[fk.columns[0]] for r in rows} - {None}
+            if fk.pk_columns == ("RID",):
+                values -= known.keys()
+            if values:
+                found = _select_in(catalog, target, fk.pk_columns[0], values, snapshot)
+                pending.append((target, add(target, found)))
+    for t in model.tables():
+        if t.kind == "vocabulary":
+            add(t, list(catalog.iter_rows(t.schema, t.name, snapshot=snapshot)))
+    return [(model.table(*key), list(rows.values())) for key, rows in tables.items() if rows]
+
+
+def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
+                 *, atomic: bool) -> None:
+    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...``, checking
+    each against the MD5 and length the catalog recorded. ``atomic`` writes each file under a
+    temporary name first (for bags already in place)."""
+    from tqdm.auto import tqdm
+
+    total = sum(int(row["Length"] or 0) for _, row in assets)
+    with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
+        for t, row in assets:
+            dest = data_dir / asset_relpath(t, row)
+            target = dest.with_name(f".{dest.name}.partial") if atomic else dest
+            try:
+                info = catalog.get_object(row["URL"], target)
+                if info.length != row["Length"] or info.md5 != row["MD5"]:
+                    raise DerivaMLValidationError(
+                        f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} "
+                        f"and {info.length} bytes, but the catalog recorded {row['MD5']} and "
+                        f"{row['Length']}. Re-upload the file.")
+                if atomic:
+                    os.replace(target, dest)
+            except BaseException:
+                if atomic:
+                    target.unlink(missing_ok=True)
+                raise
+            bar.update(info.length)

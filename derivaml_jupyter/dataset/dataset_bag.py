@@ -1,0 +1,161 @@
+"""``DatasetBag``: a read-only view of one dataset inside a downloaded bag directory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..catalog.contract import Catalog, Table
+from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
+from .api import DatasetAPI
+from .bag_catalog import BagCatalog, asset_relpath
+from .spec import DatasetVersion
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+BAG_INFO_RID = "DerivaML-Dataset-RID"
+BAG_INFO_VERSION = "DerivaML-Dataset-Version"
+BAG_INFO_SNAPSHOT = "DerivaML-Snapshot"
+BAG_INFO_CATALOG = "DerivaML-Catalog"
+
+
+def read_bag_info(path: Path) -> dict[str, str]:
+    """The ``Key: value`` pairs of a bag's ``bag-info.txt``."""
+    try:
+        text = (Path(path) / "bag-info.txt").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DerivaMLNotFound(f"{path} is not a bag: it has no bag-info.txt.") from None
+    info = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition(":")
+        if sep and not line[:1].isspace():
+            info[key.strip()] = value.strip()
+    return info
+
+
+class _BagDatasets(DatasetAPI):
+    """The dataset read API over a bag's tables."""
+
+    def __init__(self, catalog: BagCatalog):
+        self.catalog = catalog
+        self.ml_schema = catalog.ml_schema
+        self.domain_schema = catalog.domain_schema
+
+
+class DatasetBag:
+    """A dataset version downloaded as a BDBag, read without a catalog.
+
+    ``DatasetBag(path)`` opens a bag made by ``ml.download_dataset_bag``; pass ``catalog``
+    (or use the bag that call returns) so ``materialize()`` can fetch missing files.
+    """
+
+    def __init__(self, path: str | Path, catalog: Catalog | None = None,
+                 dataset_rid: str | None = None, _tables: BagCatalog | None = None):
+        self.path = Path(path).resolve()
+        info = read_bag_info(self.path)
+        missing = [k for k in (BAG_INFO_RID, BAG_INFO_SNAPSHOT) if k not in info]
+        if missing:
+            raise DerivaMLValidationError(
+                f"{self.path} is a bag but not a DerivaML dataset bag (bag-info.txt lacks "
+                f"{', '.join(missing)}). Download datasets with ml.download_dataset_bag(...).")
+        self.snapshot: str = info[BAG_INFO_SNAPSHOT]
+        self._catalog = catalog
+        self._tables = _tables or BagCatalog(self.path, self.snapshot)
+        self._datasets = _BagDatasets(self._tables)
+        self.dataset_rid: str = dataset_rid or info[BAG_INFO_RID]
+        self.version: DatasetVersion = self._datasets.current_dataset_version(self.dataset_rid)
+
+    def __repr__(self) -> str:
+        return f"DatasetBag({self.dataset_rid!r}, version={str(self.version)!r}, path={self.path})"
+
+    def _view(self, rid: str) -> DatasetBag:
+        return DatasetBag(self.path, self._catalog, rid, self._tables)
+
+    # -- the dataset -------------------------------------------------------------------------
+    @property
+    def current_version(self) -> DatasetVersion:
+        return self.version
+
+    @property
+    def description(self) -> str:
+        return self._datasets._dataset_row(self.dataset_rid, deleted=True)["Description"] or ""
+
+    @property
+    def dataset_types(self) -> list[str]:
+        return self._datasets.list_dataset_types(self.dataset_rid)
+
+    def dataset_history(self) -> pd.DataFrame:
+        """The versions of this dataset up to the bag's version, oldest first."""
+        return self._datasets.dataset_history(self.dataset_rid)
+
+    def list_dataset_members(self, recurse: bool = False,
+                             limit: int | None = None) -> dict[str, list[dict]]:
+        """Members by table name, as ``ml.list_dataset_members`` returns them; in asset
+        tables ``Filename`` is the absolute path of the file in the bag."""
+        members = self._datasets.list_dataset_members(self.dataset_rid, recurse, limit)
+        for name, rows in members.items():
+            t = self._find(name)
+            if t.kind == "asset":
+                data = self.path / "data"
+                for row in rows:
+                    row["Filename"] = str(data / asset_relpath(t, row))
+        return members
+
+    def list_dataset_children(self, recurse: bool = False) -> list[DatasetBag]:
+        """Views of the datasets nested in this one (``recurse``: all descendants)."""
+        return [self._view(d.dataset_rid)
+                for d in self._datasets.list_dataset_children(self.dataset_rid, recurse)]
+
+    def list_dataset_parents(self, recurse: bool = False) -> list[DatasetBag]:
+        """Views of the datasets in this bag that this one is nested in."""
+        return [self._view(d.dataset_rid)
+                for d in self._datasets.list_dataset_parents(self.dataset_rid, recurse)]
+
+    # -- tables ------------------------------------------------------------------------------
+    def _find(self, table: str | Table) -> Table:
+        if isinstance(table, Table):
+            return table
+        return self._tables.model().find_table(
+            table, [self._tables.domain_schema, self._tables.ml_schema])
+
+    def list_tables(self) -> list[str]:
+        """``schema.Table`` names of the tables the bag holds rows of."""
+        return sorted(f"{t.schema}.{t.name}" for t in self._tables.model().tables()
+                      if self._tables.has_rows_file(t))
+
+    def get_table_as_dict(self, table: str | Table) -> Iterator[dict]:
+        """Every row of ``table`` in the bag (not filtered to this dataset)."""
+        t = self._find(table)
+        yield from self._tables.iter_rows(t.schema, t.name)
+
+    def get_table_as_dataframe(self, table: str | Table) -> pd.DataFrame:
+        """Every row of ``table`` in the bag as a DataFrame."""
+        import pandas as pd
+
+        t = self._find(table)
+        return pd.DataFrame(list(self.get_table_as_dict(t)), columns=t.column_names)
+
+    # -- files -------------------------------------------------------------------------------
+    def asset_files(self) -> list[tuple[Table, dict]]:
+        """``(asset table, row)`` of every asset row in the bag."""
+        return [(t, row) for t in self._tables.model().tables() if t.kind == "asset"
+                for row in self._tables.iter_rows(t.schema, t.name)]
+
+    def materialize(self) -> DatasetBag:
+        """Fetch the asset files the bag lists but does not hold yet (idempotent)."""
+        from .bag import fetch_assets
+
+        data = self.path / "data"
+        missing = [(t, row) for t, row in self.asset_files()
+                   if not os.path.exists(data / asset_relpath(t, row))]
+        if missing:
+            if self._catalog is None:
+                raise DerivaMLException(
+                    f"The bag {self.path} lacks {len(missing)} asset file(s) and was opened "
+                    "without a catalog; open it with DatasetBag(path, catalog=ml.catalog) or "
+                    "ml.download_dataset_bag(...) to fetch them.")
+            fetch_assets(self._catalog, data, missing, atomic=True)
+        return self
