@@ -268,8 +268,8 @@ class LocalCatalog(Catalog):
             self._run_write(t, sql, values, rows)
             if on_conflict_skip:
                 return self.select(schema, table, where={"RID": [v[0] for v in values]})
-        returned = all_names[:-1]
-        return [dict(zip(returned, v)) | {n: row.get(n) for n in names}
+        returned, blank = all_names[:-1], dict.fromkeys(t.column_names)
+        return [blank | dict(zip(returned, v)) | {n: row.get(n) for n in names}
                 for v, row in zip(values, rows)]
 
     def _run_write(self, t: Table, sql: str, values: list[tuple], rows: list[Mapping]) -> None:

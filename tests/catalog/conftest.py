@@ -1,0 +1,45 @@
+"""Catalog fixtures, parametrized over backends: ``local`` always; ``deriva`` when
+``DERIVAML_TEST_HOST`` names a DERIVA server (``DERIVAML_TEST_CATALOG``, default ``1``, picks
+the catalog). Each test gets its own schema so tests never see each other's rows."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from derivaml_jupyter.catalog import Column, ForeignKey, Table, connect_catalog
+from derivaml_jupyter.catalog.contract import Catalog
+
+TEST_HOST = os.environ.get("DERIVAML_TEST_HOST")
+BACKENDS = [
+    "local",
+    pytest.param("deriva", marks=pytest.mark.skipif(
+        not TEST_HOST, reason="set DERIVAML_TEST_HOST to a DERIVA server to run the contract "
+        "tests against the deriva backend")),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def catalog(request, tmp_path, monkeypatch) -> Catalog:
+    """A catalog of each backend."""
+    if request.param == "local":
+        monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+        return connect_catalog("local", "contract")
+    return connect_catalog(TEST_HOST, os.environ.get("DERIVAML_TEST_CATALOG", "1"))
+
+
+@pytest.fixture
+def schema(catalog) -> str:
+    """A fresh schema holding ``Parent`` (Name unique) and ``Thing`` (Name unique, Value int4,
+    Score float8, Tags text[], Flag boolean, Meta jsonb, Parent -> Parent.RID)."""
+    name = f"contract_{uuid.uuid4().hex[:8]}"
+    catalog.create_schema(name)
+    catalog.create_table(Table(name, "Parent", [Column("Name", nullok=False)], keys=[("Name",)]))
+    catalog.create_table(Table(name, "Thing", [
+        Column("Name", nullok=False), Column("Value", "int4"), Column("Score", "float8"),
+        Column("Tags", "text[]"), Column("Flag", "boolean"), Column("Meta", "jsonb"),
+        Column("Parent"),
+    ], keys=[("Name",)], foreign_keys=[ForeignKey(("Parent",), name, "Parent")]))
+    return name
