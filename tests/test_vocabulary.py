@@ -1,0 +1,91 @@
+"""Controlled vocabularies: seeded terms, adding and looking up terms, and bad input."""
+
+from __future__ import annotations
+
+import pytest
+
+from derivaml_jupyter.core.definitions import ML_SCHEMA, MLVocab
+from derivaml_jupyter.core.errors import (
+    DerivaMLConflict,
+    DerivaMLInvalidTerm,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
+
+
+def term_count(ml, vocabulary: str) -> int:
+    t = ml.find_table(vocabulary)
+    return ml.catalog.count(t.schema, t.name)
+
+
+def test_seeded_vocabularies(ml):
+    assert {v.name for v in ml.list_vocabularies()} >= {v.value for v in MLVocab}
+    statuses = set(ml.list_vocabulary_terms(MLVocab.execution_status)["Name"])
+    assert statuses == {"Created", "Running", "Stopped", "Failed", "Pending_Upload",
+                        "Uploaded", "Aborted"}
+    assert {"Complete", "Training", "Testing", "Split"} <= set(
+        ml.list_vocabulary_terms(MLVocab.dataset_type)["Name"])
+
+
+def test_add_and_look_up_a_term_by_name_or_synonym(ml):
+    ml.create_vocabulary("Diagnosis", comment="What the grader saw.")
+    added = ml.add_term("Diagnosis", "Glaucoma", description="Optic nerve damage.",
+                        synonyms=["GL", "glaucomatous"])
+    assert added["ID"].endswith(added["RID"]) and added["URI"] == f"/id/{added['RID']}"
+    for spelling in ("Glaucoma", "glaucoma", "GL", "GLAUCOMATOUS"):
+        assert ml.lookup_term("Diagnosis", spelling)["RID"] == added["RID"]
+    frame = ml.list_vocabulary_terms("Diagnosis")
+    assert list(frame["Name"]) == ["Glaucoma"] and list(frame["Synonyms"]) == [
+        ["GL", "glaucomatous"]]
+
+
+def test_add_term_is_idempotent_unless_told_otherwise(ml):
+    first = ml.add_term(MLVocab.workflow_type, "Segmentation", description="Pixel labels.")
+    before = term_count(ml, MLVocab.workflow_type)
+    assert ml.add_term(MLVocab.workflow_type, "segmentation", description="again") == first
+    with pytest.raises(DerivaMLConflict, match="'Segmentation' already exists in Workflow_Type"):
+        ml.add_term(MLVocab.workflow_type, "Segmentation", description="again",
+                    exists_ok=False)
+    assert term_count(ml, MLVocab.workflow_type) == before
+
+
+def test_unknown_term_names_the_vocabulary_and_the_known_terms(ml):
+    with pytest.raises(DerivaMLInvalidTerm) as info:
+        ml.lookup_term(MLVocab.asset_role, "Sideways")
+    message = str(info.value)
+    assert "'Sideways'" in message and "Asset_Role" in message
+    assert "Input, Output" in message and "ml.add_term" in message
+    assert isinstance(info.value, DerivaMLNotFound)
+
+
+def test_term_added_to_a_table_that_is_not_a_vocabulary_is_refused(ml):
+    ml.create_table("Subject", {"Name": "text"})
+    datasets = ml.catalog.count(ML_SCHEMA, "Dataset")
+    for table in ("Subject", "Dataset"):
+        with pytest.raises(DerivaMLValidationError, match=f"{table} is not a vocabulary"):
+            ml.add_term(table, "x", description="y")
+    assert ml.catalog.count("domain", "Subject") == 0
+    assert ml.catalog.count(ML_SCHEMA, "Dataset") == datasets
+    with pytest.raises(DerivaMLNotFound, match="no table named 'Nowhere'"):
+        ml.add_term("Nowhere", "x", description="y")
+
+
+def test_term_needs_a_description(ml):
+    before = term_count(ml, MLVocab.dataset_type)
+    with pytest.raises(DerivaMLValidationError, match="needs a description"):
+        ml.add_term(MLVocab.dataset_type, "Mystery", description="")
+    assert term_count(ml, MLVocab.dataset_type) == before
+
+
+def test_vocabulary_and_table_names_are_unique(ml):
+    ml.create_vocabulary("Diagnosis")
+    ml.create_table("Subject", {"Name": "text"})
+    tables = len(list(ml.catalog.model().tables()))
+    with pytest.raises(DerivaMLConflict, match="domain.Diagnosis already exists"):
+        ml.create_vocabulary("Diagnosis")
+    with pytest.raises(DerivaMLConflict, match="domain.Subject already exists"):
+        ml.create_table("Subject", {"Other": "int4"})
+    with pytest.raises(DerivaMLConflict, match="domain.Subject already exists"):
+        ml.create_asset("Subject")
+    assert len(list(ml.catalog.model().tables())) == tables
+    assert ml.find_table("Subject").column_names[-1] == "Name"
