@@ -1,5 +1,311 @@
-"""Execution methods of ``DerivaML`` (workflows, executions, provenance queries)."""
+"""Execution methods of ``DerivaML``: workflows, executions and provenance queries.
+
+``create_execution`` validates everything first (workflow, dataset RIDs and versions, asset
+RIDs) so bad input writes nothing; then it records the workflow (reused by checksum), the
+execution, its input datasets and assets, and uploads the configuration and runtime
+environment as ``Execution_Metadata``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..catalog.contract import ResolvedRID
+from ..core.definitions import DRY_RUN_RID, ML_SCHEMA, ExecAssetType, MLVocab, Status
+from ..core.errors import (
+    DerivaMLCycleError,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
+from ..core.rid import normalize_rid
+from .asset_path import AssetFilePath
+from .configuration import AssetSpec, ExecutionConfiguration
+from .execution import Execution
+from .provenance import resolve_workflow_source, runtime_environment
+from .records import ExecutionRecord, input_datasets, linked_assets, nested_rids
+from .upload import upload_entries
+from .workflow import Workflow
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+ENV_SAVE_EXECUTION_RID = "DERIVA_ML_SAVE_EXECUTION_RID"
+EXECUTION_COLUMNS = ["RID", "Workflow", "Description", "Status", "Status_Detail", "Start_Time",
+                     "Duration", "Workflow_RID"]
 
 
 class ExecutionAPI:
-    """Mixed into ``DerivaML``."""
+    """Mixed into ``DerivaML``; relies on its ``catalog``, term lookup and dataset methods."""
+
+    # -- workflows ---------------------------------------------------------------------------
+    def create_workflow(self, name: str, workflow_type: str | list[str],
+                        description: str = "") -> Workflow:
+        """A workflow of ``Workflow_Type`` term(s) ``workflow_type``. It is recorded (with its
+        git URL and checksum) when an execution of it is created."""
+        types = [workflow_type] if isinstance(workflow_type, str) else list(workflow_type)
+        return Workflow(name=name, workflow_type=self._check_terms(MLVocab.workflow_type, types),
+                        description=description)
+
+    def lookup_workflow(self, workflow_rid: str) -> Workflow:
+        """The recorded workflow with this RID."""
+        rid = normalize_rid(workflow_rid)
+        rows = self.catalog.select(ML_SCHEMA, "Workflow", where={"RID": rid})
+        if not rows:
+            raise DerivaMLNotFound(
+                f"Workflow {rid} does not exist; find_workflows() lists the workflows.")
+        row = rows[0]
+        types = [r["Workflow_Type"] for r in self.catalog.select(
+            ML_SCHEMA, "Workflow_Workflow_Type", where={"Workflow": rid})]
+        return Workflow(name=row["Name"], workflow_type=types,
+                        description=row["Description"] or "", url=row["URL"],
+                        version=row["Version"], checksum=row["Checksum"], workflow_rid=rid)
+
+    def find_workflows(self) -> pd.DataFrame:
+        """Every recorded workflow: RID, Name, Description, URL, Checksum, Version,
+        Workflow_Type (list of terms)."""
+        import pandas as pd
+
+        types: dict[str, list[str]] = {}
+        for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow_Workflow_Type"):
+            types.setdefault(r["Workflow"], []).append(r["Workflow_Type"])
+        columns = ["RID", "Name", "Description", "URL", "Checksum", "Version"]
+        return pd.DataFrame(
+            [{**{c: r[c] for c in columns}, "Workflow_Type": sorted(types.get(r["RID"], []))}
+             for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow", sort=["RCT"])],
+            columns=[*columns, "Workflow_Type"])
+
+    def _add_workflow(self, workflow: Workflow) -> str:
+        """The RID of the workflow row with ``workflow``'s checksum (or URL), inserted if new."""
+        key_column, key = ("Checksum", workflow.checksum) if workflow.checksum else \
+            ("URL", workflow.url)
+        with self.catalog.transaction():
+            found = self.catalog.select(ML_SCHEMA, "Workflow", where={key_column: key},
+                                        sort=["RCT"], limit=1) if key else []
+            if found:
+                return found[0]["RID"]
+            rid = self.catalog.insert(ML_SCHEMA, "Workflow", [{
+                "Name": workflow.name, "Description": workflow.description, "URL": workflow.url,
+                "Checksum": workflow.checksum, "Version": workflow.version}])[0]["RID"]
+            self.catalog.insert(ML_SCHEMA, "Workflow_Workflow_Type",
+                                [{"Workflow": rid, "Workflow_Type": t}
+                                 for t in dict.fromkeys(workflow.workflow_type)])
+        return rid
+
+    # -- executions --------------------------------------------------------------------------
+    def create_execution(self, configuration: ExecutionConfiguration | None = None, *,
+                         workflow: Workflow | None = None, dry_run: bool = False) -> Execution:
+        """Record a new execution of ``configuration`` (status Created) and download its
+        inputs. ``dry_run``: RID ``"0000"``, inputs downloaded, nothing written to the catalog.
+
+        Example::
+
+            with ml.create_execution(ExecutionConfiguration(workflow=wf)) as exe:
+                ...
+            exe.upload_execution_outputs()
+        """
+        config = configuration or ExecutionConfiguration()
+        workflow = workflow or config.workflow
+        if workflow is None:
+            raise DerivaMLValidationError(
+                "Workflow must be specified either in the configuration or as a parameter: "
+                "make one with ml.create_workflow(name, workflow_type).")
+        if not isinstance(workflow, Workflow):
+            raise DerivaMLValidationError(
+                f"workflow must be a Workflow (from ml.create_workflow), not {workflow!r}.")
+        config.workflow = workflow
+        workflow.workflow_type = self._check_terms(MLVocab.workflow_type, workflow.workflow_type)
+        versions = [self.dataset_version_record(s.rid, s.version)["RID"] for s in config.datasets]
+        assets = [self._input_asset(a) for a in config.assets]
+        resolve_workflow_source(workflow)
+        bags = [self.download_dataset_bag(spec) for spec in config.datasets]
+        if dry_run:
+            exe = Execution(self, config, DRY_RUN_RID, workflow.workflow_rid or DRY_RUN_RID,
+                            dry_run=True)
+        else:
+            with self.catalog.transaction():
+                workflow.workflow_rid = self._add_workflow(workflow)
+                rid = self.catalog.insert(ML_SCHEMA, "Execution", [{
+                    "Workflow": workflow.workflow_rid, "Description": config.description,
+                    "Status": Status.created.value, "Status_Detail": "Execution created",
+                }])[0]["RID"]
+                self.catalog.insert(ML_SCHEMA, "Dataset_Execution", [
+                    {"Dataset": s.rid, "Execution": rid, "Dataset_Version": v}
+                    for s, v in zip(config.datasets, versions)], on_conflict_skip=True)
+            exe = Execution(self, config, rid, workflow.workflow_rid)
+        exe.datasets = bags
+        try:
+            for spec, asset in zip(config.assets, assets):
+                self._download_input(exe, spec, asset)
+            if not dry_run:
+                self._record_metadata(exe)
+        except BaseException:
+            if not dry_run:
+                self.catalog.delete(ML_SCHEMA, "Execution", {"RID": exe.execution_rid})
+            raise
+        self._save_execution_rid(exe)
+        return exe
+
+    def _input_asset(self, spec: AssetSpec) -> ResolvedRID:
+        found = self.catalog.resolve_rid(spec.rid)
+        if found.schema not in (self.ml_schema, self.domain_schema) or \
+                self.catalog.model().table(found.schema, found.table).kind != "asset":
+            raise DerivaMLValidationError(
+                f"Asset {spec.rid} is a row of {found.table}, which is not an asset table; "
+                f"input assets must be rows of one of "
+                f"{', '.join(sorted(t.name for t in self.list_assets()))}.")
+        return found
+
+    def _download_input(self, exe: Execution, spec: AssetSpec, asset: ResolvedRID) -> None:
+        """Copy an input asset to ``downloaded-assets/<Table>/<RID>/<Filename>`` and record
+        it as an Input of ``exe``."""
+        row = asset.row
+        filename = row.get("Filename") or row["URL"].rsplit("/", 1)[-1]
+        dest = exe.working_dir / "downloaded-assets" / asset.table / row["RID"] / filename
+        if spec.cache:
+            cached = self.cache_dir / "assets" / f"{row['RID']}_{row['MD5']}" / filename
+            if not cached.exists():
+                self.catalog.get_object(row["URL"], cached)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.unlink(missing_ok=True)
+            dest.symlink_to(cached)
+        else:
+            self.catalog.get_object(row["URL"], dest)
+        types = [r["Asset_Type"] for r in self.catalog.select(
+            asset.schema, f"{asset.table}_Asset_Type", where={asset.table: row["RID"]})]
+        exe.asset_paths.setdefault(asset.table, []).append(
+            AssetFilePath(dest, asset_table=asset.table, asset_types=types, asset_rid=row["RID"]))
+        if not exe.dry_run:
+            self.catalog.insert(asset.schema, f"{asset.table}_Execution", [{
+                asset.table: row["RID"], "Execution": exe.execution_rid, "Asset_Role": "Input",
+            }], on_conflict_skip=True)
+
+    def _record_metadata(self, exe: Execution) -> None:
+        """Upload ``configuration.json``, ``environment.json`` and Hydra's config files as
+        ``Execution_Metadata`` of ``exe``."""
+        workflow = exe.configuration.workflow
+        source = Path(workflow.git_root or workflow.source_path or ".") if workflow else None
+        files = {
+            "configuration.json": (ExecAssetType.deriva_config,
+                                   json.dumps(exe.configuration.to_dict(), indent=2)),
+            "environment.json": (ExecAssetType.runtime_env,
+                                 json.dumps(runtime_environment(source), indent=2)),
+        }
+        paths = []
+        for name, (asset_type, text) in files.items():
+            path = exe.asset_file_path("Execution_Metadata", name, asset_types=[asset_type])
+            path.write_text(text, encoding="utf-8")
+            paths.append(path)
+        run_dir = self.hydra_runtime_output_dir
+        if run_dir is not None:
+            for folder in (run_dir / ".hydra", run_dir / "hydra-config"):
+                for f in sorted(folder.glob("*.yaml")):
+                    paths.append(exe.asset_file_path(
+                        "Execution_Metadata", f, asset_types=[ExecAssetType.hydra_config],
+                        copy_file=True, rename_file=f"hydra-{run_dir.name}-{f.name}"))
+        keys = {p.relative_to(exe.working_dir).as_posix() for p in paths}
+        upload_entries(self.catalog, exe.manifest, exe.execution_rid,
+                       [e for e in exe.manifest.pending() if e.key in keys], progress=False)
+
+    def _save_execution_rid(self, exe: Execution) -> None:
+        target = os.environ.get(ENV_SAVE_EXECUTION_RID)
+        if not target:
+            return
+        path = Path(target)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        run_dir = self.hydra_runtime_output_dir
+        path.write_text(json.dumps({
+            "hostname": self.hostname, "catalog_id": self.catalog_id,
+            "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
+            "working_dir": str(exe.working_dir),
+            "hydra_run_dir": str(run_dir) if run_dir else None,
+        }, indent=2), encoding="utf-8")
+
+    def _execution_row(self, execution_rid: str) -> dict:
+        rid = normalize_rid(execution_rid)
+        rows = self.catalog.select(ML_SCHEMA, "Execution", where={"RID": rid})
+        if not rows:
+            found = self.catalog.resolve_rid(rid)  # raises for unknown RIDs
+            raise DerivaMLValidationError(
+                f"RID {rid} is a row of {found.table}, not an execution; find_executions() "
+                "lists the executions.")
+        return rows[0]
+
+    def restore_execution(self, execution_rid: str) -> Execution:
+        """An existing execution, to stage more outputs or finish an interrupted upload.
+
+        The configuration comes from the catalog; staged files from the local manifest.
+        """
+        row = self._execution_row(execution_rid)
+        rid = row["RID"]
+        config = ExecutionConfiguration(
+            workflow=self.lookup_workflow(row["Workflow"]) if row["Workflow"] else None,
+            description=row["Description"] or "",
+            datasets=[f"{d['rid']}@{d['version']}" if d["version"] else d["rid"]
+                      for d in input_datasets(self, rid)],
+            assets=[a["RID"] for rows in linked_assets(self, rid, "Input").values()
+                    for a in rows])
+        exe = Execution(self, config, rid, row["Workflow"])
+        downloaded = exe.working_dir / "downloaded-assets"
+        for asset in config.assets:
+            for path in sorted(downloaded.glob(f"*/{asset.rid}/*")):
+                table = path.parent.parent.name
+                exe.asset_paths.setdefault(table, []).append(
+                    AssetFilePath(path, asset_table=table, asset_rid=asset.rid))
+        return exe
+
+    resume_execution = restore_execution
+
+    def lookup_execution(self, execution_rid: str) -> ExecutionRecord:
+        """What the catalog records about an execution: status, timing, workflow, inputs,
+        outputs and nesting."""
+        return ExecutionRecord.from_row(self, self._execution_row(execution_rid))
+
+    def _nest_execution(self, parent: str, child: str, sequence: int | None) -> None:
+        parent_row, child_row = self._execution_row(parent), self._execution_row(child)
+        parent, child = parent_row["RID"], child_row["RID"]
+        if parent == child or parent in self._execution_descendants(child):
+            raise DerivaMLCycleError(
+                f"Cannot nest execution {child} in {parent}: {parent} is {child} or nested "
+                "inside it, so this would make a cycle.")
+        self.catalog.insert(ML_SCHEMA, "Execution_Execution", [{
+            "Execution": parent, "Nested_Execution": child, "Sequence": sequence}],
+            on_conflict_skip=True)
+
+    def _execution_descendants(self, rid: str) -> set[str]:
+        seen: set[str] = set()
+        frontier = [rid]
+        while frontier:
+            frontier = [c for r in frontier for c in nested_rids(self, r, children=True)
+                        if c not in seen]
+            seen.update(frontier)
+        return seen
+
+    def find_executions(self, workflow: Workflow | str | None = None,
+                        status: Status | str | None = None, dataset: Any = None
+                        ) -> pd.DataFrame:
+        """Executions, newest first: RID, Workflow (name), Description, Status,
+        Status_Detail, Start_Time, Duration, Workflow_RID. Filter by workflow (object, RID or
+        name), status, or input dataset (RID)."""
+        import pandas as pd
+
+        where: dict[str, Any] = {}
+        workflows = {r["RID"]: r["Name"] for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow")}
+        if workflow is not None:
+            key = getattr(workflow, "workflow_rid", None) or getattr(workflow, "name", workflow)
+            where["Workflow"] = [rid for rid, name in workflows.items() if key in (rid, name)]
+        if status is not None:
+            where["Status"] = Status(status).value
+        if dataset is not None:
+            rid = self._dataset_row(dataset, deleted=True)["RID"]
+            where["RID"] = [r["Execution"] for r in self.catalog.select(
+                ML_SCHEMA, "Dataset_Execution", where={"Dataset": rid})]
+        rows = self.catalog.select(ML_SCHEMA, "Execution", where=where, sort=["-RCT"])
+        return pd.DataFrame(
+            [{"RID": r["RID"], "Workflow": workflows.get(r["Workflow"]),
+              "Description": r["Description"], "Status": r["Status"],
+              "Status_Detail": r["Status_Detail"], "Start_Time": r["Start_Time"],
+              "Duration": r["Execution_Duration"], "Workflow_RID": r["Workflow"]}
+             for r in rows], columns=EXECUTION_COLUMNS)

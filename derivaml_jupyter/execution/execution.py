@@ -1,0 +1,291 @@
+"""``Execution``: one run of a workflow — its status and timing, staged outputs and upload.
+
+Created by ``ml.create_execution(config)`` (or rebuilt by ``ml.restore_execution(rid)``).
+
+Example::
+
+    with ml.create_execution(config) as exe:
+        exe.update_status(Status.running, "Training...")
+        exe.asset_file_path("Model", "model.pt").write_bytes(weights)
+    exe.upload_execution_outputs()
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+
+from ..core.definitions import ML_SCHEMA, MLVocab, Status
+from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..core.rid import normalize_rid
+from .asset_path import AssetFilePath
+from .configuration import ExecutionConfiguration
+from .records import ExecutionRecord
+from .upload import Manifest, ManifestEntry, upload_entries
+
+if TYPE_CHECKING:
+    from ..dataset.dataset import Dataset
+    from ..ml import DerivaML
+
+log = logging.getLogger("derivaml")
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def format_duration(seconds: float) -> str:
+    """``3723.25`` -> ``"1H 2min 3.25sec"``."""
+    hours, rest = divmod(max(seconds, 0.0), 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours)}H {int(minutes)}min {secs:.2f}sec"
+
+
+def staged_name(name: str | Path, what: str) -> PurePosixPath:
+    """A relative path that stays inside a staging folder, or a clear error."""
+    text = str(name)
+    normalized = PurePosixPath(os.path.normpath(text.replace("\\", "/")))
+    if (not text or normalized.is_absolute() or normalized.parts[:1] == ("..",)
+            or str(normalized) == "."):
+        raise DerivaMLValidationError(
+            f"{what} {text!r} would be written outside the execution's staging folder: give "
+            "a plain file name such as 'model.pt' (or a relative path without '..').")
+    return normalized
+
+
+class Execution:
+    """A run of a workflow, recorded in the catalog with its inputs and outputs.
+
+    Attributes: ``execution_rid``, ``workflow_rid``, ``configuration``, ``working_dir``
+    (``<ml.working_dir>/execution/<RID>/``), ``datasets`` (bags of the configured datasets),
+    ``asset_paths`` (downloaded input assets by table), ``status``.
+    """
+
+    def __init__(self, ml: DerivaML, configuration: ExecutionConfiguration, execution_rid: str,
+                 workflow_rid: str | None, dry_run: bool = False):
+        self._ml = ml
+        self.configuration = configuration
+        self.execution_rid = execution_rid
+        self.workflow_rid = workflow_rid
+        self.dry_run = dry_run
+        self.working_dir = ml.working_dir / "execution" / execution_rid
+        self.working_dir.mkdir(parents=True, exist_ok=True)
+        if dry_run:
+            (self.working_dir / "manifest.jsonl").unlink(missing_ok=True)
+        self.manifest = Manifest(self.working_dir)
+        self.datasets: list[Any] = []
+        self.asset_paths: dict[str, list[AssetFilePath]] = {}
+        self._status = Status.created
+        self._start_time: datetime | None = None
+
+    def __repr__(self) -> str:
+        return f"Execution({self.execution_rid!r}, status={self.status!r})"
+
+    # -- status ------------------------------------------------------------------------------
+    def _row(self) -> dict:
+        return self._ml.catalog.select(ML_SCHEMA, "Execution",
+                                       where={"RID": self.execution_rid})[0]
+
+    @property
+    def status(self) -> Status:
+        """The current status (read from the catalog, so other processes' changes show)."""
+        if self.dry_run:
+            return self._status
+        return Status(self._row()["Status"])
+
+    def _write(self, **columns: Any) -> None:
+        if "Status" in columns:
+            self._status = Status(columns["Status"])
+        if not self.dry_run:
+            self._ml.catalog.update(ML_SCHEMA, "Execution",
+                                    [{"RID": self.execution_rid, **columns}])
+
+    def update_status(self, status: Status | str, message: str = "") -> None:
+        """Set the status and a progress message (``Status_Detail``).
+
+        Example: ``exe.update_status(Status.running, "Epoch 3/10 done")``.
+        """
+        try:
+            status = Status(status)
+        except ValueError:
+            raise DerivaMLValidationError(
+                f"{status!r} is not an execution status; use one of "
+                f"{', '.join(s.value for s in Status)}.") from None
+        self._write(Status=status.value, Status_Detail=message)
+
+    def execution_start(self) -> None:
+        """Mark the execution Running and record its start time."""
+        self._start_time = datetime.now(UTC)
+        self._write(Status=Status.running.value, Status_Detail="Execution started",
+                    Start_Time=self._start_time.isoformat())
+
+    def _elapsed(self) -> str:
+        start = self._start_time
+        if start is None and not self.dry_run:
+            recorded = self._row()["Start_Time"]
+            start = datetime.fromisoformat(recorded) if recorded else None
+        return format_duration((datetime.now(UTC) - start).total_seconds() if start else 0.0)
+
+    def execution_stop(self, error: BaseException | None = None) -> None:
+        """Record stop time and duration: Stopped, or Failed with ``"<Type>: <message>"``."""
+        duration = self._elapsed()
+        if error is None:
+            status, detail = Status.stopped, f"Execution completed in {duration}"
+        else:
+            status, detail = Status.failed, f"{type(error).__name__}: {error}"
+        self._write(Status=status.value, Status_Detail=detail, Stop_Time=now_iso(),
+                    Execution_Duration=duration)
+
+    def __enter__(self) -> Execution:
+        self.execution_start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is not None:
+            log.error("Execution %s failed: %s: %s", self.execution_rid, exc_type.__name__, exc)
+        self.execution_stop(exc)
+        return False
+
+    def execute(self) -> Execution:
+        """The execution itself, for ``with exe.execute():``."""
+        return self
+
+    # -- outputs -----------------------------------------------------------------------------
+    def _asset_table(self, asset_name: str):
+        tables = self._ml.list_assets()
+        for t in tables:
+            if asset_name in (t.name, f"{t.schema}.{t.name}", f"{t.schema}:{t.name}"):
+                return t
+        raise DerivaMLValidationError(
+            f"{asset_name} is not an asset table; create it with "
+            f"ml.create_asset({asset_name!r}). Asset tables: "
+            f"{', '.join(sorted(t.name for t in tables))}.")
+
+    def asset_file_path(self, asset_name: str, file_name: str | Path,
+                        asset_types: list[str] | str | None = None, copy_file: bool = False,
+                        rename_file: str | None = None,
+                        description: str | None = None) -> AssetFilePath:
+        """Register an output file of asset table ``asset_name`` and return its staged path.
+
+        ``file_name`` names a new file to write at the returned path
+        (``<working_dir>/assets/<asset_name>/<file_name>``), or is the path of an existing
+        file, which is staged by symlink (``copy_file=True``: copied) under ``rename_file``
+        or its own name. ``asset_types`` are ``Asset_Type`` terms (default: the table name).
+        """
+        table = self._asset_table(asset_name)
+        if asset_types is None:
+            asset_types = [table.name]
+        elif isinstance(asset_types, str):
+            asset_types = [asset_types]
+        types = self._ml._check_terms(MLVocab.asset_type, asset_types)
+        staging = self.working_dir / "assets" / table.name
+        source = Path(file_name).expanduser()
+        if source.is_file():
+            relative = staged_name(rename_file or source.name, "rename_file")
+            target = staging / relative
+            self._stage_existing(source, target, copy_file)
+        else:
+            if source.is_absolute():
+                raise DerivaMLValidationError(
+                    f"{file_name} does not exist. Give an existing file to stage it, or a file "
+                    "name (such as 'model.pt') to get a path to write.")
+            relative = staged_name(rename_file or file_name, "file_name")
+            target = staging / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+        self.manifest.register(ManifestEntry(
+            schema=table.schema, table=table.name,
+            path=target.relative_to(self.working_dir).as_posix(), asset_types=types,
+            description=description or ""))
+        return AssetFilePath(target, asset_table=table.name, asset_types=types)
+
+    @staticmethod
+    def _stage_existing(source: Path, target: Path, copy_file: bool) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists() or target.is_symlink():
+            if target.resolve() == source.resolve():
+                return
+            target.unlink()
+        if not copy_file:
+            try:
+                target.symlink_to(source.resolve())
+                return
+            except OSError:
+                pass
+        shutil.copy2(source, target)
+
+    def upload_execution_outputs(self, progress: bool = True) -> dict[str, list[AssetFilePath]]:
+        """Upload the registered output files; return their paths by ``schema/table``.
+
+        Stops a Running execution first. A Failed execution stays Failed (its partial outputs
+        are still uploaded); otherwise the status goes Pending_Upload, then Uploaded. Safe to
+        call again after an interruption: finished files are not sent again.
+        """
+        if self.dry_run:
+            return {}
+        status = self.status
+        if status is Status.running:
+            self.execution_stop()
+        failed = status is Status.failed
+        if not failed:
+            self.update_status(Status.pending_upload, "Uploading outputs")
+        started = time.monotonic()
+        try:
+            result = upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
+                                    self.manifest.pending(), progress=progress)
+        except BaseException as e:
+            duration = format_duration(time.monotonic() - started)
+            if failed:  # keep the run's own error visible
+                self._write(Upload_Duration=duration)
+                log.error("Upload of outputs of failed execution %s failed: %s",
+                          self.execution_rid, e)
+            else:
+                self._write(Upload_Duration=duration, Status=Status.failed.value,
+                            Status_Detail=f"Upload failed: {type(e).__name__}: {e}")
+            raise
+        self._write(Upload_Duration=format_duration(time.monotonic() - started))
+        if not failed:
+            count = sum(len(v) for v in result.values())
+            self.update_status(Status.uploaded, f"Uploaded {count} file(s)")
+        return result
+
+    commit_output_assets = upload_execution_outputs
+
+    # -- datasets and nesting ----------------------------------------------------------------
+    def create_dataset(self, dataset_types: str | list[str] | None = None,
+                       description: str = "", version: Any = None) -> Dataset:
+        """A new dataset produced by this execution (its versions record this execution)."""
+        if self.dry_run:
+            raise DerivaMLException(
+                "A dry run writes nothing to the catalog, so it cannot create a dataset; "
+                "run without dry_run to create it.")
+        return self._ml.create_dataset(dataset_types=dataset_types, description=description,
+                                       execution_rid=self.execution_rid, version=version)
+
+    def download_dataset_bag(self, spec: Any) -> Any:
+        """Download a dataset version as a bag (see ``DerivaML.download_dataset_bag``)."""
+        return self._ml.download_dataset_bag(spec)
+
+    def add_nested_execution(self, child: Execution | ExecutionRecord | str,
+                             sequence: int | None = None) -> None:
+        """Record ``child`` (an execution or its RID) as nested in this one, e.g. one job
+        of a multirun sweep; ``sequence`` orders the children."""
+        if self.dry_run:
+            return
+        self._ml.nest_execution(self.execution_rid, _rid_of(child), sequence)
+
+    def list_nested_executions(self) -> list[ExecutionRecord]:
+        """Executions nested in this one, ordered by Sequence."""
+        return self._ml.lookup_execution(self.execution_rid).list_nested_executions()
+
+    def list_parent_executions(self) -> list[ExecutionRecord]:
+        """Executions this one is nested in."""
+        return self._ml.lookup_execution(self.execution_rid).list_parent_executions()
+
+
+def _rid_of(execution: Execution | ExecutionRecord | str) -> str:
+    return normalize_rid(getattr(execution, "execution_rid", execution))

@@ -1,0 +1,206 @@
+"""The output manifest of an execution and its idempotent, resumable upload.
+
+Every file registered with ``asset_file_path`` gets a manifest entry; the manifest is an
+append-only JSON-lines log in the execution's working directory, so a process killed at any
+moment leaves a readable record. Upload of one entry, each step safe to repeat:
+
+1. ``storing``: the file is being put into the object store (hashed while copied); a rerun
+   that finds an entry in this state hashes the file first, so an object already stored is
+   not sent again;
+2. ``stored``: its URL and MD5 are known;
+3. in one catalog transaction: the asset row (found by URL, else inserted), its asset types
+   and its ``<Asset>_Execution`` Output link (both skipped when present);
+4. ``done``: written after that transaction commits, with the asset RID.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..catalog.contract import Catalog
+from ..core.definitions import ExecAssetType
+from .asset_path import AssetFilePath
+
+log = logging.getLogger("derivaml")
+
+MANIFEST = "manifest.jsonl"
+WORKERS = 4
+HASH_CHUNK = 8 * 1024 * 1024
+
+
+@dataclass
+class ManifestEntry:
+    """One staged output file and how far its upload got."""
+
+    schema: str
+    table: str
+    path: str  # relative to the execution's working directory
+    asset_types: list[str]
+    description: str = ""
+    state: str = "pending"  # pending, storing, stored, done
+    md5: str | None = None
+    length: int | None = None
+    url: str | None = None
+    rid: str | None = None
+
+    @property
+    def key(self) -> str:
+        return self.path
+
+    @property
+    def filename(self) -> str:
+        return Path(self.path).name
+
+
+class Manifest:
+    """The manifest of one execution: ``<working_dir>/manifest.jsonl``."""
+
+    def __init__(self, working_dir: Path):
+        self.root = Path(working_dir)
+        self.path = self.root / MANIFEST
+        self._lock = threading.Lock()
+        self.entries: dict[str, ManifestEntry] = {}
+        if self.path.exists():
+            self._replay()
+
+    def _replay(self) -> None:
+        with open(self.path, encoding="utf-8") as f:
+            for line in f:
+                try:
+                    event = json.loads(line)
+                except json.JSONDecodeError:  # a line cut short by a killed process
+                    continue
+                self._apply(event)
+
+    def _apply(self, event: dict) -> None:
+        op = event.pop("op")
+        key = event.pop("key")
+        if op == "register":
+            self.entries[key] = ManifestEntry(**event)
+        elif key in self.entries:
+            entry = self.entries[key]
+            entry.state = op
+            for name, value in event.items():
+                setattr(entry, name, value)
+
+    def _append(self, event: dict) -> None:
+        with self._lock:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(self.path, "a+b") as f:
+                f.seek(0, os.SEEK_END)
+                if f.tell():
+                    f.seek(-1, os.SEEK_END)
+                    if f.read(1) != b"\n":  # finish a line a killed process left open
+                        f.write(b"\n")
+                f.write((json.dumps(event) + "\n").encode())
+            self._apply(dict(event))
+
+    def register(self, entry: ManifestEntry) -> None:
+        """Add (or reset to pending) the entry for a staged file."""
+        self._append({"op": "register", "key": entry.key, **asdict(entry)})
+
+    def mark(self, key: str, state: str, **values: object) -> None:
+        self._append({"op": state, "key": key, **values})
+
+    def file(self, entry: ManifestEntry) -> Path:
+        return self.root / entry.path
+
+    def asset_path(self, entry: ManifestEntry) -> AssetFilePath:
+        return AssetFilePath(self.file(entry), asset_table=entry.table,
+                             asset_types=entry.asset_types, asset_rid=entry.rid)
+
+    def pending(self, keys: Iterable[str] | None = None) -> list[ManifestEntry]:
+        wanted = self.entries.keys() if keys is None else keys
+        return [self.entries[k] for k in wanted if self.entries[k].state != "done"]
+
+
+def file_md5(path: Path) -> str:
+    md5 = hashlib.md5()
+    with open(path, "rb") as f:
+        while chunk := f.read(HASH_CHUNK):
+            md5.update(chunk)
+    return md5.hexdigest()
+
+
+@dataclass
+class Uploader:
+    """Uploads manifest entries of execution ``execution_rid`` into ``catalog``."""
+
+    catalog: Catalog
+    manifest: Manifest
+    execution_rid: str
+    progress: Callable[[int], None] | None = None
+    uploaded: list[ManifestEntry] = field(default_factory=list)
+
+    def store(self, entry: ManifestEntry) -> None:
+        """Put the file into the object store unless it is already there."""
+        source = self.manifest.file(entry)
+        namespace = f"{entry.schema}/{entry.table}"
+        if entry.state == "stored" and self.catalog.object_info(entry.url):
+            if self.progress:
+                self.progress(entry.length or 0)
+            return
+        known = entry.md5 if entry.state == "stored" else \
+            file_md5(source) if entry.state == "storing" else None
+        self.manifest.mark(entry.key, "storing")
+        info = self.catalog.put_object(namespace, entry.filename, source, md5=known,
+                                       progress=self.progress)
+        self.manifest.mark(entry.key, "stored", md5=info.md5, length=info.length, url=info.url)
+
+    def record(self, entry: ManifestEntry) -> None:
+        """Asset row, asset types and Output link of a stored entry, in one transaction."""
+        c, schema, table = self.catalog, entry.schema, entry.table
+        with c.transaction():
+            found = c.select(schema, table, where={"URL": entry.url}, columns=["RID"])
+            rid = found[0]["RID"] if found else c.insert(schema, table, [{
+                "URL": entry.url, "Filename": entry.filename, "Length": entry.length,
+                "MD5": entry.md5, "Description": entry.description or None,
+            }])[0]["RID"]
+            types = dict.fromkeys([*entry.asset_types, ExecAssetType.output_file.value])
+            c.insert(schema, f"{table}_Asset_Type",
+                     [{table: rid, "Asset_Type": t} for t in types], on_conflict_skip=True)
+            c.insert(schema, f"{table}_Execution", [{
+                table: rid, "Execution": self.execution_rid, "Asset_Role": "Output",
+            }], on_conflict_skip=True)
+        self.manifest.mark(entry.key, "done", rid=rid)
+
+    def upload_one(self, entry: ManifestEntry) -> None:
+        if not self.manifest.file(entry).is_file():
+            log.warning("Staged file %s is missing; it was not uploaded.",
+                        self.manifest.file(entry))
+            return
+        self.store(entry)
+        self.record(entry)
+        self.uploaded.append(entry)
+
+    def run(self, entries: list[ManifestEntry]) -> dict[str, list[AssetFilePath]]:
+        """Upload ``entries`` (4 in parallel); return the uploaded paths by ``schema/table``."""
+        with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+            for future in [pool.submit(self.upload_one, e) for e in entries]:
+                future.result()
+        result: dict[str, list[AssetFilePath]] = {}
+        for entry in self.uploaded:
+            result.setdefault(f"{entry.schema}/{entry.table}", []).append(
+                self.manifest.asset_path(entry))
+        return result
+
+
+def upload_entries(catalog: Catalog, manifest: Manifest, execution_rid: str,
+                   entries: list[ManifestEntry], progress: bool = True
+                   ) -> dict[str, list[AssetFilePath]]:
+    """Upload ``entries`` with a progress bar over their total bytes (shown on a terminal)."""
+    from tqdm.auto import tqdm
+
+    files = [manifest.file(e) for e in entries]
+    total = sum(f.stat().st_size for f in files if f.is_file())
+    with tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024,
+              desc="Uploading outputs", disable=None if progress else True) as bar:
+        return Uploader(catalog, manifest, execution_rid, bar.update).run(entries)
