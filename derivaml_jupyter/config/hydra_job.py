@@ -46,7 +46,7 @@ def config_choices(choices: dict) -> dict[str, str]:
 def describe_run(description: str, job: HydraJob) -> str:
     """``[Job n] <description> [overrides: a=b, c=d]``; ``description=`` overrides omitted."""
     shown = [o for o in job.overrides if o.lstrip("+~").split("=", 1)[0] != "description"]
-    text = description or ""
+    text = (description or "").strip()
     if shown:
         text = f"{text} [overrides: {', '.join(shown)}]".strip()
     if job.multirun:

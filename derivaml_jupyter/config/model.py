@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import logging
 import os
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
     from ..execution.workflow import Workflow
 
 ALLOW_DIRTY_ENV = "DERIVA_ML_ALLOW_DIRTY"
+log = logging.getLogger("derivaml")
 
 
 def run_model(
@@ -58,7 +60,7 @@ def run_model(
         dry_run=dry_run,
     )
     if parent is not None:
-        parent.add_nested_execution(execution, sequence=job.num)
+        _link(parent, execution, job.num)
     with execution as exe:
         model_config(ml_instance=ml, execution=exe)
     if not dry_run:
@@ -115,6 +117,15 @@ def _point_workflow_at(workflow: Workflow, model: Any) -> None:
         workflow.source_path = source
     if os.environ.get(ALLOW_DIRTY_ENV, "").lower() in ("1", "true", "yes"):
         workflow.allow_dirty = True
+
+
+def _link(parent: Any, child: Any, sequence: int) -> None:
+    """Nest a sweep job under the sweep's parent; a failure to link does not stop the job."""
+    try:
+        parent.add_nested_execution(child, sequence=sequence)
+    except Exception as e:  # the run itself matters more than its place in the sweep
+        log.warning("Could not nest execution %s under %s: %s: %s", child.execution_rid,
+                    parent.execution_rid, type(e).__name__, e)
 
 
 def _report_upload(uploaded: dict[str, list]) -> None:

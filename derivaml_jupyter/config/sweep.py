@@ -22,7 +22,6 @@ from functools import reduce
 from pathlib import Path
 from typing import Any
 
-from ..core.definitions import Status
 from ..execution.configuration import ExecutionConfiguration
 from .connection import DerivaMLConfig
 
@@ -69,7 +68,7 @@ def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
             return ml.restore_execution(state["rid"])
         parent = ml.create_execution(
             ExecutionConfiguration(workflow=workflow, description=description))
-        parent.update_status(Status.running, "Multirun sweep started")
+        parent.execution_start()
         state_file.write_text(json.dumps({
             "rid": parent.execution_rid,
             "ml_class": _class_path(type(ml)),
