@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from ..ml import DerivaML
 
 CHUNK = 500  # RIDs per select
+FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
 
 
 def _as_spec(spec: Any) -> DatasetSpec:
@@ -97,18 +99,23 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> None:
                     f.write(json.dumps({"url": row["URL"], "length": row["Length"],
                                         "filename": asset_relpath(t, row),
                                         "md5": row["MD5"]}) + "\n")
-        bdbag_api.make_bag(
-            str(root), algs=["md5"], remote_file_manifest=str(manifest) if manifest else None,
-            config_file=str(work / "bdbag.cfg"),
-            metadata={
-                BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
-                BAG_INFO_SNAPSHOT: record["Snapshot"],
-                BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
-                "External-Description": f"Dataset {record['Dataset']} version "
-                                        f"{record['Version']}",
-            })
-        if materialize:
-            fetch_assets(ml.catalog, root / "data", assets, atomic=False)
+        metadata = {
+            BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
+            BAG_INFO_SNAPSHOT: record["Snapshot"],
+            BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
+            "External-Description": f"Dataset {record['Dataset']} version {record['Version']}",
+        }
+        # bdbag writes the manifests while the files are fetched aside; then one rename.
+        with ThreadPoolExecutor(1) as side:
+            bagging = side.submit(
+                bdbag_api.make_bag, str(root), algs=["md5"], metadata=metadata,
+                remote_file_manifest=str(manifest) if manifest else None,
+                config_file=str(work / "bdbag.cfg"))
+            if materialize and assets:
+                fetch_assets(ml.catalog, work / "payload", assets, atomic=False)
+        bagging.result()
+        if materialize and assets:
+            os.rename(work / "payload" / "asset", root / "data" / "asset")
         _move_into_place(ml, root, dest, record["Snapshot"], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -185,27 +192,36 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Ta
 
 def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
                  *, atomic: bool) -> None:
-    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...``, checking
-    each against the MD5 and length the catalog recorded. ``atomic`` writes each file under a
-    temporary name first (for bags already in place)."""
+    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on a few
+    threads, checking each against the MD5 and length the catalog recorded. ``atomic`` writes
+    each file under a temporary name first (for bags already in place)."""
     from tqdm.auto import tqdm
 
     total = sum(int(row["Length"] or 0) for _, row in assets)
-    with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
-        for t, row in assets:
-            dest = data_dir / asset_relpath(t, row)
-            target = dest.with_name(f".{dest.name}.partial") if atomic else dest
-            try:
-                info = catalog.get_object(row["URL"], target)
-                if info.length != row["Length"] or info.md5 != row["MD5"]:
-                    raise DerivaMLValidationError(
-                        f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} "
-                        f"and {info.length} bytes, but the catalog recorded {row['MD5']} and "
-                        f"{row['Length']}. Re-upload the file.")
-                if atomic:
-                    os.replace(target, dest)
-            except BaseException:
-                if atomic:
-                    target.unlink(missing_ok=True)
-                raise
-            bar.update(info.length)
+    pool = ThreadPoolExecutor(FETCH_THREADS)
+    try:
+        with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
+            for length in pool.map(
+                    lambda asset: _fetch_one(catalog, data_dir, *asset, atomic=atomic), assets):
+                bar.update(length)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic: bool) -> int:
+    dest = data_dir / asset_relpath(t, row)
+    target = dest.with_name(f".{dest.name}.partial") if atomic else dest
+    try:
+        info = catalog.get_object(row["URL"], target)
+        if info.length != row["Length"] or info.md5 != row["MD5"]:
+            raise DerivaMLValidationError(
+                f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} and "
+                f"{info.length} bytes, but the catalog recorded {row['MD5']} and "
+                f"{row['Length']}. Re-upload the file.")
+        if atomic:
+            os.replace(target, dest)
+    except BaseException:
+        if atomic:
+            target.unlink(missing_ok=True)
+        raise
+    return info.length

@@ -1,0 +1,95 @@
+"""Time downloading a dataset bag against plainly copying the same files.
+
+Builds a throw-away local catalog with one dataset of ``--files`` Image assets of ``--size``
+bytes each, then times, in the same run: ``shutil.copy`` of every file into an empty folder,
+``ml.download_dataset_bag`` (materialized), alternating for ``--rounds`` rounds, then a
+cached re-download and a metadata-only download. Prints the best and median times and the
+bag/copy ratio of the best times (target: <= 2x); the best time is the least disturbed by
+other work on the machine.
+
+    .venv/bin/python benchmarks/bench_bag.py --files 10000 --size 10240
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+
+def build_catalog(home: Path, files: int, size: int) -> tuple[object, str, list[Path]]:
+    """A catalog under ``home`` with one dataset of ``files`` Image assets; returns
+    (ml, dataset RID, source files)."""
+    os.environ["DERIVAML_HOME"] = str(home)
+    from derivaml_jupyter.ml import DerivaML
+
+    ml = DerivaML()
+    ml.create_asset("Image", {"Label": "text"})
+    ml.add_dataset_element_type("Image")
+    src = home / "src"
+    src.mkdir()
+    rows, paths = [], []
+    for i in range(files):
+        path = src / f"img{i:06d}.bin"
+        path.write_bytes(os.urandom(size))
+        info = ml.catalog.put_object("Image", path.name, path)
+        rows.append({"URL": info.url, "Filename": path.name, "Length": info.length,
+                     "MD5": info.md5, "Label": f"class{i % 10}"})
+        paths.append(path)
+    rids = [r["RID"] for r in ml.insert_rows("Image", rows)]
+    dataset = ml.create_dataset(description=f"{files} images of {size} bytes")
+    dataset.add_dataset_members(rids)
+    return ml, dataset.dataset_rid, paths
+
+
+def timed(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=10_000, help="number of asset files")
+    parser.add_argument("--size", type=int, default=10 * 1024, help="bytes per file")
+    parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each")
+    args = parser.parse_args()
+
+    from derivaml_jupyter.dataset.spec import DatasetSpec
+
+    with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
+        home = Path(tmp)
+        setup, (ml, rid, paths) = timed(lambda: build_catalog(home, args.files, args.size))
+        print(f"setup: {args.files} files x {args.size} B stored in {setup:.2f}s")
+
+        spec = DatasetSpec(rid=rid)
+        copies, bags = [], []
+        copy_dir = home / "copy"
+        for _ in range(args.rounds):
+            copy_dir.mkdir()
+            copies.append(timed(lambda: [shutil.copy(p, copy_dir / p.name) for p in paths])[0])
+            shutil.rmtree(copy_dir)
+            seconds, bag = timed(lambda: ml.download_dataset_bag(spec))
+            bags.append(seconds)
+            shutil.rmtree(bag.path)
+        bag = ml.download_dataset_bag(spec)
+        cached_s, _ = timed(lambda: ml.download_dataset_bag(spec))
+        members = len(bag.list_dataset_members()["Image"])
+        shutil.rmtree(bag.path)
+        meta_s, _ = timed(lambda: ml.download_dataset_bag(DatasetSpec(rid=rid, materialize=False)))
+
+        print(f"shutil.copy of {len(paths)} files: best {min(copies):.3f}s, "
+              f"median {statistics.median(copies):.3f}s")
+        print(f"download_dataset_bag ({members} members, materialized): best {min(bags):.3f}s, "
+              f"median {statistics.median(bags):.3f}s")
+        print(f"ratio bag/copy (best times): {min(bags) / min(copies):.2f}x (target <= 2x)")
+        print(f"cached re-download: {cached_s:.3f}s")
+        print(f"metadata-only download (materialize=False): {meta_s:.3f}s")
+
+
+if __name__ == "__main__":
+    main()
