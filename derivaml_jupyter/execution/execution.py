@@ -276,7 +276,7 @@ class Execution:
         of a multirun sweep; ``sequence`` orders the children."""
         if self.dry_run:
             return
-        self._ml.nest_execution(self.execution_rid, _rid_of(child), sequence)
+        self._ml._nest_execution(self.execution_rid, _rid_of(child), sequence)
 
     def list_nested_executions(self) -> list[ExecutionRecord]:
         """Executions nested in this one, ordered by Sequence."""

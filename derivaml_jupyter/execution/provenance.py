@@ -102,11 +102,15 @@ def source_checksum(path: Path, in_git: bool, notebook: bool) -> str:
 
 
 def calling_file() -> Path | None:
-    """The file being run: ``__main__``'s file, else ``sys.argv[0]``."""
+    """The file being run: ``__main__``'s file, else ``sys.argv[0]``; None for console
+    scripts of the Python installation (pytest, CLIs), which are tools, not workflows."""
     main = sys.modules.get("__main__")
+    installed = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
     for candidate in (getattr(main, "__file__", None), sys.argv[0] if sys.argv else None):
         if candidate and Path(candidate).is_file():
-            return Path(candidate).resolve()
+            path = Path(candidate).resolve()
+            if installed.isdisjoint(Path(candidate).absolute().parents):
+                return path
     return None
 
 

@@ -1,0 +1,387 @@
+"""Executions end to end on a real local catalog: the seed's example, status and timing,
+failures, outputs, dry runs, nesting and the provenance queries."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+
+import pytest
+
+from derivaml_jupyter.core.definitions import ML_SCHEMA, Status
+from derivaml_jupyter.core.errors import DerivaMLCycleError
+from derivaml_jupyter.dataset.spec import DatasetSpec
+from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+
+DURATION = re.compile(r"^\d+H \d+min \d+\.\d\dsec$")
+
+
+def _execution_row(ml, rid):
+    return ml.catalog.select(ML_SCHEMA, "Execution", where={"RID": rid})[0]
+
+
+def _types_of(ml, schema, table, rid):
+    return {r["Asset_Type"] for r in ml.catalog.select(schema, f"{table}_Asset_Type",
+                                                       where={table: rid})}
+
+
+def test_seed_complete_example(project):
+    ml, rid = project["ml"], project["dataset"]
+    workflow = ml.create_workflow(name="Image Classifier Training v3", workflow_type="Training",
+                                  description="Train CNN classifier on medical images")
+    config = ExecutionConfiguration(workflow=workflow,
+                                    description="Training with learning rate 0.001",
+                                    datasets=[DatasetSpec(rid=rid)])
+    with ml.create_execution(config) as exe:
+        bag = exe.download_dataset_bag(DatasetSpec(rid=rid))
+        images = bag.list_dataset_members()["Image"]
+        for epoch in range(3):
+            exe.update_status(Status.running, f"Epoch {epoch}: loss={1.0 / (epoch + 1):.4f}")
+        model_path = exe.asset_file_path("Model", "classifier.pt")
+        model_path.write_bytes(b"weights" * 1000)
+        metrics_path = exe.asset_file_path("Execution_Metadata", "training_metrics.json")
+        with open(metrics_path, "w") as f:
+            json.dump({"final_loss": 0.33, "epochs": 3}, f)
+    uploaded = exe.upload_execution_outputs()
+
+    assert {r["RID"] for r in images} == set(project["images"])
+    assert [p.name for p in uploaded["domain/Model"]] == ["classifier.pt"]
+    assert [p.name for p in uploaded["deriva-ml/Execution_Metadata"]] == [
+        "training_metrics.json"]
+    record = ml.lookup_execution(exe.execution_rid)
+    assert record.status == Status.uploaded
+    assert record.description == "Training with learning rate 0.001"
+    assert record.workflow.name == "Image Classifier Training v3"
+    assert record.workflow.workflow_type == ["Training"]
+    version_row = ml.dataset_version_record(rid)
+    assert record.inputs["datasets"] == [
+        {"rid": rid, "version": "0.2.0", "version_rid": version_row["RID"]}]
+    (model,) = record.outputs["assets"]["Model"]
+    assert model["Filename"] == "classifier.pt"
+    assert model["MD5"] == hashlib.md5(b"weights" * 1000).hexdigest()
+    stored = ml.catalog.objects.path_of(model["URL"]).read_bytes()
+    assert stored == b"weights" * 1000
+    assert _types_of(ml, "domain", "Model", model["RID"]) == {"Model", "Output_File"}
+    metadata = {r["Filename"] for r in record.outputs["assets"]["Execution_Metadata"]}
+    assert metadata == {"configuration.json", "environment.json", "training_metrics.json"}
+
+
+def test_configuration_and_environment_recorded_at_creation(project):
+    ml = project["ml"]
+    wf = ml.create_workflow("Prep", "Preprocessing")
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=wf, description="prep", datasets=[f"{project['dataset']}@0.1.0"]))
+    outputs = ml.lookup_execution(exe.execution_rid).outputs["assets"]["Execution_Metadata"]
+    by_name = {r["Filename"]: r for r in outputs}
+    config = json.loads(ml.catalog.objects.path_of(by_name["configuration.json"]["URL"])
+                        .read_text())
+    assert config["description"] == "prep"
+    assert config["datasets"][0] == {"rid": project["dataset"], "version": "0.1.0",
+                                     "materialize": True, "description": ""}
+    assert config["workflow"]["workflow_rid"] == exe.workflow_rid
+    env = json.loads(ml.catalog.objects.path_of(by_name["environment.json"]["URL"]).read_text())
+    assert env["packages"]["pandas"]
+    assert env["python"]["version"].startswith("3.")
+    assert "environ" not in json.dumps(env).lower()
+    assert _types_of(ml, ML_SCHEMA, "Execution_Metadata",
+                     by_name["environment.json"]["RID"]) == {"Runtime_Env", "Output_File"}
+    assert _types_of(ml, ML_SCHEMA, "Execution_Metadata",
+                     by_name["configuration.json"]["RID"]) == {"Deriva_Config", "Output_File"}
+    # The older version was asked for and is the one recorded.
+    assert ml.lookup_execution(exe.execution_rid).inputs["datasets"][0]["version"] == "0.1.0"
+    assert exe.status == Status.created
+
+
+def test_environment_never_holds_environment_variable_values(project, monkeypatch):
+    monkeypatch.setenv("MY_SECRET_TOKEN", "s3cr3t-value-123")
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    (env,) = [r for r in ml.lookup_execution(exe.execution_rid).outputs["assets"][
+        "Execution_Metadata"] if r["Filename"] == "environment.json"]
+    assert "s3cr3t-value-123" not in ml.catalog.objects.path_of(env["URL"]).read_text()
+
+
+def test_status_transitions_and_timing(project):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    assert exe.status == Status.created
+    assert exe.working_dir == ml.working_dir / "execution" / exe.execution_rid
+    with exe:
+        row = _execution_row(ml, exe.execution_rid)
+        assert row["Status"] == "Running" and row["Start_Time"]
+        exe.update_status(Status.running, "Epoch 3 done")
+        row = _execution_row(ml, exe.execution_rid)
+        assert (row["Status"], row["Status_Detail"]) == ("Running", "Epoch 3 done")
+        time.sleep(0.3)
+    row = _execution_row(ml, exe.execution_rid)
+    assert row["Status"] == "Stopped"
+    assert row["Stop_Time"] > row["Start_Time"]
+    assert DURATION.match(row["Execution_Duration"])
+    assert float(row["Execution_Duration"].split("min ")[1][:-3]) >= 0.3
+    exe.upload_execution_outputs(progress=False)
+    row = _execution_row(ml, exe.execution_rid)
+    assert row["Status"] == "Uploaded" and DURATION.match(row["Upload_Duration"])
+
+
+def test_failed_block_keeps_error_and_uploads_partial_outputs(project):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    with pytest.raises(RuntimeError, match="diverged"):
+        with exe:
+            exe.asset_file_path("Model", "checkpoint.pt").write_bytes(b"partial")
+            raise RuntimeError("loss diverged")
+    row = _execution_row(ml, exe.execution_rid)
+    assert (row["Status"], row["Status_Detail"]) == ("Failed", "RuntimeError: loss diverged")
+    assert row["Stop_Time"] and DURATION.match(row["Execution_Duration"])
+    uploaded = exe.upload_execution_outputs(progress=False)
+    assert [p.name for p in uploaded["domain/Model"]] == ["checkpoint.pt"]
+    record = ml.lookup_execution(exe.execution_rid)
+    assert (record.status, record.status_detail) == ("Failed", "RuntimeError: loss diverged")
+    assert [r["Filename"] for r in record.outputs["assets"]["Model"]] == ["checkpoint.pt"]
+
+
+def test_upload_error_after_failed_run_keeps_original_error(project):
+    from derivaml_jupyter.catalog.contract import Column
+    from derivaml_jupyter.core.errors import DerivaMLValidationError
+
+    ml = project["ml"]
+    ml.create_asset("Scan", [Column("Site", "text", nullok=False)])
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    with pytest.raises(ValueError):
+        with exe:
+            exe.asset_file_path("Scan", "scan.bin").write_bytes(b"scan")
+            raise ValueError("bad input batch")
+    with pytest.raises(DerivaMLValidationError, match="Site"):
+        exe.upload_execution_outputs(progress=False)
+    row = _execution_row(ml, exe.execution_rid)
+    assert (row["Status"], row["Status_Detail"]) == ("Failed", "ValueError: bad input batch")
+
+
+def test_upload_error_after_clean_run_marks_failed(project):
+    from derivaml_jupyter.catalog.contract import Column
+    from derivaml_jupyter.core.errors import DerivaMLValidationError
+
+    ml = project["ml"]
+    ml.create_asset("Scan", [Column("Site", "text", nullok=False)])
+    with ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("W", "Training"))) as exe:
+        exe.asset_file_path("Scan", "scan.bin").write_bytes(b"scan")
+    with pytest.raises(DerivaMLValidationError):
+        exe.upload_execution_outputs(progress=False)
+    row = _execution_row(ml, exe.execution_rid)
+    assert row["Status"] == "Failed" and row["Status_Detail"].startswith("Upload failed:")
+
+
+def test_upload_while_running_stops_first(project):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    exe.__enter__()
+    exe.asset_file_path("Model", "m.pt").write_bytes(b"m")
+    exe.upload_execution_outputs(progress=False)
+    row = _execution_row(ml, exe.execution_rid)
+    assert row["Status"] == "Uploaded" and row["Stop_Time"] and row["Execution_Duration"]
+
+
+def test_asset_file_path_four_ways(project, tmp_path, monkeypatch):
+    ml = project["ml"]
+    ml.add_term("Asset_Type", "Segmentation_Mask", description="A mask.")
+    ml.add_term("Asset_Type", "Derived", description="Derived data.")
+    existing = tmp_path / "outside" / "file.png"
+    existing.parent.mkdir()
+    existing.write_bytes(b"png bytes")
+    temp = tmp_path / "outside" / "temp.png"
+    temp.write_bytes(b"temp bytes")
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    staging = exe.working_dir / "assets"
+    with exe:
+        new = exe.asset_file_path(asset_name="Model", file_name="sub/model.pt")
+        assert new == staging / "Model" / "sub" / "model.pt" and new.parent.is_dir()
+        new.write_bytes(b"model")
+        copied = exe.asset_file_path("Image", str(existing), copy_file=True)
+        assert copied == staging / "Image" / "file.png"
+        assert not copied.is_symlink() and copied.read_bytes() == b"png bytes"
+        renamed = exe.asset_file_path("Image", temp, rename_file="processed_image.png")
+        assert renamed.is_symlink() and renamed.resolve() == temp.resolve()
+        monkeypatch.chdir(tmp_path)
+        mask = exe.asset_file_path("Image", "mask.png",
+                                   asset_types=["Segmentation_Mask", "Derived"])
+        mask.write_bytes(b"mask")
+        assert mask.asset_table == "Image"
+        assert list(mask.asset_types) == ["Segmentation_Mask", "Derived"]
+    uploaded = exe.upload_execution_outputs(progress=False)
+    assert sorted(p.name for p in uploaded["domain/Image"]) == [
+        "file.png", "mask.png", "processed_image.png"]
+    rows = {r["Filename"]: r for r in ml.lookup_execution(exe.execution_rid)
+            .outputs["assets"]["Image"]}
+    assert _types_of(ml, "domain", "Image", rows["mask.png"]["RID"]) == {
+        "Segmentation_Mask", "Derived", "Output_File"}
+    assert _types_of(ml, "domain", "Image", rows["processed_image.png"]["RID"]) == {
+        "Image", "Output_File"}
+    stored = ml.catalog.objects.path_of(rows["processed_image.png"]["URL"])
+    assert stored.read_bytes() == b"temp bytes"
+    assert all(p.asset_rid for paths in uploaded.values() for p in paths)
+
+
+def test_identical_outputs_of_two_executions_share_one_asset_row(project):
+    ml = project["ml"]
+    wf = ml.create_workflow("W", "Training")
+    exes = []
+    for _ in range(2):
+        with ml.create_execution(ExecutionConfiguration(workflow=wf)) as exe:
+            exe.asset_file_path("Model", "same.pt").write_bytes(b"identical")
+        exe.upload_execution_outputs(progress=False)
+        exes.append(exe)
+    rows = ml.catalog.select("domain", "Model", where={"Filename": "same.pt"})
+    assert len(rows) == 1
+    links = ml.catalog.select("domain", "Model_Execution", where={"Model": rows[0]["RID"]})
+    assert {r["Execution"] for r in links} == {e.execution_rid for e in exes}
+
+
+def test_input_assets_downloaded_and_linked(project):
+    ml = project["ml"]
+    image = project["images"][0]
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("Infer", "Inference"), assets=[image]))
+    (path,) = exe.asset_paths["Image"]
+    assert path == exe.working_dir / "downloaded-assets" / "Image" / image / "img0.png"
+    assert path.read_bytes() == b"image 0" * 10 and path.asset_rid == image
+    inputs = ml.lookup_execution(exe.execution_rid).inputs["assets"]
+    assert [r["RID"] for r in inputs["Image"]] == [image]
+    assert exe.datasets == []
+
+
+def test_datasets_are_bags_of_the_configured_versions(project):
+    ml, rid = project["ml"], project["dataset"]
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("W", "Training"),
+        datasets=[DatasetSpec(rid=rid, version="0.1.0"), DatasetSpec(rid=rid)]))
+    assert [(b.dataset_rid, str(b.version)) for b in exe.datasets] == [
+        (rid, "0.1.0"), (rid, "0.2.0")]
+    assert "Image" not in exe.datasets[0].list_dataset_members()
+    assert len(exe.datasets[1].list_dataset_members()["Image"]) == 3
+
+
+def test_create_dataset_inside_execution_is_an_output(project):
+    ml = project["ml"]
+    with ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("Aug", "Training"))) as exe:
+        out = exe.create_dataset(dataset_types=["Training"], description="Augmented images")
+        out.add_dataset_members(project["images"][:2])
+    exe.upload_execution_outputs(progress=False)
+    outputs = ml.lookup_execution(exe.execution_rid).outputs["datasets"]
+    assert outputs == [{"rid": out.dataset_rid, "version": "0.1.0"}]
+    assert ml.dataset_history(out.dataset_rid)["Execution"].iloc[0] == exe.execution_rid
+
+
+def test_dry_run_writes_nothing_but_downloads_inputs(project):
+    ml = project["ml"]
+    image = project["images"][1]
+    before = {t: ml.catalog.count(ML_SCHEMA, t) for t in ("Execution", "Workflow",
+                                                           "Execution_Metadata")}
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("W", "Training"), assets=[image],
+        datasets=[project["dataset"]]), dry_run=True)
+    assert exe.execution_rid == "0000"
+    assert exe.asset_paths["Image"][0].read_bytes() == b"image 1" * 10
+    assert len(exe.datasets) == 1
+    with exe:
+        exe.update_status(Status.running, "dry")
+        exe.asset_file_path("Model", "m.pt").write_bytes(b"x")
+    assert exe.upload_execution_outputs() == {}
+    after = {t: ml.catalog.count(ML_SCHEMA, t) for t in before}
+    assert after == before
+    assert ml.catalog.count("domain", "Model") == 0
+
+
+def test_save_execution_rid_file(project, tmp_path, monkeypatch):
+    target = tmp_path / "run" / "execution.json"
+    monkeypatch.setenv("DERIVA_ML_SAVE_EXECUTION_RID", str(target))
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    saved = json.loads(target.read_text())
+    assert saved == {"hostname": "local", "catalog_id": "default",
+                     "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
+                     "working_dir": str(exe.working_dir), "hydra_run_dir": None}
+
+
+def test_hydra_config_files_recorded(project, tmp_path):
+    from derivaml_jupyter.ml import DerivaML
+
+    run_dir = tmp_path / "outputs" / "2024-01-01_10-00-00"
+    (run_dir / ".hydra").mkdir(parents=True)
+    for name in ("config.yaml", "overrides.yaml"):
+        (run_dir / ".hydra" / name).write_text(f"{name}: 1\n")
+    ml = DerivaML(hydra_runtime_output_dir=run_dir)
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    rows = ml.lookup_execution(exe.execution_rid).outputs["assets"]["Execution_Metadata"]
+    hydra = {r["Filename"]: r for r in rows if r["Filename"].startswith("hydra-")}
+    assert set(hydra) == {"hydra-2024-01-01_10-00-00-config.yaml",
+                          "hydra-2024-01-01_10-00-00-overrides.yaml"}
+    rid = hydra["hydra-2024-01-01_10-00-00-config.yaml"]["RID"]
+    assert "Hydra_Config" in _types_of(ml, ML_SCHEMA, "Execution_Metadata", rid)
+
+
+def test_nested_executions(project):
+    ml = project["ml"]
+    wf = ml.create_workflow("Sweep", "Training")
+    parent = ml.create_execution(ExecutionConfiguration(workflow=wf, description="parent"))
+    children = [ml.create_execution(ExecutionConfiguration(workflow=wf, description=f"job {i}"))
+                for i in range(3)]
+    for seq, child in zip([2, 0, 1], children):
+        parent.add_nested_execution(child if seq != 1 else child.execution_rid, sequence=seq)
+    parent.add_nested_execution(children[0], sequence=2)  # again: no duplicate
+    nested = parent.list_nested_executions()
+    assert [r.description for r in nested] == ["job 1", "job 2", "job 0"]
+    assert [r.execution_rid for r in children[0].list_parent_executions()] == [
+        parent.execution_rid]
+    assert [r.execution_rid for r in ml.lookup_execution(
+        children[2].execution_rid).list_parent_executions()] == [parent.execution_rid]
+    with pytest.raises(DerivaMLCycleError):
+        children[0].add_nested_execution(parent)
+    with pytest.raises(DerivaMLCycleError):
+        parent.add_nested_execution(parent)
+
+
+def test_find_executions_filters_and_order(project):
+    ml = project["ml"]
+    train, infer = ml.create_workflow("Train", "Training"), ml.create_workflow("Infer", "Inference")
+    infer.checksum = "infer-checksum"  # two distinct workflows in one test file
+    first = ml.create_execution(ExecutionConfiguration(
+        workflow=train, description="first", datasets=[project["dataset"]]))
+    with first:
+        pass
+    second = ml.create_execution(ExecutionConfiguration(workflow=infer, description="second"))
+    df = ml.find_executions()
+    assert list(df["RID"]) == [second.execution_rid, first.execution_rid]
+    assert list(df.columns[:7]) == ["RID", "Workflow", "Description", "Status", "Status_Detail",
+                                    "Start_Time", "Duration"]
+    assert list(ml.find_executions(status=Status.stopped)["RID"]) == [first.execution_rid]
+    assert list(ml.find_executions(dataset=project["dataset"])["RID"]) == [first.execution_rid]
+    assert list(ml.find_executions(workflow=infer)["RID"]) == [second.execution_rid]
+    assert list(ml.find_executions(workflow="Infer")["Description"]) == ["second"]
+    assert ml.find_executions(workflow="No such workflow").empty
+    workflows = ml.find_workflows()
+    assert set(workflows["Name"]) >= {"Infer"}
+    assert workflows.loc[workflows["Name"] == "Infer", "Workflow_Type"].iloc[0] == ["Inference"]
+
+
+def test_restore_execution_continues_staging(project):
+    ml = project["ml"]
+    with ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("W", "Training"), datasets=[project["dataset"]],
+            assets=[project["images"][0]])) as exe:
+        exe.asset_file_path("Model", "first.pt").write_bytes(b"1")
+    exe.upload_execution_outputs(progress=False)
+    restored = ml.restore_execution(exe.execution_rid)
+    assert restored.working_dir == exe.working_dir
+    assert [d.rid for d in restored.configuration.datasets] == [project["dataset"]]
+    assert [a.rid for a in restored.configuration.assets] == [project["images"][0]]
+    assert restored.asset_paths["Image"][0].read_bytes() == b"image 0" * 10
+    restored.asset_file_path("Model", "continued_model.pt").write_bytes(b"2")
+    uploaded = ml.resume_execution(exe.execution_rid).upload_execution_outputs(progress=False)
+    assert [p.name for p in uploaded["domain/Model"]] == ["continued_model.pt"]
+    names = {r["Filename"] for r in ml.lookup_execution(exe.execution_rid)
+             .outputs["assets"]["Model"]}
+    assert names == {"first.pt", "continued_model.pt"}
