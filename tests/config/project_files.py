@@ -68,6 +68,21 @@ store(
     group="experiment", package="_global_", name="quick_training",
 )
 ''',
+    "my_analysis.py": '''
+from dataclasses import dataclass
+from derivaml.execution import BaseConfig, notebook_config
+
+
+@dataclass
+class MyAnalysisConfig(BaseConfig):
+    threshold: float = 0.5
+    num_samples: int = 100
+
+
+notebook_config("my_analysis", config_class=MyAnalysisConfig,
+                defaults={"datasets": "training_data"}, description="Analysis of things",
+                num_samples=7)
+''',
     "multiruns.py": '''
 from derivaml.execution import multirun_config
 
@@ -163,7 +178,8 @@ class FakeML:
         record("create", rid=rid, description=config.description, dry_run=dry_run,
                choices=config.config_choices, datasets=[d.rid for d in config.datasets],
                assets=[a.rid for a in config.assets],
-               source_path=config.workflow.source_path if config.workflow else None)
+               source_path=config.workflow.source_path if config.workflow else None,
+               allow_dirty=config.workflow.allow_dirty if config.workflow else None)
         return FakeExecution(rid)
 
     def restore_execution(self, rid):

@@ -95,12 +95,13 @@ def test_missing_group_default(model_project, run_cli):
 
 def test_run_with_stand_in_ml(fake_project, run_cli, tmp_path):
     r = run_cli("--config-name", "fake_model", "model_config=quick", "assets=resnet_weights",
-                cwd=fake_project)
+                "--allow-dirty", "--host", "local", cwd=fake_project)
     assert r.returncode == 0, r.stderr
     assert "Committed 1 asset(s) to catalog:\n  Execution_Asset: 1" in r.stdout
     create = next(e for e in events(tmp_path) if e["event"] == "create")
-    assert create["description"] == \
-        "Fake run [overrides: model_config=quick, assets=resnet_weights]"
+    assert create["description"] == "Fake run [overrides: model_config=quick, " \
+        "assets=resnet_weights, deriva_ml.hostname=local]"
+    assert create["allow_dirty"] is True
     assert create["choices"]["model_config"] == "quick"
     assert "hydra/launcher" not in create["choices"]
     assert create["assets"] == ["6-EPNR", "6-EPNS"]
@@ -132,6 +133,7 @@ def test_named_multirun_creates_one_parent(fake_project, run_cli, tmp_path):
     r = run_cli("--config-name", "fake_model", "+multirun=fake_sweep", cwd=fake_project)
     assert r.returncode == 0, r.stderr
     log = check_sweep(tmp_path, jobs=2)
+    assert not any(e.get("allow_dirty") for e in log)
     assert f"Multirun parent execution: {log[1]['rid']}" in r.stdout
 
 
