@@ -8,12 +8,12 @@ Every subcommand takes ``--host`` (default ``local``, the embedded catalog) and 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import DerivaMLException, DerivaMLNotImplemented
+from ..core.definitions import MLVocab
+from ..core.errors import DerivaMLException
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,33 +33,8 @@ def _show(frame: pd.DataFrame, empty: str) -> None:
     print(frame.to_string(index=False) if len(frame) else empty)
 
 
-def _record(item: Any) -> dict:
-    """A row dict from a dict, dataclass, pydantic model or plain object."""
-    if isinstance(item, dict):
-        return item
-    if dataclasses.is_dataclass(item):
-        return dataclasses.asdict(item)
-    for method in ("model_dump", "to_dict"):
-        if callable(getattr(item, method, None)):
-            return getattr(item, method)()
-    return {k: v for k, v in vars(item).items() if not k.startswith("_")}
-
-
-def _frame(result: Any) -> pd.DataFrame:
-    import pandas as pd
-
-    if isinstance(result, pd.DataFrame):
-        return result
-    return pd.DataFrame([_record(item) for item in result])
-
-
-def _execution_api(ml: DerivaML, name: str, command: str) -> Callable[..., Any]:
-    method = getattr(ml, name, None)
-    if method is None:
-        raise DerivaMLNotImplemented(
-            f"`derivaml {command}` is not available yet: this DerivaML has no {name}(). "
-            "Update derivaml-jupyter to a version with execution records.")
-    return method
+def _field(label: str, value: Any) -> None:
+    print(f"{label:<12} {value if value not in (None, '') else '-'}")
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -95,16 +70,15 @@ def cmd_dataset(ml: DerivaML, args: argparse.Namespace) -> None:
     dataset = ml.lookup_dataset(args.rid, deleted=True)
     record = ml.dataset_version_record(dataset.rid, args.version)
     current = ml.current_dataset_version(dataset.rid)
-    print(f"Dataset      {dataset.rid}")
-    print(f"Description  {dataset.description}")
-    print(f"Types        {', '.join(dataset.dataset_types)}")
-    print(f"Version      {record['Version']}"
-          + (" (current)" if record["Version"] == str(current) else f" (current: {current})"))
-    print(f"Snapshot     {record['Snapshot']}")
+    _field("Dataset", dataset.rid)
+    _field("Description", dataset.description)
+    _field("Types", ", ".join(dataset.dataset_types))
+    _field("Version", record["Version"] + (" (current)" if record["Version"] == str(current)
+                                           else f" (current: {current})"))
+    _field("Snapshot", record["Snapshot"])
     children = ml.list_dataset_children(dataset.rid, version=args.version)
-    parents = ml.list_dataset_parents(dataset.rid)
-    print(f"Nested       {', '.join(c.rid for c in children) or '-'}")
-    print(f"Parents      {', '.join(p.rid for p in parents) or '-'}")
+    _field("Nested", ", ".join(c.rid for c in children))
+    _field("Parents", ", ".join(p.rid for p in ml.list_dataset_parents(dataset.rid)))
     print("\nHistory")
     _show(ml.dataset_history(dataset.rid)[["Version", "Description", "Snapshot", "Execution"]],
           "(none)")
@@ -123,21 +97,42 @@ def cmd_versions(ml: DerivaML, args: argparse.Namespace) -> None:
 
 
 def cmd_workflows(ml: DerivaML, args: argparse.Namespace) -> None:
-    _show(_frame(_execution_api(ml, "find_workflows", "workflows")()), "No workflows yet.")
+    frame = ml.find_workflows()
+    frame = frame.assign(Workflow_Type=frame["Workflow_Type"].map(", ".join))
+    _show(frame[["RID", "Name", "Workflow_Type", "Version", "URL"]].rename(
+        columns={"Workflow_Type": "Types"}), "No workflows yet.")
 
 
 def cmd_executions(ml: DerivaML, args: argparse.Namespace) -> None:
-    find = _execution_api(ml, "find_executions", "executions")
-    result = find(status=args.status) if args.status else find()
-    _show(_frame(result), "No executions" + (f" with status {args.status}." if args.status
-                                              else " yet."))
+    status = ml.lookup_term(MLVocab.execution_status, args.status)["Name"] if args.status \
+        else None
+    frame = ml.find_executions(status=status)
+    _show(frame[["RID", "Workflow", "Status", "Start_Time", "Duration", "Description"]],
+          f"No executions{f' with status {status}' if status else ''}.")
 
 
 def cmd_execution(ml: DerivaML, args: argparse.Namespace) -> None:
-    record = _record(_execution_api(ml, "lookup_execution", "execution")(args.rid))
-    width = max(map(len, record), default=0)
-    for key, value in record.items():
-        print(f"{key:<{width}}  {value}")
+    record = ml.lookup_execution(args.rid)
+    workflow = record.workflow
+    _field("Execution", record.execution_rid)
+    _field("Workflow", workflow and f"{workflow.name} ({workflow.workflow_rid})")
+    _field("Status", record.status)
+    _field("Detail", record.status_detail)
+    _field("Description", record.description)
+    _field("Started", record.start_time)
+    _field("Stopped", record.stop_time)
+    _field("Duration", record.duration)
+    for title, found in (("Inputs", record.inputs), ("Outputs", record.outputs)):
+        print(f"\n{title}")
+        lines = [("Dataset", f"{d['rid']} at version {d['version']}")
+                 for d in found["datasets"]]
+        lines += [(table, f"{row['Filename']} ({row['RID']})")
+                  for table, rows in found["assets"].items() for row in rows]
+        width = max((len(kind) for kind, _ in lines), default=0)
+        print("\n".join(f"  {kind:<{width}}  {text}" for kind, text in lines) or "  (none)")
+    print()
+    _field("Nested", ", ".join(r.execution_rid for r in record.list_nested_executions()))
+    _field("Parents", ", ".join(r.execution_rid for r in record.list_parent_executions()))
 
 
 # -- parser ---------------------------------------------------------------------------------
