@@ -55,10 +55,8 @@ def images(ml, tmp_path) -> dict[str, dict]:
     return add_images(ml, tmp_path / "files", names)
 
 
-@pytest.fixture
-def split(ml, images):
-    """A Split dataset nesting Training (first four images) and Testing (last two)."""
-    rids = list(images)
+def make_split(ml: DerivaML, rids: list[str]):
+    """A Split dataset nesting Training (first four images) and Testing (the rest)."""
     training = ml.create_dataset("Training", description="train part")
     testing = ml.create_dataset("Testing", description="test part")
     training.add_dataset_members(rids[:4])
@@ -66,6 +64,11 @@ def split(ml, images):
     parent = ml.create_dataset("Split", description="the split")
     parent.add_dataset_members([training.rid, testing.rid])
     return parent, training, testing
+
+
+@pytest.fixture
+def split(ml, images):
+    return make_split(ml, list(images))
 
 
 @pytest.fixture
@@ -277,13 +280,7 @@ def test_cached_bag_of_another_catalog_state_is_replaced(ml, tmp_path, images, s
     other.add_dataset_element_type("Image")
     files = add_images(other, tmp_path / "other", [f"x{i}.png" for i in range(6)])
     assert list(files) == list(images)
-    rids = list(files)
-    training = other.create_dataset("Training", description="train part")
-    testing = other.create_dataset("Testing", description="test part")
-    training.add_dataset_members(rids[:4])
-    testing.add_dataset_members(rids[4:])
-    again = other.create_dataset("Split", description="the split")
-    again.add_dataset_members([training.rid, testing.rid])
+    again, _, _ = make_split(other, list(files))
     assert (again.rid, again.current_version) == (parent.rid, parent.current_version)
 
     fresh = other.download_dataset_bag(DatasetSpec(rid=again.rid))
