@@ -1,0 +1,1 @@
+"""Hydra-zen configuration of the quickstart project (loaded by ``load_configs()``)."""

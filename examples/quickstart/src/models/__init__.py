@@ -1,0 +1,1 @@
+"""Model functions of the quickstart project."""
