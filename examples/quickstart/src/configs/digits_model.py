@@ -1,7 +1,6 @@
 """Model hyperparameters (``model_config`` group)."""
 
 from hydra_zen import builds, store
-
 from models.digits import train_digits
 
 model_store = store(group="model_config")
