@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from ..core.errors import (
 from ..core.rid import normalize_rid
 from .asset_path import AssetFilePath
 from .configuration import AssetSpec, ExecutionConfiguration
-from .execution import Execution
+from .execution import Execution, format_duration
 from .provenance import resolve_workflow_source, runtime_environment
 from .records import ExecutionRecord, input_datasets, linked_assets, nested_rids
 from .upload import upload_entries
@@ -120,6 +121,7 @@ class ExecutionAPI:
         versions = [self.dataset_version_record(s.rid, s.version)["RID"] for s in config.datasets]
         assets = [self._input_asset(a) for a in config.assets]
         resolve_workflow_source(workflow)
+        started = time.monotonic()
         bags = [self.download_dataset_bag(spec) for spec in config.datasets]
         if dry_run:
             exe = Execution(self, config, DRY_RUN_RID, workflow.workflow_rid or DRY_RUN_RID,
@@ -139,6 +141,7 @@ class ExecutionAPI:
         try:
             for spec, asset in zip(config.assets, assets):
                 self._download_input(exe, spec, asset)
+            exe._write(Download_Duration=format_duration(time.monotonic() - started))
             if not dry_run:
                 self._record_metadata(exe)
         except BaseException:
@@ -219,7 +222,7 @@ class ExecutionAPI:
         path.write_text(json.dumps({
             "hostname": self.hostname, "catalog_id": self.catalog_id,
             "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
-            "working_dir": str(exe.working_dir),
+            "working_dir": str(self.working_dir), "execution_dir": str(exe.working_dir),
             "hydra_run_dir": str(run_dir) if run_dir else None,
         }, indent=2), encoding="utf-8")
 

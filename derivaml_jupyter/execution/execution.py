@@ -228,6 +228,9 @@ class Execution:
         if self.dry_run:
             return {}
         status = self.status
+        pending = self.manifest.pending()
+        if status is Status.uploaded and not pending:
+            return {}
         if status is Status.running:
             self.execution_stop()
         failed = status is Status.failed
@@ -236,7 +239,7 @@ class Execution:
         started = time.monotonic()
         try:
             result = upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
-                                    self.manifest.pending(), progress=progress)
+                                    pending, progress=progress)
         except BaseException as e:
             duration = format_duration(time.monotonic() - started)
             if failed:  # keep the run's own error visible

@@ -92,6 +92,7 @@ def test_configuration_and_environment_recorded_at_creation(project):
     # The older version was asked for and is the one recorded.
     assert ml.lookup_execution(exe.execution_rid).inputs["datasets"][0]["version"] == "0.1.0"
     assert exe.status == Status.created
+    assert DURATION.match(_execution_row(ml, exe.execution_rid)["Download_Duration"])
 
 
 def test_environment_never_holds_environment_variable_values(project, monkeypatch):
@@ -303,7 +304,8 @@ def test_save_execution_rid_file(project, tmp_path, monkeypatch):
     saved = json.loads(target.read_text())
     assert saved == {"hostname": "local", "catalog_id": "default",
                      "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
-                     "working_dir": str(exe.working_dir), "hydra_run_dir": None}
+                     "working_dir": str(ml.working_dir), "execution_dir": str(exe.working_dir),
+                     "hydra_run_dir": None}
 
 
 def test_hydra_config_files_recorded(project, tmp_path):
