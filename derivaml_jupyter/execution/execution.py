@@ -148,7 +148,8 @@ class Execution:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc is not None:
             log.error("Execution %s failed: %s: %s", self.execution_rid, exc_type.__name__, exc)
-        self.execution_stop(exc)
+        if self.status is Status.running:  # not already stopped, e.g. by an upload inside
+            self.execution_stop(exc)
         return False
 
     def execute(self) -> Execution:

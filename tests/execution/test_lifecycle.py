@@ -183,6 +183,8 @@ def test_upload_while_running_stops_first(project):
     exe.upload_execution_outputs(progress=False)
     row = _execution_row(ml, exe.execution_rid)
     assert row["Status"] == "Uploaded" and row["Stop_Time"] and row["Execution_Duration"]
+    exe.__exit__(None, None, None)  # leaving the block later keeps the upload's status
+    assert exe.status == Status.uploaded
 
 
 def test_asset_file_path_four_ways(project, tmp_path, monkeypatch):
