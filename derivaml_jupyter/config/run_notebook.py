@@ -7,11 +7,13 @@ connects to the catalog and starts an execution; the notebook ends with
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
+import logging
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,24 @@ def _resolve(config_name: str, overrides: list[str]) -> tuple[Any, str | None, d
     return cfg, str(run_dir) if run_dir else None, dict(choices)
 
 
+@contextlib.contextmanager
+def _quiet_console_logging() -> Iterator[None]:
+    """Drop the console handlers Hydra's job logging adds to the root logger.
+
+    Log records then go to the Hydra job's ``notebook.log`` only, instead of filling the
+    notebook's outputs with INFO lines of every library.
+    """
+    root = logging.getLogger()
+    before = set(root.handlers)
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in before]:
+            if isinstance(handler, logging.StreamHandler) and \
+                    not isinstance(handler, logging.FileHandler):
+                root.removeHandler(handler)
+
+
 def _fields(obj: Any) -> dict[str, Any]:
     if obj is None:
         return {}
@@ -140,7 +160,11 @@ def _description(cfg: Any, config_name: str, overrides: list[str]) -> str:
 
 def write_execution_file(path: str | Path, ml: Any, execution: Any,
                          hydra_run_dir: str | None) -> Path:
-    """Write where the runner finds the execution: host, catalog, RID and directories."""
+    """Write where the runner finds the execution: host, catalog, RID and directories.
+
+    ``working_dir`` is the execution's folder; ``ml_working_dir`` the DerivaML working
+    directory the runner reconnects with (so it sees the same staged files).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     workflow = getattr(getattr(execution, "configuration", None), "workflow", None)
@@ -148,8 +172,8 @@ def write_execution_file(path: str | Path, ml: Any, execution: Any,
         "hostname": ml.hostname,
         "catalog_id": str(ml.catalog_id),
         "execution_rid": execution.execution_rid,
-        "working_dir": str(ml.working_dir),
-        "execution_dir": str(getattr(execution, "working_dir", "") or ""),
+        "working_dir": str(getattr(execution, "working_dir", "") or ""),
+        "ml_working_dir": str(ml.working_dir),
         "hydra_run_dir": hydra_run_dir,
         "workflow_rid": getattr(workflow, "workflow_rid", None),
     }
@@ -185,7 +209,8 @@ def run_notebook(
         config_name = notebook.stem
     load_project_configs(notebook.parent if notebook else None, config_package)
     all_overrides = env_overrides() + list(overrides or [])
-    cfg, hydra_run_dir, choices = _resolve(config_name, all_overrides)
+    with _quiet_console_logging():
+        cfg, hydra_run_dir, choices = _resolve(config_name, all_overrides)
 
     if ml_class is None:
         from ..ml import DerivaML as ml_class

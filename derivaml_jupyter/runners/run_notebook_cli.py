@@ -187,7 +187,7 @@ def record_outputs(info: dict[str, Any], executed: Path, error: str | None) -> i
     from .notebook_markdown import notebook_to_markdown
 
     rid = info["execution_rid"]
-    kwargs = {"working_dir": info["working_dir"]} if info.get("working_dir") else {}
+    kwargs = {"working_dir": info["ml_working_dir"]} if info.get("ml_working_dir") else {}
     ml = DerivaML(info["hostname"], info["catalog_id"], **kwargs)
     exe = ml.restore_execution(rid)
     uploaded: dict[str, list] = {}
@@ -198,21 +198,24 @@ def record_outputs(info: dict[str, Any], executed: Path, error: str | None) -> i
             for path in (executed, markdown):
                 exe.asset_file_path("Execution_Asset", path,
                                     asset_types=[ExecAssetType.notebook_output.value])
+        _register_hydra_log(exe, info.get("hydra_run_dir"))
         if error is not None:
-            exe.update_status(Status.failed, error)
+            if _status(ml, exe, rid) == Status.running.value:
+                exe.execution_stop()  # records stop time and duration
+            exe.update_status(Status.failed, f"Notebook failed: {error}")
         uploaded = exe.upload_execution_outputs() or {}
     except Exception as exc:
         if error is None:
             raise
         upload_error = f"{type(exc).__name__}: {exc}"  # never mask the notebook's own error
-    status = _status(ml, exe, rid)
-    print(f"Execution {rid}: {status}")
+    print(f"Execution {rid}: {_status(ml, exe, rid)}")
     print(f"  View it at {ml.catalog.url_for(rid)}")
     files = [f"{table}: {Path(str(f)).name}" for table, items in uploaded.items() for f in items]
     if files:
         print("  Uploaded files:")
         for line in files:
             print(f"    {line}")
+    print(f"  Executed notebook: {executed}")
     if error is not None:
         print(f"Error: the notebook raised {error}", file=sys.stderr)
         print(f"  The executed notebook (with the error) is {executed}", file=sys.stderr)
@@ -220,6 +223,16 @@ def record_outputs(info: dict[str, Any], executed: Path, error: str | None) -> i
             print(f"  Uploading its outputs also failed: {upload_error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _register_hydra_log(exe: Any, run_dir: str | None) -> None:
+    """Stage the Hydra job's ``notebook.log`` (complete only now) as Hydra_Config metadata."""
+    log_file = Path(run_dir) / "notebook.log" if run_dir else None
+    if log_file is None or not log_file.is_file() or log_file.stat().st_size == 0:
+        return
+    exe.asset_file_path("Execution_Metadata", log_file,
+                        asset_types=[ExecAssetType.hydra_config.value], copy_file=True,
+                        rename_file=f"hydra-{log_file.parent.name}-notebook.log")
 
 
 def _status(ml: Any, exe: Any, rid: str) -> str:

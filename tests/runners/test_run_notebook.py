@@ -86,7 +86,8 @@ def test_run_notebook_from_runner_environment(project, monkeypatch, tmp_path):
     assert conf.config_choices["deriva_ml"] == "default_deriva"
     saved = json.loads(rid_file.read_text())
     assert saved["execution_rid"] == "1-ABCD" and saved["hostname"] == "local"
-    assert saved["catalog_id"] == "x" and saved["working_dir"] == "/tmp/work"
+    assert saved["catalog_id"] == "x" and saved["ml_working_dir"] == "/tmp/work"
+    assert saved["working_dir"] == "/tmp/exe"
     assert saved["hydra_run_dir"] == str(ml.hydra_runtime_output_dir)
 
 

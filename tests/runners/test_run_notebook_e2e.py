@@ -31,6 +31,7 @@ CELLS = [
            "plt.plot([0, 1, 2], [2, 0, 1])\nplt.title(title)\nplt.show()"),
     (None, "import pandas as pd\n"
            "pd.DataFrame({'metric': ['threshold', 'score'], 'value': [config.threshold, 0.25]})"),
+    (None, "import logging\nlogging.getLogger('report').warning('report logged')"),
     (None, "if config.threshold > 0.95:\n    raise RuntimeError('threshold too high')"),
     (None, "execution.upload_execution_outputs()"),
 ]
@@ -81,12 +82,17 @@ def _rid(stdout: str) -> str:
     return match.group(1)
 
 
-def _notebook_assets(ml, rid: str) -> dict[str, dict]:
-    """Execution_Asset rows of the execution, by file name."""
-    links = ml.get_table_as_dataframe("Execution_Asset_Execution")
-    linked = set(links.loc[links["Execution"] == rid, "Execution_Asset"])
-    assets = ml.get_table_as_dataframe("Execution_Asset")
-    return {row["Filename"]: row for row in assets.to_dict("records") if row["RID"] in linked}
+def _notebook_assets(ml, rid: str, dest: Path) -> dict[str, Path]:
+    """Download the execution's Notebook_Output assets; ``{file name: local path}``."""
+    rows = ml.lookup_execution(rid).outputs["assets"].get("Execution_Asset", [])
+    found = {}
+    for row in rows:
+        types = {r["Asset_Type"] for r in ml.catalog.select(
+            "deriva-ml", "Execution_Asset_Asset_Type", where={"Execution_Asset": row["RID"]})}
+        if "Notebook_Output" in types:
+            found[row["Filename"]] = dest / row["Filename"]
+            ml.catalog.get_object(row["URL"], found[row["Filename"]])
+    return found
 
 
 def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, monkeypatch):
@@ -101,19 +107,19 @@ def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, 
     monkeypatch.setenv("DERIVAML_HOME", str(home))
     ml = DerivaML("local", "nbtest")
     record = ml.lookup_execution(rid)
-    assert str(getattr(record.status, "value", record.status)) == "Uploaded"
-    assets = _notebook_assets(ml, rid)
-    assert {"report.ipynb", "report.md"} <= set(assets), assets
-    md_path = ml.catalog.local_path(assets["report.md"]["URL"]) \
-        if hasattr(ml.catalog, "local_path") else None
-    if md_path is not None:
-        text = Path(md_path).read_text()
-        png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text).group(1)
-        assert base64.b64decode(png).startswith(b"\x89PNG")
-        assert re.search(r"\|\s*threshold\s*\|\s*0\.75\s*\|", text), text[-2000:]
-        executed = json.loads(Path(ml.catalog.local_path(
-            assets["report.ipynb"]["URL"])).read_text())
-        assert "Hello plot" in json.dumps(executed)
+    assert record.status == "Uploaded"
+    assert record.workflow.name == "Report" and "Analysis" in record.workflow.workflow_type
+    assets = _notebook_assets(ml, rid, project.parent / "downloaded")
+    assert set(assets) == {"report.ipynb", "report.md"}, assets
+    text = assets["report.md"].read_text()
+    png = re.search(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text).group(1)
+    assert base64.b64decode(png).startswith(b"\x89PNG")
+    assert re.search(r"\|\s*metric\s*\|\s*value\s*\|", text), text[-2000:]
+    assert re.search(r"\|\s*threshold\s*\|\s*0\.75\s*\|", text), text[-2000:]
+    executed = json.loads(assets["report.ipynb"].read_text())
+    assert "Hello plot" in json.dumps(executed)  # the -p parameter was injected
+    metadata = {r["Filename"] for r in record.outputs["assets"].get("Execution_Metadata", [])}
+    assert any(name.endswith("notebook.log") for name in metadata), metadata
 
 
 def test_failing_notebook_is_uploaded_and_marked_failed(notebook, project, monkeypatch):
@@ -127,7 +133,9 @@ def test_failing_notebook_is_uploaded_and_marked_failed(notebook, project, monke
 
     monkeypatch.setenv("DERIVAML_HOME", str(home))
     ml = DerivaML("local", "nbtest")
-    rows = ml.get_table_as_dataframe("Execution")
-    row = rows.loc[rows["RID"] == rid].iloc[0]
-    assert "threshold too high" in str(row["Status_Detail"])
-    assert {"report.ipynb", "report.md"} <= set(_notebook_assets(ml, rid))
+    record = ml.lookup_execution(rid)
+    assert record.status == "Failed"
+    assert "threshold too high" in record.status_detail and record.stop_time
+    assets = _notebook_assets(ml, rid, project.parent / "downloaded")
+    assert set(assets) == {"report.ipynb", "report.md"}
+    assert "threshold too high" in assets["report.ipynb"].read_text()
