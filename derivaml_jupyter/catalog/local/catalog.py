@@ -242,7 +242,7 @@ class LocalCatalog(Catalog):
         defaults = [c for c in t.columns if c.default is not None and c.name not in names
                     and c.name not in SYSTEM_COLUMNS]
         all_names = list(SYSTEM_COLUMNS) + names + [c.name for c in defaults] + ["_valid_from"]
-        cols = [t.column(n) for n in names]
+        encode_row = ddl.encoder([t.column(n) for n in names])
         sql = (
             f"INSERT INTO {ddl.qident(ddl.live_name(schema, table))} "
             f"({', '.join(map(ddl.qident, all_names))}) VALUES ({', '.join('?' * len(all_names))})"
@@ -256,21 +256,19 @@ class LocalCatalog(Catalog):
                 (len(rows),),
             ).fetchone()
             first = last - len(rows) + 1
-            values = []
+            values, result = [], []
+            user, snap, blank = self._user, self._txn_snapshot, dict.fromkeys(t.column_names)
             for i, row in enumerate(rows):
                 rid = encode(first + i)
-                values.append(
-                    (rid, now, now, self._user, self._user)
-                    + tuple(ddl.encode_value(c, row.get(c.name)) for c in cols)
-                    + tuple(_default(c, rid) for c in defaults)
-                    + (self._txn_snapshot,)
-                )
+                filled = {c.name: _default(c, rid) for c in defaults}
+                values.append((rid, now, now, user, user, *encode_row(row), *filled.values(),
+                               snap))
+                result.append({**blank, **row, "RID": rid, "RCT": now, "RMT": now, "RCB": user,
+                               "RMB": user, **filled})
             self._run_write(t, sql, values, rows)
             if on_conflict_skip:
                 return self.select(schema, table, where={"RID": [v[0] for v in values]})
-        returned, blank = all_names[:-1], dict.fromkeys(t.column_names)
-        return [blank | dict(zip(returned, v)) | {n: row.get(n) for n in names}
-                for v, row in zip(values, rows)]
+        return result
 
     def _run_write(self, t: Table, sql: str, values: list[tuple], rows: list[Mapping]) -> None:
         try:

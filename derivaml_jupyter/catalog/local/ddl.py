@@ -121,6 +121,23 @@ def encode_value(column: Column, value: Any) -> Any:
     return value
 
 
+def encoder(columns: list[Column]):
+    """A function turning a row dict into the SQLite values of ``columns``, in order."""
+    names = [c.name for c in columns]
+    special = [(i, c) for i, c in enumerate(columns)
+               if c.type in JSON_TYPES or c.type == "boolean"]
+    if not special:
+        return lambda row: map(row.get, names)
+
+    def encode(row):
+        values = list(map(row.get, names))
+        for i, column in special:
+            values[i] = encode_value(column, values[i])
+        return values
+
+    return encode
+
+
 def decoder(table: Table, names: list[str]):
     """A function turning a result tuple with columns ``names`` into a row dict."""
     special = [(i, table.column(n).type) for i, n in enumerate(names)
