@@ -85,3 +85,26 @@ def test_info_and_cfg_job_show_configs_without_running(project, capsys):
     out = capsys.readouterr().out
     assert "threshold: 0.7" in out and "catalog_id: c9" in out
     assert main([str(nb), "--info", "threshold=0.7"]) == 0
+
+
+def test_dry_run_records_nothing(tmp_path, capsys, monkeypatch):
+    import json
+    import os
+
+    seen = {}
+
+    def fake_execute(notebook, output, parameters, kernel, log_output):
+        seen.update(overrides=json.loads(os.environ["DERIVA_ML_HYDRA_OVERRIDES"]),
+                    path=os.environ["DERIVA_ML_NOTEBOOK_PATH"], parameters=parameters)
+        with open(os.environ["DERIVA_ML_SAVE_EXECUTION_RID"], "w") as f:
+            json.dump({"hostname": "local", "catalog_id": "c", "execution_rid": "0000"}, f)
+        return None
+
+    monkeypatch.setattr(run_notebook_cli, "execute", fake_execute)
+    nb = _notebook(tmp_path / "a.ipynb", "print(1)", params="n = 1")
+    assert main([str(nb), "dry_run=true", "-p", "n", "2", "--host", "local", "--catalog", "c"]) == 0
+    assert "Dry run" in capsys.readouterr().out
+    assert seen["overrides"] == ["dry_run=true", "deriva_ml.hostname=local",
+                                 "deriva_ml.catalog_id=c"]
+    assert seen["path"] == str(nb.resolve()) and seen["parameters"] == {"n": 2}
+    assert "DERIVA_ML_HYDRA_OVERRIDES" not in os.environ  # restored afterwards
