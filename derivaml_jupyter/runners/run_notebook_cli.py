@@ -54,7 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--info", "--list-configs", dest="info", action="store_true",
                    help="print the available config groups and choices and exit")
     p.add_argument("--cfg", nargs="?", const="job", choices=["job", "hydra", "all"],
-                   help="print the resolved notebook config and exit")
+                   help="print the composed notebook config (the job config) and exit")
     p.add_argument("--log-output", action="store_true",
                    help="stream cell outputs to the terminal while the notebook runs")
     p.add_argument("--allow-dirty", action="store_true",
