@@ -44,6 +44,9 @@ from .objects import ObjectStore
 BUSY_TIMEOUT_S = 60.0
 LOCK_RETRY_S = 600.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\- ]*$")
+# RIDs already in canonical form (no leading zeros, upper case, dashed groups of four).
+_CANONICAL_RID = re.compile(
+    r"^(?:[1-9A-HJKMNP-TV-Z][0-9A-HJKMNP-TV-Z]{0,3}(?:-[0-9A-HJKMNP-TV-Z]{4})*|0)$")
 
 
 def snapshot_time(snap: int) -> str:
@@ -368,7 +371,7 @@ class LocalCatalog(Catalog):
             elif isinstance(value, (list, tuple, set, frozenset)):
                 values = [ddl.encode_value(col, v) for v in value]
                 if name == "RID":
-                    values = [normalize_rid(v) for v in values]
+                    values = [_canonical_rid(v) for v in values]
                 if not values:
                     clauses.append("0")
                     continue
@@ -376,7 +379,7 @@ class LocalCatalog(Catalog):
                 params.append(json.dumps(values))
             else:
                 clauses.append(f"{q} = ?")
-                params.append(normalize_rid(value) if name == "RID"
+                params.append(_canonical_rid(value) if name == "RID"
                               else ddl.encode_value(col, value))
         return (" AND ".join(clauses) or "1"), params
 
@@ -466,6 +469,11 @@ class LocalCatalog(Catalog):
     def url_for(self, rid: str, snapshot: str | None = None) -> str:
         rid = normalize_rid(rid)
         return f"local://{self.catalog_id}/{rid}" + (f"@{snapshot}" if snapshot else "")
+
+
+def _canonical_rid(rid: Any) -> str:
+    """``normalize_rid``, skipping the work for RIDs already in canonical form."""
+    return rid if isinstance(rid, str) and _CANONICAL_RID.match(rid) else normalize_rid(rid)
 
 
 def _default(column, rid: str) -> Any:
