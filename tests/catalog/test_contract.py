@@ -166,6 +166,14 @@ def test_keyset_paging_visits_25k_rows_once_in_order(catalog, schema):
     assert pages == 5  # 7000 + 7000 + 7000 + 4000, then an empty page
 
 
+@pytest.mark.parametrize("sort", [["Value"], ["-Value"], ["Flag", "-Value"]])
+def test_keyset_paging_over_null_sort_values_visits_each_row_once(catalog, schema, sort):
+    rows = things(40) + [{"Name": f"null{i}", "Value": None, "Flag": None} for i in range(40)]
+    catalog.insert(schema, THING, rows)
+    seen = [r["Name"] for r in catalog.iter_rows(schema, THING, sort=sort, page_size=7)]
+    assert sorted(seen) == sorted(names(rows))
+
+
 def test_reads_as_of_earlier_snapshots(catalog, schema):
     rows = catalog.insert(schema, THING, things(5))
     s1, state1 = catalog.snapshot(), catalog.select(schema, THING)
