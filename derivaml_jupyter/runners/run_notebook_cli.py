@@ -209,7 +209,8 @@ def record_outputs(info: dict[str, Any], executed: Path, error: str | None) -> i
             raise
         upload_error = f"{type(exc).__name__}: {exc}"  # never mask the notebook's own error
     print(f"Execution {rid}: {_status(ml, exe, rid)}")
-    print(f"  View it at {ml.catalog.url_for(rid)}")
+    print(f"  View it at {ml.catalog.url_for(rid)}, or run: derivaml execution {rid} "
+          f"--host {ml.hostname} --catalog {ml.catalog_id}")
     files = [f"{table}: {Path(str(f)).name}" for table, items in uploaded.items() for f in items]
     if files:
         print("  Uploaded files:")
