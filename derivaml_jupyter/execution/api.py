@@ -79,7 +79,11 @@ class ExecutionAPI:
             columns=[*columns, "Workflow_Type"])
 
     def _add_workflow(self, workflow: Workflow) -> str:
-        """The RID of the workflow row with ``workflow``'s checksum (or URL), inserted if new."""
+        """The RID of ``workflow``'s row: the one it was recorded as, else the one with its
+        checksum (or URL), else a new one."""
+        if workflow.workflow_rid and self.catalog.count(
+                ML_SCHEMA, "Workflow", where={"RID": workflow.workflow_rid}):
+            return workflow.workflow_rid
         key_column, key = ("Checksum", workflow.checksum) if workflow.checksum else \
             ("URL", workflow.url)
         with self.catalog.transaction():

@@ -389,3 +389,14 @@ def test_restore_execution_continues_staging(project):
     names = {r["Filename"] for r in ml.lookup_execution(exe.execution_rid)
              .outputs["assets"]["Model"]}
     assert names == {"first.pt", "continued_model.pt"}
+
+
+def test_a_recorded_workflow_is_reused_without_source_provenance(ml):
+    """A Workflow object that has been recorded once keeps its row, even with no checksum."""
+    from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+
+    workflow = ml.create_workflow(name="Interactive", workflow_type="Analysis")
+    first = ml.create_execution(ExecutionConfiguration(workflow=workflow))
+    second = ml.create_execution(ExecutionConfiguration(workflow=workflow))
+    assert first.workflow_rid == second.workflow_rid
+    assert len(ml.find_workflows()) == 1
