@@ -322,6 +322,45 @@ class DatasetAPI:
             frontier = list(dict.fromkeys(children)) if recurse else []
         return result
 
+    def count_dataset_members(self, dataset: Any, version: Any = None) -> dict[str, int]:
+        """Number of direct members by table name, as of ``version`` (None: now)."""
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
+        counts = {name: self.catalog.count(assoc.schema, assoc.name, where={"Dataset": rid},
+                                           snapshot=snapshot)
+                  for name, (assoc, _) in self._element_associations().items()}
+        return {name: n for name, n in sorted(counts.items()) if n}
+
+    def list_dataset_members_page(self, dataset: Any, table: str, limit: int = 100,
+                                  after: str | None = None, version: Any = None
+                                  ) -> tuple[list[dict], str | None]:
+        """One page of the direct members of ``table``, ordered by RID, as of ``version``:
+        the rows after member RID ``after`` and the cursor of the next page (None at the end).
+        """
+        rid = self._dataset_row(dataset, deleted=True)["RID"]
+        snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
+        name = self.find_table(table).name
+        elements = self._element_associations()
+        if name not in elements:
+            raise self._not_element_error(name)
+        assoc, column = elements[name]
+        start = None
+        if after:
+            start = next(iter(self.catalog.select(
+                assoc.schema, assoc.name, where={"Dataset": rid, column: normalize_rid(after)},
+                snapshot=snapshot)), None)
+            if start is None:
+                raise DerivaMLNotFound(f"{after} is not a {name} member of dataset {rid}; "
+                                       "pass the 'next' cursor of the previous page.")
+        links = self.catalog.select(assoc.schema, assoc.name, where={"Dataset": rid},
+                                    sort=[column], limit=limit + 1, after=start,
+                                    snapshot=snapshot)
+        rids = [link[column] for link in links[:limit]]
+        t = self.find_table(name)
+        rows = {r["RID"]: r for r in self.catalog.select(t.schema, t.name, where={"RID": rids},
+                                                         snapshot=snapshot)}
+        return [rows[r] for r in rids], rids[-1] if len(links) > limit else None
+
     def download_dataset_bag(self, spec: Any) -> Any:
         """Download a dataset version as a BDBag (cached by RID and version); returns a
         ``DatasetBag``. ``spec`` is a ``DatasetSpec`` or ``"RID@version"``."""

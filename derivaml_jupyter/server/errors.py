@@ -1,0 +1,35 @@
+"""The one place where DerivaML errors become HTTP answers: a status code and a JSON body
+``{"error": <exception type>, "message": <what was wrong and what to do>}``."""
+
+from __future__ import annotations
+
+from tornado.web import HTTPError
+
+from ..core.errors import (
+    DerivaMLConflict,
+    DerivaMLException,
+    DerivaMLNotFound,
+    DerivaMLNotImplemented,
+    DerivaMLValidationError,
+)
+
+STATUS_CODES: tuple[tuple[type[DerivaMLException], int], ...] = (
+    (DerivaMLNotFound, 404),
+    (DerivaMLValidationError, 400),
+    (DerivaMLConflict, 409),
+    (DerivaMLNotImplemented, 501),
+)
+
+
+def status_of(error: DerivaMLException) -> int:
+    """The HTTP status of a DerivaML error (500 for types without a more precise one)."""
+    return next((code for kind, code in STATUS_CODES if isinstance(error, kind)), 500)
+
+
+class APIError(HTTPError):
+    """An ``HTTPError`` carrying the JSON body of the DerivaML error it was made from."""
+
+    def __init__(self, error: DerivaMLException):
+        message = str(error)
+        super().__init__(status_of(error), log_message=message.replace("%", "%%"))
+        self.body = {"error": type(error).__name__, "message": message}

@@ -1,0 +1,157 @@
+"""REST handlers under ``/derivaml/api/``: each parses its request, calls one function of
+``views`` in a worker thread (catalog calls block) and answers JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from typing import Any
+
+import tornado.web
+from jupyter_server.base.handlers import APIHandler
+
+from ..core.errors import DerivaMLException, DerivaMLValidationError
+from . import views
+from .configs import list_project_configs
+from .errors import APIError
+
+
+class DerivaMLHandler(APIHandler):
+    """Base handler: the catalog named by the ``host``/``catalog`` query arguments, blocking
+    work run off the event loop, and DerivaML errors answered as JSON with their HTTP code."""
+
+    async def call(self, function: Callable[..., Any], *args: Any, catalog: bool = True) -> Any:
+        """``function(ml, *args)`` (or ``function(*args)`` when not ``catalog``) in a thread."""
+        def work() -> Any:
+            if not catalog:
+                return function(*args)
+            connections = self.settings["derivaml_connections"]
+            ml = connections.get(self.get_argument("host", "local"),
+                                 self.get_argument("catalog", "default"))
+            return function(ml, *args)
+
+        try:
+            return await asyncio.to_thread(work)
+        except DerivaMLException as e:
+            raise APIError(e) from e
+
+    def answer(self, data: Any) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, default=str))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, APIError):
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(error.body))
+        else:
+            super().write_error(status_code, **kwargs)
+
+    def int_argument(self, name: str, default: int, minimum: int, maximum: int) -> int:
+        text = self.get_argument(name, str(default))
+        if not text.isdigit() or not minimum <= int(text) <= maximum:
+            raise APIError(DerivaMLValidationError(
+                f"Query argument {name}={text!r} must be a whole number from {minimum} to "
+                f"{maximum}."))
+        return int(text)
+
+    def root_path(self, relative: str, what: str) -> Any:
+        """``relative`` inside the server's root directory (400 if it escapes)."""
+        try:
+            return views.confined_path(self.settings["server_root_dir"], relative, what)
+        except DerivaMLException as e:
+            raise APIError(e) from e
+
+
+class CatalogViewHandler(DerivaMLHandler):
+    """GET answers ``view(ml)``, a whole-catalog listing of ``views``."""
+
+    view: Callable[[Any], Any]
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.answer(await self.call(self.view))
+
+
+class InfoHandler(CatalogViewHandler):
+    view = staticmethod(views.catalog_info)
+
+
+class DatasetsHandler(CatalogViewHandler):
+    view = staticmethod(views.dataset_list)
+
+
+class DatasetHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self, rid: str) -> None:
+        self.answer(await self.call(views.dataset_detail, rid,
+                                    self.get_argument("version", None)))
+
+
+class DatasetMembersHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self, rid: str) -> None:
+        table = self.get_argument("table", None)
+        if not table:
+            raise APIError(DerivaMLValidationError(
+                "Give the member table as ?table=<name>; the dataset detail lists the tables "
+                "under member_counts."))
+        self.answer(await self.call(views.member_page, rid, table,
+                                    self.int_argument("limit", 100, 1, 1000),
+                                    self.get_argument("after", None),
+                                    self.get_argument("version", None)))
+
+
+class ExecutionsHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.answer(await self.call(
+            views.execution_list, self.get_argument("status", None) or None,
+            self.get_argument("workflow", None) or None,
+            self.int_argument("limit", 50, 1, 1000), self.int_argument("offset", 0, 0, 10**9)))
+
+
+class ExecutionHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self, rid: str) -> None:
+        self.answer(await self.call(views.execution_detail, rid))
+
+
+class WorkflowsHandler(CatalogViewHandler):
+    view = staticmethod(views.workflow_list)
+
+
+class ConfigsHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        project = self.root_path(self.get_argument("path", ""), "project path")
+        self.answer(await self.call(list_project_configs, project, catalog=False))
+
+
+class NotebookUploadHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+            path, rid = body["path"], body["execution_rid"]
+        except (ValueError, KeyError, TypeError):
+            raise APIError(DerivaMLValidationError(
+                'The body must be JSON {"path": "<notebook path relative to the server root>", '
+                '"execution_rid": "<RID>"}.')) from None
+        notebook = self.root_path(path, "notebook path")
+        self.answer(await self.call(views.upload_notebook, notebook, rid))
+
+
+RID = r"(?P<rid>[^/]+)"
+ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
+    ("info", InfoHandler),
+    ("datasets", DatasetsHandler),
+    (f"datasets/{RID}", DatasetHandler),
+    (f"datasets/{RID}/members", DatasetMembersHandler),
+    ("executions", ExecutionsHandler),
+    (f"executions/{RID}", ExecutionHandler),
+    ("workflows", WorkflowsHandler),
+    ("configs", ConfigsHandler),
+    ("notebooks/upload", NotebookUploadHandler),
+]

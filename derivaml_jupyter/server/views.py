@@ -1,0 +1,155 @@
+"""What the REST API answers, as JSON-ready data built from the domain layer (no tornado here).
+
+Each function takes a ``DerivaML`` and request values and returns dicts and lists of plain
+values; errors are the domain's own ``DerivaMLException`` subclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from ..catalog.connect import derivaml_home
+from ..core.definitions import ML_SCHEMA, ExecAssetType
+from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ..execution.records import ExecutionRecord
+    from ..ml import DerivaML
+
+NOTEBOOK_ASSET_TABLE = "Execution_Asset"
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame rows as JSON-safe dicts (NaN becomes null)."""
+    return json.loads(frame.to_json(orient="records", date_format="iso"))
+
+
+def catalog_info(ml: DerivaML) -> dict[str, Any]:
+    return {
+        "version": __version__, "host": ml.hostname, "catalog": ml.catalog_id,
+        "home": str(derivaml_home()), "ml_schema": ml.ml_schema,
+        "domain_schema": ml.domain_schema,
+        "counts": {"datasets": ml.catalog.count(ML_SCHEMA, "Dataset", where={"Deleted": False}),
+                   "executions": ml.catalog.count(ML_SCHEMA, "Execution")},
+    }
+
+
+def dataset_list(ml: DerivaML) -> list[dict[str, Any]]:
+    return records(ml.find_datasets()[["RID", "Description", "Version", "Dataset_Types"]])
+
+
+def dataset_detail(ml: DerivaML, rid: str, version: str | None) -> dict[str, Any]:
+    """A dataset with its history; members, children and parents as of ``version``."""
+    dataset = ml.lookup_dataset(rid, deleted=True)
+    record = ml.dataset_version_record(dataset, version)
+    return {
+        "rid": dataset.rid, "description": dataset.description,
+        "dataset_types": dataset.dataset_types,
+        "current_version": str(dataset.current_version),
+        "version": record["Version"], "snapshot": record["Snapshot"],
+        "history": records(ml.dataset_history(dataset)),
+        "children": [d.rid for d in ml.list_dataset_children(dataset, version=version)],
+        "parents": [d.rid for d in ml.list_dataset_parents(dataset, version=version)],
+        "member_counts": ml.count_dataset_members(dataset, version=version),
+    }
+
+
+def member_page(ml: DerivaML, rid: str, table: str, limit: int, after: str | None,
+                version: str | None) -> dict[str, Any]:
+    rows, cursor = ml.list_dataset_members_page(rid, table, limit=limit, after=after,
+                                                version=version)
+    return {"table": table, "rows": rows, "next": cursor}
+
+
+def execution_list(ml: DerivaML, status: str | None, workflow: str | None, limit: int,
+                   offset: int) -> dict[str, Any]:
+    """One page (``offset``, ``limit``) of ``find_executions``, newest first, and the total."""
+    if status is not None:
+        _check_status(status)
+    found = ml.find_executions(workflow=workflow, status=status)
+    return {"total": len(found), "offset": offset, "limit": limit,
+            "executions": records(found.iloc[offset:offset + limit])}
+
+
+def _check_status(status: str) -> None:
+    from ..core.definitions import Status
+
+    try:
+        Status(status)
+    except ValueError:
+        raise DerivaMLValidationError(
+            f"Unknown execution status {status!r}; use one of "
+            f"{', '.join(dict.fromkeys(s.value for s in Status))}.") from None
+
+
+def _summary(record: ExecutionRecord) -> dict[str, Any]:
+    return {"rid": record.execution_rid, "status": record.status,
+            "description": record.description,
+            "workflow": record.workflow.name if record.workflow else None}
+
+
+def execution_detail(ml: DerivaML, rid: str) -> dict[str, Any]:
+    record = ml.lookup_execution(rid)
+    workflow = record.workflow
+    return {
+        **_summary(record), "status_detail": record.status_detail,
+        "start_time": record.start_time, "stop_time": record.stop_time,
+        "duration": record.duration, "download_duration": record.download_duration,
+        "upload_duration": record.upload_duration,
+        "workflow": None if workflow is None else {
+            "rid": workflow.workflow_rid, "name": workflow.name, "url": workflow.url,
+            "version": workflow.version, "checksum": workflow.checksum,
+            "workflow_type": list(workflow.workflow_type)},
+        "inputs": {**record.inputs, "assets": _assets(ml, record.inputs["assets"])},
+        "outputs": {**record.outputs, "assets": _assets(ml, record.outputs["assets"])},
+        "children": [_summary(r) for r in record.list_nested_executions()],
+        "parents": [_summary(r) for r in record.list_parent_executions()],
+    }
+
+
+def _assets(ml: DerivaML, by_table: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    return {table: [{"rid": r["RID"], "filename": r["Filename"], "url": r["URL"],
+                     "length": r["Length"], "md5": r["MD5"],
+                     "cite": ml.catalog.url_for(r["RID"])} for r in rows]
+            for table, rows in by_table.items()}
+
+
+def workflow_list(ml: DerivaML) -> list[dict[str, Any]]:
+    return records(ml.find_workflows())
+
+
+def confined_path(root: str | Path, relative: str, what: str = "path") -> Path:
+    """``relative`` resolved inside ``root``; a path that leaves it is a validation error."""
+    base = Path(root).expanduser().resolve()
+    target = (base / (relative or ".")).resolve()
+    if not target.is_relative_to(base):
+        raise DerivaMLValidationError(
+            f"The {what} {relative!r} is outside the Jupyter server's root directory; give a "
+            "path relative to that directory without '..'.")
+    return target
+
+
+def upload_notebook(ml: DerivaML, notebook: Path, execution_rid: str) -> dict[str, Any]:
+    """Upload ``notebook`` and its Markdown rendering to an execution as ``Notebook_Output``
+    assets; return the uploaded files (table, filename, RID)."""
+    from ..runners.notebook_markdown import notebook_to_markdown
+
+    if notebook.suffix != ".ipynb" or not notebook.is_file():
+        raise DerivaMLNotFound(f"No notebook at {notebook.name!r}: give the path of an .ipynb "
+                               "file relative to the Jupyter server's root directory.")
+    exe = ml.restore_execution(execution_rid)
+    types = [ExecAssetType.notebook_output.value]
+    with tempfile.TemporaryDirectory() as folder:
+        markdown = notebook_to_markdown(notebook, Path(folder) / f"{notebook.stem}.md")
+        for path in (notebook, markdown):
+            exe.asset_file_path(NOTEBOOK_ASSET_TABLE, path, asset_types=types, copy_file=True)
+    uploaded = exe.upload_execution_outputs(progress=False)
+    return {"execution_rid": exe.execution_rid, "files": [
+        {"table": table, "filename": path.name, "rid": path.asset_rid}
+        for table, paths in uploaded.items() for path in paths]}

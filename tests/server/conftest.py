@@ -1,0 +1,45 @@
+"""Fixtures of the server-extension tests: a real Jupyter server with the extension enabled
+(token auth required) over a local catalog holding datasets and an uploaded execution."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+from derivaml_jupyter.ml import DerivaML
+
+pytest_plugins = ("pytest_jupyter.jupyter_server",)
+
+MEMBERS = 250
+
+
+@pytest.fixture
+def jp_server_config() -> dict:
+    return {"ServerApp": {"jpserver_extensions": {"derivaml_jupyter": True},
+                          "allow_unauthenticated_access": False}}
+
+
+@pytest.fixture
+def catalog(ml: DerivaML, tmp_path: Path) -> dict:
+    """``ml`` with a 250-subject Training dataset (0.1.0 empty, 0.2.0 full) nested in a
+    Complete dataset, and an execution of a workflow that read the Training dataset and
+    uploaded one output file."""
+    ml.create_table("Subject", {"Name": "text"})
+    ml.add_dataset_element_type("Subject")
+    subjects = [r["RID"] for r in ml.insert_rows(
+        "Subject", [{"Name": f"s{i}"} for i in range(MEMBERS)])]
+    training = ml.create_dataset("Training", description="All subjects")
+    training.add_dataset_members(subjects)
+    complete = ml.create_dataset("Complete", description="Parent")
+    complete.add_dataset_members([training.rid])
+    workflow = ml.create_workflow("Server test", "Training", description="Test workflow")
+    config = ExecutionConfiguration(workflow=workflow, datasets=[f"{training.rid}@0.2.0"],
+                                    description="A test run")
+    with ml.create_execution(config) as exe:
+        exe.asset_file_path("Execution_Asset", "metrics.txt").write_text("accuracy 0.9\n")
+    exe.upload_execution_outputs(progress=False)
+    return {"ml": ml, "subjects": subjects, "training": training.rid,
+            "complete": complete.rid, "execution": exe.execution_rid,
+            "workflow": exe.workflow_rid}
