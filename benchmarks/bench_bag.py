@@ -57,14 +57,22 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000, help="number of asset files")
     parser.add_argument("--size", type=int, default=10 * 1024, help="bytes per file")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="concurrent file copies of the bag download (default: the library's)")
     args = parser.parse_args()
+
+    from derivaml_jupyter.dataset import bag as bag_module
+
+    if args.threads:
+        bag_module.FETCH_THREADS = args.threads
 
     from derivaml_jupyter.dataset.spec import DatasetSpec
 
     with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
         home = Path(tmp)
         setup, (ml, rid, paths) = timed(lambda: build_catalog(home, args.files, args.size))
-        print(f"setup: {args.files} files x {args.size} B stored in {setup:.2f}s")
+        print(f"setup: {args.files} files x {args.size} B stored in {setup:.2f}s; "
+              f"{bag_module.FETCH_THREADS} fetch threads")
 
         spec = DatasetSpec(rid=rid)
         copies, bags = [], []

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 CHUNK = 500  # RIDs per select
 FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
+FETCH_BATCH = 32  # files per task
 
 
 def _as_spec(spec: Any) -> DatasetSpec:
@@ -63,8 +64,10 @@ def download_dataset_bag(ml: DerivaML, spec: Any) -> DatasetBag:
     dest = Path(ml.cache_dir) / "bags" / f"{record['Dataset']}_{version}"
     bag = _cached(ml, dest, record["Snapshot"])
     if bag is None:
-        _build(ml, record, dest, spec.materialize)
+        built = _build(ml, record, dest, spec.materialize)
         bag = DatasetBag(dest, ml.catalog)
+        if built:
+            return bag
     return bag.materialize() if spec.materialize else bag
 
 
@@ -77,7 +80,8 @@ def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
     return bag if bag.snapshot == snapshot else None
 
 
-def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> None:
+def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
+    """Make the bag at ``dest``; False if another process made it meanwhile."""
     from bdbag import bdbag_api
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -116,23 +120,25 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> None:
         bagging.result()
         if materialize and assets:
             os.rename(work / "payload" / "asset", root / "data" / "asset")
-        _move_into_place(ml, root, dest, record["Snapshot"], work)
+        return _move_into_place(ml, root, dest, record["Snapshot"], work)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _move_into_place(ml: DerivaML, root: Path, dest: Path, snapshot: str, work: Path) -> None:
+def _move_into_place(ml: DerivaML, root: Path, dest: Path, snapshot: str, work: Path) -> bool:
     """Rename the finished bag to ``dest``; a stale bag there (another catalog state) is
-    replaced, a valid one (made meanwhile by another process) kept."""
+    replaced, a valid one (made meanwhile by another process) kept (returns False)."""
     if dest.exists():
         if _cached(ml, dest, snapshot) is not None:
-            return
+            return False
         os.rename(dest, work / "stale")
     try:
         os.rename(root, dest)
     except OSError:
         if _cached(ml, dest, snapshot) is None:
             raise
+        return False
+    return True
 
 
 def _select_in(catalog: Catalog, t: Table, column: str, values: Iterable[str],
@@ -197,12 +203,15 @@ def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dic
     each file under a temporary name first (for bags already in place)."""
     from tqdm.auto import tqdm
 
+    def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
+        return sum(_fetch_one(catalog, data_dir, t, row, atomic=atomic) for t, row in batch)
+
     total = sum(int(row["Length"] or 0) for _, row in assets)
+    batches = [assets[i:i + FETCH_BATCH] for i in range(0, len(assets), FETCH_BATCH)]
     pool = ThreadPoolExecutor(FETCH_THREADS)
     try:
         with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
-            for length in pool.map(
-                    lambda asset: _fetch_one(catalog, data_dir, *asset, atomic=atomic), assets):
+            for length in pool.map(fetch_batch, batches):
                 bar.update(length)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
