@@ -75,7 +75,7 @@ def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
     """The bag at ``dest`` if it is a complete bag of ``snapshot``."""
     try:
         bag = DatasetBag(dest, ml.catalog)
-    except (DerivaMLException, OSError, ValueError):
+    except (DerivaMLException, OSError, ValueError, KeyError):
         return None
     return bag if bag.snapshot == snapshot else None
 
@@ -157,12 +157,13 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Ta
     model = catalog.model()
     dataset = model.table(ml.ml_schema, "Dataset")
     nesting = model.table(ml.ml_schema, "Dataset_Dataset")
-    anchors = [dataset_rid]
+    anchors = {dataset_rid: None}  # the dataset and its descendants, in order
     frontier = [dataset_rid]
     while frontier:
         links = _select_in(catalog, nesting, "Dataset", frontier, snapshot)
-        frontier = [r["Nested_Dataset"] for r in links if r["Nested_Dataset"] not in anchors]
-        anchors += list(dict.fromkeys(frontier))
+        frontier = list(dict.fromkeys(r["Nested_Dataset"] for r in links
+                                      if r["Nested_Dataset"] not in anchors))
+        anchors.update(dict.fromkeys(frontier))
 
     tables: dict[tuple[str, str], dict[str, dict]] = {}
 

@@ -129,7 +129,7 @@ class DatasetBag:
     def get_table_as_dict(self, table: str | Table) -> Iterator[dict]:
         """Every row of ``table`` in the bag (not filtered to this dataset)."""
         t = self._find(table)
-        yield from self._tables.iter_rows(t.schema, t.name)
+        return self._tables.iter_rows(t.schema, t.name)
 
     def get_table_as_dataframe(self, table: str | Table) -> pd.DataFrame:
         """Every row of ``table`` in the bag as a DataFrame."""

@@ -157,6 +157,8 @@ def test_tables_decode_types_from_the_schema(ml, images, split):
     assert list(bag.dataset_history()["Version"]) == ["0.1.0", "0.2.0", "0.3.0"]
     with pytest.raises(DerivaMLNotFound, match="Nope"):
         bag.get_table_as_dataframe("Nope")
+    with pytest.raises(DerivaMLNotFound, match="Nope"):
+        bag.get_table_as_dict("Nope")
 
 
 def test_old_version_keeps_its_members_after_later_additions(ml, tmp_path, images, split):
