@@ -43,6 +43,7 @@ EXPORTS: dict[str, str] = {
     "run_notebook": "derivaml_jupyter.config.run_notebook",
     "Column": "derivaml_jupyter.catalog.contract",
     "ForeignKey": "derivaml_jupyter.catalog.contract",
+    "config_picker": "derivaml_jupyter.kernel.widgets",
 }
 
 

@@ -1,0 +1,137 @@
+"""``%load_ext derivaml`` and the ``%derivaml`` / ``%%derivaml`` magics in a real IPython
+shell on a real local catalog."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from derivaml_jupyter.core.definitions import ML_SCHEMA
+from derivaml_jupyter.execution.execution import Execution
+
+HEAVY = ("pandas", "hydra", "hydra_zen", "omegaconf", "papermill", "nbconvert", "ipywidgets",
+         "bdbag", "deriva")
+
+
+def test_load_ext_registers_magics_without_heavy_imports():
+    script = (
+        "import sys\n"
+        "from IPython.testing.globalipapp import start_ipython\n"
+        "ip = start_ipython()\n"
+        f"heavy = {HEAVY!r}\n"
+        "assert not [m for m in heavy if m in sys.modules], 'shell alone imported them'\n"
+        "ip.run_line_magic('load_ext', 'derivaml')\n"
+        "magics = ip.magics_manager.magics\n"
+        "print('line', 'derivaml' in magics['line'], 'cell', 'derivaml' in magics['cell'])\n"
+        "print('loaded', sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "line True cell True" in r.stdout
+    assert "loaded []" in r.stdout
+
+
+def test_extension_never_fails_hard_and_unloads(shell, capsys):
+    import derivaml
+
+    derivaml.load_ipython_extension(object())  # not a shell: reported, not raised
+    assert "could not register the %derivaml magics" in capsys.readouterr().out
+    shell.run_line_magic("unload_ext", "derivaml")
+    assert "derivaml" not in shell.magics_manager.magics["line"]
+    assert "derivaml" not in shell.magics_manager.magics["cell"]
+    shell.run_line_magic("load_ext", "derivaml")
+    assert "derivaml" in shell.magics_manager.magics["cell"]
+
+
+def _execution_row(ml, rid: str) -> dict:
+    return ml.catalog.select(ML_SCHEMA, "Execution", where={"RID": rid})[0]
+
+
+def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
+    result = shell.run_cell(
+        "%%derivaml analysis datasets=subjects\n"
+        "threshold=0.75   # stricter\n"
+        "# a comment line\n")
+    assert result.success, result.error_in_exec
+    ml, execution, config = (shell.user_ns[n] for n in ("ml", "execution", "config"))
+    assert isinstance(execution, Execution)
+    assert config.threshold == 0.75
+    assert (ml.hostname, ml.catalog_id) == ("local", "kernel")
+    rid = execution.execution_rid
+    assert _execution_row(project.ml, rid)["Status"] == "Running"
+    inputs = project.ml.lookup_execution(rid).inputs["datasets"]
+    assert [(d["rid"], d["version"]) for d in inputs] == [(project.dataset, project.version)]
+    shown = capsys.readouterr().out
+    assert f"Execution {rid}" in shown and "Running" in shown
+    assert f"{project.dataset} ({project.version})" in shown and "datasets=subjects" in shown
+
+    path = execution.asset_file_path("Execution_Asset", "result.txt")
+    path.write_text("0.75\n")
+    shell.run_line_magic("derivaml", "status")
+    shown = capsys.readouterr().out
+    assert "Running" in shown and "result.txt (pending)" in shown
+
+    shell.run_line_magic("derivaml", "upload")
+    assert _execution_row(project.ml, rid)["Status"] == "Uploaded"
+    shown = capsys.readouterr().out
+    assert "Uploaded" in shown and "1 file(s)" in shown and "result.txt" in shown
+    outputs = project.ml.lookup_execution(rid).outputs["assets"]
+    assert [r["Filename"] for r in outputs["Execution_Asset"]] == ["result.txt"]
+
+    executions = shell.run_line_magic("derivaml", "executions")
+    assert list(executions["RID"]) == [rid]
+    assert list(executions["Status"]) == ["Uploaded"]
+    assert shell.run_line_magic("derivaml", "executions --status running").empty
+    datasets = shell.run_line_magic("derivaml", "datasets")
+    assert list(datasets["RID"]) == [project.dataset]
+
+
+def test_config_name_may_be_left_to_the_notebook(shell, project, monkeypatch):
+    monkeypatch.setenv("JPY_SESSION_NAME", str(project.root / "notebooks" / "analysis.ipynb"))
+    assert shell.run_cell("%derivaml run datasets=subjects").success
+    assert shell.user_ns["config"].config_choices["datasets"] == "subjects"
+    assert shell.user_ns["config"].description == "Analysis."
+
+
+def test_bad_override_is_a_clear_error_and_records_nothing(shell, project, capsys):
+    result = shell.run_cell("%%derivaml analysis\ndatasets=nope\n")
+    assert not result.success
+    err = capsys.readouterr().err
+    assert "UsageError" in err and "Traceback" not in err
+    assert "Unknown option 'nope' for config group 'datasets'" in err
+    assert "default_dataset, subjects" in err
+    assert "execution" not in shell.user_ns
+    assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+
+
+def test_unknown_field_and_missing_execution_are_usage_errors(shell, project, capsys):
+    assert not shell.run_cell("%derivaml run analysis no_such_field=1").success
+    err = capsys.readouterr().err
+    assert "UsageError" in err and "no_such_field" in err
+    assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+    assert not shell.run_cell("%derivaml upload").success
+    assert "run a %%derivaml cell" in capsys.readouterr().err
+    assert not shell.run_cell("%derivaml executions --status sideways").success
+    assert "Unknown execution status 'sideways'" in capsys.readouterr().err
+    assert not shell.run_cell("%derivaml status --catalog other").success
+    assert "%derivaml status does not take --catalog" in capsys.readouterr().err
+
+
+def test_configs_lists_groups_options_and_notebook_configs(shell, project):
+    table = shell.run_line_magic("derivaml", "configs")
+    rows = {(g, o): d for g, o, d in table[["Group", "Option", "Description"]].itertuples(
+        index=False)}
+    assert rows[("datasets", "subjects")] == "Two subjects."
+    assert ("datasets", "default_dataset") in rows and ("deriva_ml", "default_deriva") in rows
+    assert rows[("notebook config", "analysis")] == "Analysis."
+
+
+def test_catalog_option_browses_another_catalog(shell, project):
+    from derivaml_jupyter.ml import DerivaML
+
+    other = DerivaML("local", "other")
+    other.create_dataset("Training", description="elsewhere")
+    assert list(shell.run_line_magic("derivaml", "datasets --catalog other")["Description"]) \
+        == ["elsewhere"]
+    assert list(shell.run_line_magic("derivaml", "datasets")["RID"]) == [project.dataset]
