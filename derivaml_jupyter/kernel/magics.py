@@ -55,8 +55,8 @@ class DerivaMLMagics(Magics):
     def _ns(self) -> dict[str, Any]:
         return self.shell.user_ns
 
-    @magic_arguments()
-    @argument("words", nargs="*", metavar="[CONFIG_NAME] [OVERRIDE",
+    @magic_arguments("%derivaml")
+    @argument("words", nargs="*", metavar="CONFIG_NAME|OVERRIDE",
               help="notebook config (default: the notebook's file name), then Hydra "
                    "overrides such as datasets=training")
     @argument("--host", help="catalog host (overrides deriva_ml.hostname)")
@@ -86,9 +86,9 @@ class DerivaMLMagics(Magics):
             overrides += parse_overrides(body) + connection_overrides(host, catalog)
             display(start_run(self._ns, config_name, overrides))
 
-    @magic_arguments()
+    @magic_arguments("derivaml")
     @argument("command", choices=COMMANDS, help="what to do")
-    @argument("words", nargs="*", help="run: [CONFIG_NAME] [overrides ...]")
+    @argument("words", nargs="*", metavar="ARGS", help="run: [CONFIG_NAME] [OVERRIDE ...]")
     @argument("--host", help="run, datasets, executions: catalog host (default: ml's)")
     @argument("--catalog", help="run, datasets, executions: catalog id (default: ml's)")
     @argument("--status", help="executions: only those with this status, e.g. Running")

@@ -55,7 +55,10 @@ def start_run(namespace: dict[str, Any], config_name: str | None,
     Configuration errors, Hydra's included, raise ``DerivaMLException``.
     """
     from ..config.run_notebook import run_notebook
+    from ..core.definitions import Status
+    from ..execution.execution import Execution
 
+    previous = namespace.get("execution")
     try:
         ml, execution, config = run_notebook(config_name, overrides=overrides)
     except DerivaMLException:
@@ -66,7 +69,13 @@ def start_run(namespace: dict[str, Any], config_name: str | None,
             raise DerivaMLValidationError(f"Cannot compose config {name}: {exc}") from exc
         raise
     namespace.update(ml=ml, execution=execution, config=config)
-    return run_summary(ml, execution, config)
+    summary = run_summary(ml, execution, config)
+    if isinstance(previous, Execution) and not previous.dry_run and \
+            previous.status is Status.running:
+        summary.rows.append(("Note", f"the previous execution {previous.execution_rid} is "
+                                     "still Running; finish it with its "
+                                     "upload_execution_outputs()"))
+    return summary
 
 
 def _is_config_error(exc: Exception) -> bool:

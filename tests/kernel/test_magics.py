@@ -87,6 +87,22 @@ def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
     assert list(datasets["RID"]) == [project.dataset]
 
 
+def test_catalog_option_and_a_second_run(shell, project, capsys):
+    from derivaml_jupyter.ml import DerivaML
+
+    assert shell.run_cell("%%derivaml analysis --catalog other\n# defaults\n").success
+    first = shell.user_ns["execution"]
+    assert shell.user_ns["ml"].catalog_id == "other"
+    other = DerivaML("local", "other")
+    assert _execution_row(other, first.execution_rid)["Status"] == "Running"
+    assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+    capsys.readouterr()
+    assert shell.run_cell("%derivaml run analysis --catalog other").success
+    shown = capsys.readouterr().out
+    assert f"the previous execution {first.execution_rid} is still Running" in shown
+    assert shell.user_ns["execution"].execution_rid != first.execution_rid
+
+
 def test_config_name_may_be_left_to_the_notebook(shell, project, monkeypatch):
     monkeypatch.setenv("JPY_SESSION_NAME", str(project.root / "notebooks" / "analysis.ipynb"))
     assert shell.run_cell("%derivaml run datasets=subjects").success
