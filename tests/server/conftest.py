@@ -7,10 +7,13 @@ from pathlib import Path
 
 import pytest
 
+# pytest_jupyter's server fixtures (jp_fetch, jp_serverapp, ...) for these tests only: pytest
+# refuses ``pytest_plugins`` outside the top conftest, and loading the plugin there would put
+# its autouse event-loop and server-cleanup fixtures around every test of the suite.
+from pytest_jupyter.jupyter_server import *  # noqa: F403
+
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 from derivaml_jupyter.ml import DerivaML
-
-pytest_plugins = ("pytest_jupyter.jupyter_server",)
 
 MEMBERS = 250
 
