@@ -27,8 +27,13 @@ def list_project_configs(project: Path) -> dict[str, Any]:
         raise DerivaMLNotFound(
             f"{project.name or project} has no {CONFIG_DIR.as_posix()}/__init__.py; give the "
             "folder of a DerivaML project (the one holding src/configs).")
-    done = subprocess.run([sys.executable, "-m", __name__, str(config_dir)], cwd=project,
-                          capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+    try:
+        done = subprocess.run([sys.executable, "-m", __name__, str(config_dir)], cwd=project,
+                              capture_output=True, text=True, timeout=TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        raise DerivaMLException(
+            f"Loading the configs of {project.name} took over {TIMEOUT_SECONDS} s; check "
+            "that its config modules do no slow work at import time.") from None
     try:
         answer = json.loads(done.stdout.strip().splitlines()[-1])
     except (IndexError, json.JSONDecodeError):

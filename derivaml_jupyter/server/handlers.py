@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import tornado.web
@@ -23,13 +24,13 @@ class DerivaMLHandler(APIHandler):
 
     async def call(self, function: Callable[..., Any], *args: Any, catalog: bool = True) -> Any:
         """``function(ml, *args)`` (or ``function(*args)`` when not ``catalog``) in a thread."""
+        host = self.get_argument("host", "local")
+        catalog_id = self.get_argument("catalog", "default")
+
         def work() -> Any:
             if not catalog:
                 return function(*args)
-            connections = self.settings["derivaml_connections"]
-            ml = connections.get(self.get_argument("host", "local"),
-                                 self.get_argument("catalog", "default"))
-            return function(ml, *args)
+            return function(self.settings["derivaml_connections"].get(host, catalog_id), *args)
 
         try:
             return await asyncio.to_thread(work)
@@ -56,7 +57,7 @@ class DerivaMLHandler(APIHandler):
                 f"{maximum}."))
         return int(text)
 
-    def root_path(self, relative: str, what: str) -> Any:
+    def root_path(self, relative: str, what: str) -> Path:
         """``relative`` inside the server's root directory (400 if it escapes)."""
         try:
             return views.confined_path(self.settings["server_root_dir"], relative, what)
