@@ -2,7 +2,8 @@
 
 Builds a throw-away local catalog with one dataset of ``--files`` Image assets of ``--size``
 bytes each, then times, in the same run: ``shutil.copy`` of every file into an empty folder,
-``ml.download_dataset_bag`` (materialized), alternating for ``--rounds`` rounds, then a
+the same into the bag's layout (``asset/<RID>/<Table>/<Filename>``: two new folders a file),
+and ``ml.download_dataset_bag`` (materialized), alternating for ``--rounds`` rounds, then a
 cached re-download and a metadata-only download. Prints the best and median times and the
 bag/copy ratio of the best times (target: <= 2x); the best time is the least disturbed by
 other work on the machine.
@@ -46,6 +47,14 @@ def build_catalog(home: Path, files: int, size: int) -> tuple[object, str, list[
     return ml, dataset.dataset_rid, paths
 
 
+def copy_in_layout(paths: list[Path], dest: Path) -> None:
+    """``shutil.copy`` each file to ``dest/asset/<n>/Image/<name>``, as a bag lays them out."""
+    for n, path in enumerate(paths):
+        folder = dest / "asset" / str(n) / "Image"
+        folder.mkdir(parents=True)
+        shutil.copy(path, folder / path.name)
+
+
 def timed(action) -> tuple[float, object]:
     start = time.perf_counter()
     result = action()
@@ -75,11 +84,13 @@ def main() -> None:
               f"{bag_module.FETCH_THREADS} fetch threads")
 
         spec = DatasetSpec(rid=rid)
-        copies, bags = [], []
+        copies, layouts, bags = [], [], []
         copy_dir = home / "copy"
         for _ in range(args.rounds):
             copy_dir.mkdir()
             copies.append(timed(lambda: [shutil.copy(p, copy_dir / p.name) for p in paths])[0])
+            shutil.rmtree(copy_dir)
+            layouts.append(timed(lambda: copy_in_layout(paths, copy_dir))[0])
             shutil.rmtree(copy_dir)
             seconds, bag = timed(lambda: ml.download_dataset_bag(spec))
             bags.append(seconds)
@@ -92,9 +103,12 @@ def main() -> None:
 
         print(f"shutil.copy of {len(paths)} files: best {min(copies):.3f}s, "
               f"median {statistics.median(copies):.3f}s")
+        print(f"shutil.copy into the bag layout: best {min(layouts):.3f}s, "
+              f"median {statistics.median(layouts):.3f}s")
         print(f"download_dataset_bag ({members} members, materialized): best {min(bags):.3f}s, "
               f"median {statistics.median(bags):.3f}s")
-        print(f"ratio bag/copy (best times): {min(bags) / min(copies):.2f}x (target <= 2x)")
+        print(f"ratio bag/copy (best times): {min(bags) / min(copies):.2f}x (target <= 2x); "
+              f"bag/copy into the layout: {min(bags) / min(layouts):.2f}x")
         print(f"cached re-download: {cached_s:.3f}s")
         print(f"metadata-only download (materialize=False): {meta_s:.3f}s")
 
