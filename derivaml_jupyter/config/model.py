@@ -64,7 +64,7 @@ def run_model(
     with execution as exe:
         model_config(ml_instance=ml, execution=exe)
     if not dry_run:
-        _report_upload(execution.upload_execution_outputs())
+        _report_upload(execution.execution_rid, execution.upload_execution_outputs())
     return execution.execution_rid
 
 
@@ -128,8 +128,9 @@ def _link(parent: Any, child: Any, sequence: int) -> None:
                     parent.execution_rid, type(e).__name__, e)
 
 
-def _report_upload(uploaded: dict[str, list]) -> None:
+def _report_upload(execution_rid: str, uploaded: dict[str, list]) -> None:
     total = sum(len(files) for files in uploaded.values())
+    print(f"Execution {execution_rid}: Uploaded")
     print(f"Committed {total} asset(s) to catalog:")
     for table, files in uploaded.items():
         print(f"  {table}: {len(files)}")

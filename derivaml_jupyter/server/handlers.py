@@ -144,6 +144,44 @@ class NotebookUploadHandler(DerivaMLHandler):
         self.answer(await self.call(views.upload_notebook, notebook, rid))
 
 
+class RunsHandler(DerivaMLHandler):
+    """POST starts a headless run of a notebook or a project's model; GET lists runs."""
+
+    @tornado.web.authenticated
+    async def get(self) -> None:
+        self.answer([run.state() for run in self.settings["derivaml_runs"].list()])
+
+    @tornado.web.authenticated
+    async def post(self) -> None:
+        try:
+            body = json.loads(self.request.body or b"{}")
+            kind, path = body["kind"], body["path"]
+            overrides = list(body.get("overrides", []))
+            if kind not in ("notebook", "model"):
+                raise ValueError(kind)
+        except (ValueError, KeyError, TypeError):
+            raise APIError(DerivaMLValidationError(
+                'The body must be JSON {"kind": "notebook" | "model", "path": "<notebook or '
+                'project path relative to the server root>", "overrides": [...], '
+                '"parameters": {...} (notebooks), "multirun": false (models)}.')) from None
+        runs = self.settings["derivaml_runs"]
+        target = self.root_path(path, f"{kind} path")
+        if kind == "notebook":
+            start = runs.start_notebook, target, overrides, dict(body.get("parameters") or {})
+        else:
+            start = runs.start_model, target, overrides, bool(body.get("multirun"))
+        run = await self.call(*start, catalog=False)
+        self.set_status(201)
+        self.answer(run.state())
+
+
+class RunHandler(DerivaMLHandler):
+    @tornado.web.authenticated
+    async def get(self, run_id: str) -> None:
+        self.answer(await self.call(lambda: self.settings["derivaml_runs"].get(run_id).state(),
+                                    catalog=False))
+
+
 RID = r"(?P<rid>[^/]+)"
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
     ("info", InfoHandler),
@@ -155,4 +193,6 @@ ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
     ("workflows", WorkflowsHandler),
     ("configs", ConfigsHandler),
     ("notebooks/upload", NotebookUploadHandler),
+    ("runs", RunsHandler),
+    (r"runs/(?P<run_id>[^/]+)", RunHandler),
 ]

@@ -32,8 +32,8 @@ def extension_routes(web_app) -> list[tuple[str, type]]:
 
 
 def concrete(pattern: str) -> list[str]:
-    """Path parts for a route pattern, its RID group filled in."""
-    return re.sub(r"\(\?P<rid>[^)]*\)", MISSING_RID, pattern).split("/")
+    """Path parts for a route pattern, its named groups (RIDs, run ids) filled in."""
+    return re.sub(r"\(\?P<\w+>[^)]*\)", MISSING_RID, pattern).split("/")
 
 
 async def test_every_route_refuses_a_request_without_token(jp_fetch, jp_serverapp, catalog):
@@ -41,7 +41,7 @@ async def test_every_route_refuses_a_request_without_token(jp_fetch, jp_serverap
     assert {handler.__name__ for _, handler in routes} >= {
         "InfoHandler", "DatasetsHandler", "DatasetHandler", "DatasetMembersHandler",
         "ExecutionsHandler", "ExecutionHandler", "WorkflowsHandler", "ConfigsHandler",
-        "NotebookUploadHandler"}
+        "NotebookUploadHandler", "RunsHandler", "RunHandler"}
     for pattern, handler in routes:
         assert issubclass(handler, DerivaMLHandler), pattern
         methods = [m for m in ("get", "post")
