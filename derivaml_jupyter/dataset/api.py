@@ -181,7 +181,7 @@ class DatasetAPI:
             self.catalog.insert(ML_SCHEMA, "Dataset_Dataset_Type",
                                 [{"Dataset": rid, "Dataset_Type": t} for t in dict.fromkeys(types)])
             self._new_version(rid, initial, "Initial dataset creation.", execution_rid)
-        return Dataset(self, rid)
+        return Dataset(self, rid, execution_rid)
 
     def delete_dataset(self, dataset: Any) -> None:
         """Mark a dataset deleted (it stays readable at its versions)."""

@@ -15,11 +15,13 @@ if TYPE_CHECKING:
 
 class Dataset:
     """A dataset in a catalog, addressed by RID. Reads are live; every change makes a new
-    released version."""
+    released version. A dataset made by an execution records that execution in the versions
+    its changes make."""
 
-    def __init__(self, ml: DerivaML, dataset_rid: str):
+    def __init__(self, ml: DerivaML, dataset_rid: str, execution_rid: str | None = None):
         self._ml = ml
         self.dataset_rid = dataset_rid
+        self.execution_rid = execution_rid
 
     def __repr__(self) -> str:
         return f"Dataset({self.dataset_rid!r})"
@@ -55,9 +57,11 @@ class Dataset:
         return self._ml.current_dataset_version(self.dataset_rid)
 
     def add_dataset_members(self, members: Any, **kwargs) -> DatasetVersion | None:
+        kwargs.setdefault("execution_rid", self.execution_rid)
         return self._ml.add_dataset_members(self.dataset_rid, members, **kwargs)
 
     def delete_dataset_members(self, members: Any, **kwargs) -> DatasetVersion | None:
+        kwargs.setdefault("execution_rid", self.execution_rid)
         return self._ml.delete_dataset_members(self.dataset_rid, members, **kwargs)
 
     def list_dataset_members(self, recurse: bool = False, limit: int | None = None,

@@ -274,8 +274,9 @@ def test_create_dataset_inside_execution_is_an_output(project):
         out.add_dataset_members(project["images"][:2])
     exe.upload_execution_outputs(progress=False)
     outputs = ml.lookup_execution(exe.execution_rid).outputs["datasets"]
-    assert outputs == [{"rid": out.dataset_rid, "version": "0.1.0"}]
-    assert ml.dataset_history(out.dataset_rid)["Execution"].iloc[0] == exe.execution_rid
+    assert outputs == [{"rid": out.dataset_rid, "version": "0.1.0"},
+                       {"rid": out.dataset_rid, "version": "0.2.0"}]
+    assert list(ml.dataset_history(out.dataset_rid)["Execution"]) == [exe.execution_rid] * 2
 
 
 def test_dry_run_writes_nothing_but_downloads_inputs(project):
