@@ -85,7 +85,7 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
     from bdbag import bdbag_api
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".partial-{dest.name}-", dir=dest.parent))
+    work = Path(tempfile.mkdtemp(prefix=f".partial-{dest.name}-", dir=dest.parent)).resolve()
     try:
         root = work / "bag"
         root.mkdir()
@@ -109,7 +109,8 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
             BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
             "External-Description": f"Dataset {record['Dataset']} version {record['Version']}",
         }
-        # bdbag writes the manifests while the files are fetched aside; then one rename.
+        # bdbag writes the manifests while the files are fetched aside, then one rename moves
+        # them in. (bdbag changes the working directory meanwhile: every path here is absolute.)
         with ThreadPoolExecutor(1) as side:
             bagging = side.submit(
                 bdbag_api.make_bag, str(root), algs=["md5"], metadata=metadata,
