@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from ..core.errors import DerivaMLNotImplemented, DerivaMLValidationError
+from ..core.errors import DerivaMLValidationError
 from .contract import Catalog
 
 LOCAL_HOSTS = ("local", "localhost-embedded")
@@ -41,14 +41,12 @@ def is_local(hostname: str | None) -> bool:
 def connect_catalog(hostname: str | None = "local", catalog_id: str | int = "default",
                     credential: dict | None = None) -> Catalog:
     """Connect to a catalog. ``hostname`` ``local`` (or None) opens the embedded catalog named
-    ``catalog_id`` under ``$DERIVAML_HOME``; any other hostname is a DERIVA server (not
-    supported yet)."""
+    ``catalog_id`` under ``$DERIVAML_HOME``; any other hostname is a DERIVA server, reached
+    with ``credential`` or the one saved by a DERIVA login for that host."""
     if is_local(hostname):
         from .local import LocalCatalog
 
         return LocalCatalog(local_catalog_path(str(catalog_id)), catalog_id=str(catalog_id))
-    raise DerivaMLNotImplemented(
-        f"Connecting to the DERIVA server {hostname!r} is not available yet: this version "
-        "works with embedded local catalogs only. Use DerivaML('local', catalog_id) or leave "
-        "the hostname out."
-    )
+    from .deriva import DerivaCatalog
+
+    return DerivaCatalog(hostname, str(catalog_id), credential)

@@ -1,6 +1,7 @@
 """Catalog fixtures, parametrized over backends: ``local`` always; ``deriva`` when
-``DERIVAML_TEST_HOST`` names a DERIVA server (``DERIVAML_TEST_CATALOG``, default ``1``, picks
-the catalog). Each test gets its own schema so tests never see each other's rows."""
+``DERIVAML_TEST_HOST`` names a DERIVA server (``DERIVAML_TEST_CATALOG`` picks a catalog;
+without it a fresh one is created and deleted). Each test gets its own schema so tests never
+see each other's rows."""
 
 from __future__ import annotations
 
@@ -21,13 +22,30 @@ BACKENDS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def deriva_catalog_id():
+    """``DERIVAML_TEST_CATALOG``, or a catalog created on ``DERIVAML_TEST_HOST`` for this test
+    session and deleted after it."""
+    given = os.environ.get("DERIVAML_TEST_CATALOG")
+    if given:
+        yield given
+        return
+    from deriva.core import DerivaServer, get_credential
+
+    created = DerivaServer("https", TEST_HOST, get_credential(TEST_HOST)).create_ermrest_catalog()
+    try:
+        yield str(created.catalog_id)
+    finally:
+        created.delete_ermrest_catalog(really=True)
+
+
 @pytest.fixture(params=BACKENDS)
 def catalog(request, tmp_path, monkeypatch) -> Catalog:
     """A catalog of each backend."""
     if request.param == "local":
         monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
         return connect_catalog("local", "contract")
-    return connect_catalog(TEST_HOST, os.environ.get("DERIVAML_TEST_CATALOG", "1"))
+    return connect_catalog(TEST_HOST, request.getfixturevalue("deriva_catalog_id"))
 
 
 @pytest.fixture

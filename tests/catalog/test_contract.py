@@ -134,6 +134,9 @@ def test_foreign_key_to_missing_row_is_refused(catalog, schema):
 
 
 def test_transaction_commits_together_or_not_at_all(catalog, schema):
+    if catalog.hostname != "local":
+        pytest.skip("ERMrest has no transaction spanning requests; the DERIVA backend's "
+                    "transaction() is a documented no-op")
     with pytest.raises(DerivaMLConflict):
         with catalog.transaction():
             catalog.insert(schema, "Parent", [{"Name": "kept?"}])

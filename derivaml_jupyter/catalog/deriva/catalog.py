@@ -1,0 +1,334 @@
+"""``DerivaCatalog``: the catalog contract on a DERIVA server, ERMrest + Hatrac via deriva-py.
+
+Reads as of a snapshot go to the catalog ``<id>@<snaptime>``. Long value lists in filters are
+split over several requests so URLs stay short, and their results merged in ERMrest's order.
+Inserts and updates are sent in batches; ERMrest applies each request atomically but has no
+transaction spanning requests (see ``transaction``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from ...core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
+from ...core.rid import decode, normalize_rid
+from ..contract import SYSTEM_COLUMNS, Catalog, Model, ObjectInfo, Progress, ResolvedRID, Table
+from ..contract import Where as WhereType
+from .errors import login_hint, translated
+from .model import model_from_doc, table_def
+from .objects import HatracObjects
+from .urls import after_suffix, filter_paths, merge, order_of, q, sort_suffix, table_path
+
+BATCH_ROWS = 1000
+KEPT_SNAPSHOT_BINDINGS = 8
+
+
+def stored_credential(host: str) -> dict | None:
+    """The credential saved by ``deriva-globus-auth-utils login`` / ``deriva-auth`` for
+    ``host``, or None (without creating credential files when there are none)."""
+    from deriva.core import get_credential
+    from deriva.core.utils.core_utils import (
+        DEFAULT_CREDENTIAL_FILE,
+        DEFAULT_GLOBUS_CREDENTIAL_FILE,
+    )
+
+    if not any(os.path.isfile(f) for f in (DEFAULT_CREDENTIAL_FILE,
+                                           DEFAULT_GLOBUS_CREDENTIAL_FILE)):
+        return None
+    return get_credential(host)
+
+
+def _json_value(value: Any) -> Any:
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    raise TypeError(f"{value!r} ({type(value).__name__}) cannot be stored in a catalog column")
+
+
+class DerivaCatalog(Catalog):
+    """The catalog ``catalog_id`` (``"1"``, or ``"1@<snaptime>"`` read-only) on ``hostname``.
+
+    ``credential`` defaults to the one saved for the host by a DERIVA login; without one the
+    connection is anonymous. Connecting checks that the server answers and the catalog exists.
+    """
+
+    def __init__(self, hostname: str, catalog_id: str | int = "1",
+                 credential: dict | None = None, *, scheme: str = "https"):
+        from deriva.core import DerivaServer, HatracStore
+
+        self.hostname = hostname
+        self.catalog_id = str(catalog_id)
+        self._scheme = scheme
+        self._credential = credential if credential is not None else stored_credential(hostname)
+        server = DerivaServer(scheme, hostname, self._credential, caching=False)
+        with self._errors(f"connect to catalog {self.catalog_id}"):
+            self._ermrest = server.connect_ermrest(self.catalog_id)
+        self._base_id = str(self._ermrest.catalog_id)
+        self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential))
+        self._snapshot_bindings: dict[str, Any] = {}
+        self._model: Model | None = None
+        self._user: str | None = None
+        root = self._get("/", f"connect to catalog {self.catalog_id}")
+        self._latest = decode(root["snaptime"])
+
+    def __repr__(self) -> str:
+        return f"DerivaCatalog({self.hostname!r}, {self.catalog_id!r})"
+
+    # -- requests --------------------------------------------------------------------------
+    def _errors(self, action: str) -> AbstractContextManager[None]:
+        return translated(self.hostname, action, authenticated=bool(self._credential))
+
+    def _reader(self, snapshot: str | None) -> Any:
+        """The binding reading the current catalog, or the catalog as of ``snapshot``."""
+        if snapshot is None:
+            return self._ermrest
+        snap = decode(snapshot)
+        if snap > self._latest and snap > decode(self.snapshot()):
+            raise DerivaMLNotFound(
+                f"Snapshot {snapshot} is not a snapshot of catalog {self._base_id} on "
+                f"{self.hostname}: it is later than its latest change. Use a snapshot "
+                "recorded by this catalog.")
+        binding = self._snapshot_bindings.get(snapshot)
+        if binding is None:
+            from deriva.core import ErmrestSnapshot
+
+            if len(self._snapshot_bindings) >= KEPT_SNAPSHOT_BINDINGS:
+                self._snapshot_bindings.pop(next(iter(self._snapshot_bindings)))
+            binding = ErmrestSnapshot(self._scheme, self.hostname, self._base_id, snapshot,
+                                      self._credential, caching=False)
+            self._snapshot_bindings[snapshot] = binding
+        return binding
+
+    def _get(self, path: str, action: str, snapshot: str | None = None) -> Any:
+        binding = self._reader(snapshot)
+        with self._errors(action):
+            return binding.get(path).json()
+
+    def _send(self, method: str, path: str, action: str, body: Any = None) -> Any:
+        try:
+            data = None if body is None else json.dumps(body, default=_json_value)
+        except TypeError as e:
+            raise DerivaMLValidationError(f"Cannot {action}: {e}.") from None
+        headers = {"Content-Type": "application/json"}
+        with self._errors(action):
+            if method == "delete":
+                return self._ermrest.delete(path)
+            return getattr(self._ermrest, method)(path, data=data, headers=headers)
+
+    # -- model -----------------------------------------------------------------------------
+    def model(self) -> Model:
+        if self._model is None:
+            self._model = model_from_doc(self._get("/schema", "read the catalog model"))
+        return self._model
+
+    def _table(self, schema: str, table: str) -> Table:
+        if not self.model().has_table(schema, table):
+            self._model = None  # someone else may have created it
+        return self.model().table(schema, table)
+
+    def create_schema(self, name: str, comment: str = "") -> None:
+        self._model = None
+        if name in self.model().schemas:
+            return
+        from deriva.core.ermrest_model import Schema
+
+        self._send("post", "/schema", f"create schema {name}",
+                   [Schema.define(name, comment or None)])
+        self._model = None
+
+    def create_table(self, table: Table) -> Table:
+        self._model = None
+        model = self.model()
+        if table.schema not in model.schemas:
+            raise DerivaMLNotFound(f"There is no schema {table.schema!r}; create it first.")
+        if model.has_table(table.schema, table.name):
+            return model.table(table.schema, table.name)
+        for fk in table.foreign_keys:
+            target = model.table(fk.pk_schema, fk.pk_table)
+            for col in fk.pk_columns:
+                target.column(col)
+        self._send("post", f"/schema/{q(table.schema)}/table",
+                   f"create table {table.schema}.{table.name}", table_def(table))
+        self._model = None
+        return self._table(table.schema, table.name)
+
+    # -- rows ------------------------------------------------------------------------------
+    @staticmethod
+    def _written_columns(t: Table, rows: list[Mapping[str, Any]]) -> list[str]:
+        names = list(dict.fromkeys(name for row in rows for name in row if name != "RID"))
+        for name in names:
+            if name in SYSTEM_COLUMNS:
+                raise DerivaMLValidationError(
+                    f"{name} is a system column of {t.schema}.{t.name}; the catalog sets it.")
+            t.column(name)
+        return names
+
+    def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
+               *, on_conflict_skip: bool = False) -> list[dict]:
+        t = self._table(schema, table)
+        rows = list(rows)
+        if any("RID" in row for row in rows):
+            raise DerivaMLValidationError(
+                f"RID is a system column of {schema}.{table}; the catalog sets it.")
+        names = self._written_columns(t, rows)
+        defaults = list(SYSTEM_COLUMNS) + [c.name for c in t.columns if c.default is not None
+                                           and c.name not in names + list(SYSTEM_COLUMNS)]
+        path = (f"/entity/{table_path(schema, table)}?defaults={','.join(map(q, defaults))}"
+                + ("&onconflict=skip" if on_conflict_skip else ""))
+        inserted: list[dict] = []
+        for start in range(0, len(rows), BATCH_ROWS):
+            body = [{n: row.get(n) for n in names} for row in rows[start:start + BATCH_ROWS]]
+            inserted += self._send("post", path, f"insert into {schema}.{table}", body).json()
+        return inserted
+
+    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+        t = self._table(schema, table)
+        rows = [{**row, "RID": normalize_rid(row["RID"])} if "RID" in row else row
+                for row in rows]
+        if any("RID" not in row for row in rows):
+            raise DerivaMLValidationError(f"Rows to update in {t.name} need their RID.")
+        self._written_columns(t, rows)
+        rids = [row["RID"] for row in rows]
+        found = {r["RID"] for r in self.select(schema, table, where={"RID": rids},
+                                               columns=["RID"])}
+        missing = sorted(set(rids) - found)
+        if missing:
+            raise DerivaMLNotFound(
+                f"Cannot update {schema}.{table}: no rows with RID {', '.join(missing)}.")
+        by_columns: dict[tuple[str, ...], list[Mapping]] = {}
+        for row in rows:
+            by_columns.setdefault(tuple(k for k in row if k != "RID"), []).append(row)
+        for names, group in by_columns.items():
+            if not names:
+                continue
+            path = (f"/attributegroup/{table_path(schema, table)}/RID;"
+                    + ",".join(map(q, names)))
+            for start in range(0, len(group), BATCH_ROWS):
+                self._send("put", path, f"update {schema}.{table}",
+                           group[start:start + BATCH_ROWS])
+        return self.select(schema, table, where={"RID": rids}) if rids else []
+
+    def _where(self, t: Table, where: WhereType | None) -> dict[str, Any]:
+        """``where`` with its columns checked and RIDs in canonical form."""
+        checked = {}
+        for name, value in (where or {}).items():
+            t.column(name)
+            if name == "RID" and value is not None:
+                value = ([normalize_rid(v) for v in value]
+                         if isinstance(value, (list, tuple, set, frozenset))
+                         else normalize_rid(value))
+            checked[name] = value
+        return checked
+
+    def delete(self, schema: str, table: str, where: WhereType) -> int:
+        t = self._table(schema, table)
+        if not where:
+            raise DerivaMLValidationError(
+                f"Refusing to delete every row of {t.name}: give a filter.")
+        deleted = 0
+        for filters in filter_paths(self._where(t, where)):
+            path = f"{table_path(schema, table)}{filters}"
+            n = self._get(f"/aggregate/{path}/n:=cnt(*)", f"count rows of {schema}.{table}")
+            if n[0]["n"]:
+                self._send("delete", f"/entity/{path}", f"delete from {schema}.{table}")
+                deleted += n[0]["n"]
+        return deleted
+
+    def select(self, schema: str, table: str, *, where: WhereType | None = None,
+               columns: Iterable[str] | None = None, sort: Iterable[str] | None = None,
+               limit: int | None = None, after: Mapping[str, Any] | None = None,
+               snapshot: str | None = None) -> list[dict]:
+        t = self._table(schema, table)
+        names = list(columns or [])
+        order = order_of(sort)
+        for name in names + [n for n, _ in order]:
+            t.column(name)
+        filters = filter_paths(self._where(t, where))
+        if limit == 0 or not filters:
+            return []
+        projected = list(dict.fromkeys(names + [n for n, _ in order]))
+        api, projection = ("attribute", "/" + ",".join(map(q, projected))) if names \
+            else ("entity", "")
+        tail = (sort_suffix(order) + after_suffix(order, after)
+                + (f"?limit={int(limit)}" if limit is not None else ""))
+        pages = [self._get(f"/{api}/{table_path(schema, table)}{f}{projection}{tail}",
+                           f"read {schema}.{table}", snapshot) for f in filters]
+        rows = merge(pages, order, limit)
+        if names and projected != names:
+            rows = [{n: row[n] for n in names} for row in rows]
+        return rows
+
+    def count(self, schema: str, table: str, *, where: WhereType | None = None,
+              snapshot: str | None = None) -> int:
+        t = self._table(schema, table)
+        return sum(
+            self._get(f"/aggregate/{table_path(schema, table)}{f}/n:=cnt(*)",
+                      f"count rows of {schema}.{table}", snapshot)[0]["n"]
+            for f in filter_paths(self._where(t, where)))
+
+    def resolve_rid(self, rid: str, snapshot: str | None = None) -> ResolvedRID:
+        rid = normalize_rid(rid)
+        if "@" in rid:
+            rid, snapshot = rid.split("@", 1)
+        missing = DerivaMLNotFound(
+            f"RID {rid} does not exist in catalog {self._base_id} on {self.hostname}"
+            + (f" as of snapshot {snapshot}" if snapshot else "")
+            + ". Check the RID (find_datasets() / find_executions() list valid ones).")
+        try:
+            found = self._get(f"/entity_rid/{q(rid)}", f"resolve RID {rid}", snapshot)
+        except DerivaMLNotFound:
+            raise missing from None
+        rows = self.select(found["schema_name"], found["table_name"], where={"RID": rid},
+                           snapshot=snapshot)
+        if not rows:  # resolvable but deleted
+            raise missing
+        return ResolvedRID(found["schema_name"], found["table_name"], rows[0])
+
+    # -- snapshots and transactions --------------------------------------------------------
+    def snapshot(self) -> str:
+        snaptime = self._get("/", f"read catalog {self.catalog_id}")["snaptime"]
+        self._latest = max(self._latest, decode(snaptime))
+        return snaptime
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """A no-op context kept for the contract's sake: ERMrest commits each request on its
+        own and has no transaction spanning requests, so writes inside the block that
+        succeeded stay written when a later one fails. Each single insert/update/delete
+        request is atomic, so keep related rows in one call where it matters."""
+        return nullcontext()
+
+    # -- objects ---------------------------------------------------------------------------
+    def put_object(self, namespace: str, filename: str, source: Path, *, md5: str | None = None,
+                   progress: Progress | None = None) -> ObjectInfo:
+        with self._errors(f"store {filename} in /hatrac/{namespace}"):
+            return self.objects.put(namespace, filename, Path(source), md5, progress)
+
+    def object_info(self, url: str) -> ObjectInfo | None:
+        with self._errors(f"look up {url}"):
+            return self.objects.info(url)
+
+    def get_object(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:
+        with self._errors(f"download {url}"):
+            return self.objects.get(url, Path(dest), progress)
+
+    # -- identity --------------------------------------------------------------------------
+    def whoami(self) -> str:
+        if self._user is None:
+            try:
+                with self._errors("read the login session"):
+                    session = self._ermrest.get_authn_session().json()
+            except DerivaMLNotFound:  # /authn/session answers 404 to anonymous clients
+                raise DerivaMLException(
+                    f"Not authenticated to {self.hostname}: {login_hint(self.hostname)}."
+                ) from None
+            self._user = session["client"]["id"]
+        return self._user
+
+    def url_for(self, rid: str, snapshot: str | None = None) -> str:
+        rid = normalize_rid(rid)
+        return (f"{self._scheme}://{self.hostname}/id/{self._base_id}/{rid}"
+                + (f"@{snapshot}" if snapshot else ""))
