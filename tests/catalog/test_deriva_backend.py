@@ -23,6 +23,7 @@ from requests.structures import CaseInsensitiveDict
 from derivaml_jupyter.catalog import Column, ForeignKey, Table
 from derivaml_jupyter.catalog.deriva import DerivaCatalog, urls
 from derivaml_jupyter.catalog.deriva import catalog as deriva_catalog
+from derivaml_jupyter.catalog.deriva import objects as deriva_objects
 from derivaml_jupyter.core.errors import (
     DerivaMLConflict,
     DerivaMLException,
@@ -382,7 +383,7 @@ def test_derivaml_on_an_unknown_host_names_the_host(tmp_path, monkeypatch):
     monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
     with pytest.raises(DerivaMLException, match="could not reach the DERIVA server "
                                                 "example.invalid"):
-        DerivaML("example.invalid", "1", credential={})
+        DerivaML("example.invalid", "1")
 
 
 # -- objects ----------------------------------------------------------------------------------
@@ -441,3 +442,26 @@ def test_get_object_and_object_info(catalog, server, tmp_path):
     assert not (tmp_path / "m").exists()
     with pytest.raises(DerivaMLValidationError):
         catalog.get_object("/hatrac/../x", tmp_path / "y")
+
+
+def test_large_objects_go_up_in_chunks_of_an_upload_job(catalog, server, tmp_path, monkeypatch):
+    monkeypatch.setattr(deriva_objects, "CHUNKED_ABOVE", 1000)
+    monkeypatch.setattr(deriva_objects, "UPLOAD_CHUNK", 64 * 1024)
+    content = bytes(range(256)) * 1000  # 256000 bytes: 4 chunks of 64 KiB
+    source = tmp_path / "big.bin"
+    source.write_bytes(content)
+    md5 = hashlib.md5(content)
+    url = f"/hatrac/ns/{md5.hexdigest()}.big.bin"
+    server.route("POST", rf"{url};upload\?parents=true", (201, f"{url};upload/J1\n", {}))
+    server.route("GET", rf"{url};upload/J1", (200, {"chunk-length": 64 * 1024}, {}))
+    server.route("PUT", rf"{url};upload/J1/\d", (204, b"", {}))
+    server.route("POST", rf"{url};upload/J1", (201, f"{url}:V1", {}))
+    seen = []
+    info = catalog.put_object("ns", "big.bin", source, progress=seen.append)
+    assert (info.url, info.length) == (url, len(content)) and sum(seen) == len(content)
+    job = json.loads(next(r for r in server.sent if r.method == "POST").body)
+    assert job["content-md5"] == base64.b64encode(md5.digest()).decode()
+    chunks = [r for r in server.sent if r.method == "PUT"]
+    assert [unquote(_path(r)) for r in chunks] == [f"{url};upload/J1/{i}" for i in range(4)]
+    assert b"".join(r.body for r in chunks) == content
+    assert unquote(_path(server.sent[-1])) == f"{url};upload/J1"  # finalized

@@ -135,9 +135,9 @@ class HatracObjects:
 
         sent = 0
 
-        def on_chunk(completed: int = 0, **_: Any) -> bool:
+        def on_chunk(completed: int = 0, job_info: dict | None = None, **_: Any) -> bool:
             nonlocal sent
-            done = min(completed * UPLOAD_CHUNK, length)
+            done = min(completed * (job_info or {}).get("chunk-length", UPLOAD_CHUNK), length)
             if progress and completed:
                 progress(done - sent)
             sent = done
