@@ -38,5 +38,9 @@ class DerivaMLReadOnly(DerivaMLException):
     """A write attempted on a snapshot (read-only) view of a catalog."""
 
 
+class DerivaMLUnavailable(DerivaMLException):
+    """A catalog server that cannot be reached or keeps failing."""
+
+
 class DerivaMLNotImplemented(DerivaMLException, NotImplementedError):
     """A feature that is planned but not available yet."""

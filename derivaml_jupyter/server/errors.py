@@ -10,6 +10,7 @@ from ..core.errors import (
     DerivaMLException,
     DerivaMLNotFound,
     DerivaMLNotImplemented,
+    DerivaMLUnavailable,
     DerivaMLValidationError,
 )
 
@@ -18,6 +19,7 @@ STATUS_CODES: tuple[tuple[type[DerivaMLException], int], ...] = (
     (DerivaMLValidationError, 400),
     (DerivaMLConflict, 409),
     (DerivaMLNotImplemented, 501),
+    (DerivaMLUnavailable, 503),
 )
 
 

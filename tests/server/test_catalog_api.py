@@ -19,7 +19,7 @@ async def test_other_catalog_is_chosen_by_query_arguments(jp_fetch, catalog):
     assert (info["host"], info["catalog"]) == ("local", "other")
     assert info["counts"] == {"datasets": 0, "executions": 0}
     code, body = await api_error(jp_fetch, "info", params={"host": "deriva.example.org"})
-    assert code == 500 and body["error"] == "DerivaMLException"
+    assert code == 503 and body["error"] == "DerivaMLUnavailable"
     assert "could not reach the DERIVA server deriva.example.org" in body["message"]
 
 

@@ -10,6 +10,7 @@ from ...core.errors import (
     DerivaMLException,
     DerivaMLNotFound,
     DerivaMLReadOnly,
+    DerivaMLUnavailable,
     DerivaMLValidationError,
 )
 
@@ -77,11 +78,11 @@ def translated(host: str, action: str, authenticated: bool) -> Iterator[None]:
         raise http_error(e.response.status_code, server_detail(e.response), host, action,
                          authenticated) from None
     except requests.exceptions.RetryError as e:
-        raise DerivaMLException(
+        raise DerivaMLUnavailable(
             f"Cannot {action}: the DERIVA server {host} kept failing ({e}). Try again later.",
         ) from None
     except (requests.ConnectionError, requests.Timeout) as e:
-        raise DerivaMLException(
+        raise DerivaMLUnavailable(
             f"Cannot {action}: could not reach the DERIVA server {host} ({type(e).__name__}). "
             "Check the hostname and your network connection.") from None
     except ErmrestCatalogMutationError:
