@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import DerivaMLNotFound
+from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
 
 SYSTEM_COLUMNS = ("RID", "RCT", "RMT", "RCB", "RMB")
 
@@ -81,6 +81,19 @@ class Table:
             f"its columns are {', '.join(self.column_names)}."
         )
 
+    def written_columns(self, rows: Iterable[Mapping[str, Any]], update: bool = False
+                        ) -> list[str]:
+        """The columns ``rows`` write, in first-seen order; system columns are refused (except
+        ``RID``, the key of an update) and unknown ones raise."""
+        names = list(dict.fromkeys(n for row in rows for n in row if not (update and n == "RID")))
+        for name in names:
+            if name in SYSTEM_COLUMNS:
+                raise DerivaMLValidationError(
+                    f"{name} is a system column of {self.schema}.{self.name}; the catalog sets "
+                    "it.")
+            self.column(name)
+        return names
+
     def references(self, schema: str, table: str) -> list[ForeignKey]:
         """Foreign keys of this table that point at ``schema.table``."""
         return [fk for fk in self.foreign_keys if (fk.pk_schema, fk.pk_table) == (schema, table)]
@@ -129,6 +142,22 @@ class Model:
                 f"There is no table {schema}.{name} in this catalog. "
                 f"Known tables: {', '.join(sorted(f'{t.schema}.{t.name}' for t in self.tables()))}."
             ) from None
+
+    def check_new_table(self, table: Table) -> Table | None:
+        """Validate a table about to be created: its schema, key columns and foreign-key
+        targets must exist. Returns the existing table of that name, if any."""
+        if table.schema not in self.schemas:
+            raise DerivaMLNotFound(f"There is no schema {table.schema!r}; create it first.")
+        if self.has_table(table.schema, table.name):
+            return self.table(table.schema, table.name)
+        for fk in table.foreign_keys:
+            target = self.table(fk.pk_schema, fk.pk_table)
+            for col in fk.pk_columns:
+                target.column(col)
+        for key in table.keys:
+            for col in key:
+                table.column(col)
+        return None
 
     def find_table(self, name: str, schemas: Iterable[str] | None = None) -> Table:
         """Find a table by bare name (``Image``) or ``schema.name``/``schema:name``."""

@@ -142,39 +142,20 @@ class DerivaCatalog(Catalog):
 
     def create_table(self, table: Table) -> Table:
         self._model = None
-        model = self.model()
-        if table.schema not in model.schemas:
-            raise DerivaMLNotFound(f"There is no schema {table.schema!r}; create it first.")
-        if model.has_table(table.schema, table.name):
-            return model.table(table.schema, table.name)
-        for fk in table.foreign_keys:
-            target = model.table(fk.pk_schema, fk.pk_table)
-            for col in fk.pk_columns:
-                target.column(col)
+        existing = self.model().check_new_table(table)
+        if existing:
+            return existing
         self._send("post", f"/schema/{q(table.schema)}/table",
                    f"create table {table.schema}.{table.name}", table_def(table))
         self._model = None
         return self._table(table.schema, table.name)
 
     # -- rows ------------------------------------------------------------------------------
-    @staticmethod
-    def _written_columns(t: Table, rows: list[Mapping[str, Any]]) -> list[str]:
-        names = list(dict.fromkeys(name for row in rows for name in row if name != "RID"))
-        for name in names:
-            if name in SYSTEM_COLUMNS:
-                raise DerivaMLValidationError(
-                    f"{name} is a system column of {t.schema}.{t.name}; the catalog sets it.")
-            t.column(name)
-        return names
-
     def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
                *, on_conflict_skip: bool = False) -> list[dict]:
         t = self._table(schema, table)
         rows = list(rows)
-        if any("RID" in row for row in rows):
-            raise DerivaMLValidationError(
-                f"RID is a system column of {schema}.{table}; the catalog sets it.")
-        names = self._written_columns(t, rows)
+        names = t.written_columns(rows)
         defaults = list(SYSTEM_COLUMNS) + [c.name for c in t.columns if c.default is not None
                                            and c.name not in names + list(SYSTEM_COLUMNS)]
         path = (f"/entity/{table_path(schema, table)}?defaults={','.join(map(q, defaults))}"
@@ -191,7 +172,7 @@ class DerivaCatalog(Catalog):
                 for row in rows]
         if any("RID" not in row for row in rows):
             raise DerivaMLValidationError(f"Rows to update in {t.name} need their RID.")
-        self._written_columns(t, rows)
+        t.written_columns(rows, update=True)
         rids = [row["RID"] for row in rows]
         found = {r["RID"] for r in self.select(schema, table, where={"RID": rids},
                                                columns=["RID"])}

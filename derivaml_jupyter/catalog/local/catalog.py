@@ -193,18 +193,9 @@ class LocalCatalog(Catalog):
                 )
         with self.transaction():
             self._model = None
-            model = self.model()
-            if t.schema not in model.schemas:
-                raise DerivaMLNotFound(f"There is no schema {t.schema!r}; create it first.")
-            if model.has_table(t.schema, t.name):
-                return model.table(t.schema, t.name)
-            for fk in t.foreign_keys:
-                target = self._table(fk.pk_schema, fk.pk_table)
-                for col in fk.pk_columns:
-                    target.column(col)
-            for key in t.keys:
-                for col in key:
-                    t.column(col)
+            existing = self.model().check_new_table(t)
+            if existing:
+                return existing
             for stmt in ddl.create_statements(t):
                 self._conn.execute(stmt)
             self._conn.execute(
@@ -222,26 +213,13 @@ class LocalCatalog(Catalog):
             )
 
     # -- rows ------------------------------------------------------------------------------
-    def _user_columns(self, t: Table, rows: list[Mapping[str, Any]]) -> list[str]:
-        names: dict[str, None] = {}
-        for row in rows:
-            for name in row:
-                names[name] = None
-        for name in names:
-            if name in SYSTEM_COLUMNS:
-                raise DerivaMLValidationError(
-                    f"{name} is a system column of {t.schema}.{t.name}; the catalog sets it."
-                )
-            t.column(name)
-        return list(names)
-
     def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
                *, on_conflict_skip: bool = False) -> list[dict]:
         t = self._table(schema, table)
         rows = list(rows)
         if not rows:
             return []
-        names = self._user_columns(t, rows)
+        names = t.written_columns(rows)
         defaults = [c for c in t.columns if c.default is not None and c.name not in names
                     and c.name not in SYSTEM_COLUMNS]
         all_names = list(SYSTEM_COLUMNS) + names + [c.name for c in defaults] + ["_valid_from"]
@@ -322,7 +300,7 @@ class LocalCatalog(Catalog):
         with self.transaction():
             now = snapshot_time(self._txn_snapshot)
             for names, group in by_columns.items():
-                self._user_columns(t, [dict.fromkeys(names)])
+                t.written_columns([dict.fromkeys(names)])
                 cols = [t.column(n) for n in names]
                 sets = ", ".join(
                     f"{ddl.qident(n)} = ?" for n in names + ("RMT", "RMB", "_valid_from")
