@@ -1,0 +1,207 @@
+/**
+ * The sidebar's state: the selected catalog, the API calls on it, and the list of recent
+ * executions kept fresh by a poll that backs off on errors and stands by while nobody looks.
+ */
+import { ServerConnection } from '@jupyterlab/services';
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { Query, requestAPI } from './request';
+import {
+  IDatasetDetail,
+  IDatasetSummary,
+  IExecutionDetail,
+  IExecutionList,
+  IExecutionSummary,
+  IInfo,
+  IMemberPage,
+  IProjectConfigs,
+  IUploadResult
+} from './tokens';
+
+/** How often the executions list refreshes, and the longest wait after failures (ms). */
+export const EXECUTIONS_INTERVAL = 5000;
+export const EXECUTIONS_MAX_INTERVAL = 120000;
+/** With no key or pointer input for this long (ms), the browser counts as idle. */
+export const IDLE_AFTER = 5 * 60 * 1000;
+/** How many recent executions the list shows. */
+export const RECENT_EXECUTIONS = 50;
+/** Rows per page of a dataset's member table. */
+export const MEMBER_PAGE_SIZE = 50;
+
+const ACTIVITY_EVENTS = ['keydown', 'pointerdown', 'pointermove', 'wheel'];
+
+export class DerivaMLModel implements IDisposable {
+  constructor(readonly serverSettings: ServerConnection.ISettings) {
+    this._poll = new Poll({
+      factory: () => this.refreshExecutions(),
+      frequency: { interval: EXECUTIONS_INTERVAL, backoff: true, max: EXECUTIONS_MAX_INTERVAL },
+      name: 'derivaml-jupyter:executions',
+      standby: () => (this._watching && !this.idle ? 'when-hidden' : true)
+    });
+    ACTIVITY_EVENTS.forEach(name => document.addEventListener(name, this._onActivity, true));
+  }
+
+  /** The catalog every call goes to (the local catalog's name, `default` at first). */
+  get catalog(): string {
+    return this._catalog;
+  }
+  set catalog(value: string) {
+    const catalog = value.trim() || 'default';
+    if (catalog === this._catalog) {
+      return;
+    }
+    this._catalog = catalog;
+    this._executions = [];
+    this._executionsError = null;
+    this._catalogChanged.emit(catalog);
+    this._executionsChanged.emit();
+    void this._poll.refresh();
+  }
+
+  /** Emitted with the new name when the catalog changes. */
+  get catalogChanged(): ISignal<this, string> {
+    return this._catalogChanged;
+  }
+
+  /** The recent executions, newest first, as of the last refresh. */
+  get executions(): readonly IExecutionSummary[] {
+    return this._executions;
+  }
+
+  /** Why the last refresh of the executions failed (null after a success). */
+  get executionsError(): string | null {
+    return this._executionsError;
+  }
+
+  /** Emitted when the executions list or its error changes. */
+  get executionsChanged(): ISignal<this, void> {
+    return this._executionsChanged;
+  }
+
+  /** Whether a view shows the executions: the poll stands by while none does. */
+  get watching(): boolean {
+    return this._watching;
+  }
+  set watching(value: boolean) {
+    this._watching = value;
+    if (value && !this.isDisposed) {
+      void this._poll.refresh();
+    }
+  }
+
+  /** No key or pointer input for `IDLE_AFTER` ms. */
+  get idle(): boolean {
+    return Date.now() - this._lastActivity > IDLE_AFTER;
+  }
+
+  /** The poll refreshing the executions (its `tick` resolves after each round). */
+  get poll(): Poll {
+    return this._poll;
+  }
+
+  get isDisposed(): boolean {
+    return this._poll.isDisposed;
+  }
+
+  dispose(): void {
+    if (this.isDisposed) {
+      return;
+    }
+    ACTIVITY_EVENTS.forEach(name => document.removeEventListener(name, this._onActivity, true));
+    this._poll.dispose();
+    Signal.clearData(this);
+  }
+
+  /** GET `endpoint` on the selected catalog. */
+  request<T>(endpoint: string, query: Query = {}, init: RequestInit = {}): Promise<T> {
+    return requestAPI<T>(this.serverSettings, endpoint, { ...query, catalog: this._catalog }, init);
+  }
+
+  info(): Promise<IInfo> {
+    return this.request('info');
+  }
+
+  datasets(): Promise<IDatasetSummary[]> {
+    return this.request('datasets');
+  }
+
+  dataset(rid: string, version?: string): Promise<IDatasetDetail> {
+    return this.request(`datasets/${encodeURIComponent(rid)}`, { version });
+  }
+
+  /** One page of `table` members of a dataset, after the cursor `after`. */
+  members(rid: string, table: string, after: string | null): Promise<IMemberPage> {
+    return this.request(`datasets/${encodeURIComponent(rid)}/members`, {
+      table,
+      after,
+      limit: MEMBER_PAGE_SIZE
+    });
+  }
+
+  /** The `limit` most recent executions. */
+  recentExecutions(limit: number = RECENT_EXECUTIONS): Promise<IExecutionList> {
+    return this.request('executions', { limit });
+  }
+
+  execution(rid: string): Promise<IExecutionDetail> {
+    return this.request(`executions/${encodeURIComponent(rid)}`);
+  }
+
+  /** The configs of the project in `path` (relative to the server root). */
+  configs(path: string): Promise<IProjectConfigs> {
+    return this.request('configs', { path });
+  }
+
+  /** Upload the notebook at `path` (relative to the server root) to an execution. */
+  uploadNotebook(path: string, executionRid: string): Promise<IUploadResult> {
+    return this.request('notebooks/upload', {}, {
+      method: 'POST',
+      body: JSON.stringify({ path, execution_rid: executionRid })
+    });
+  }
+
+  /** Fetch the recent executions now; throws (so the poll backs off) when that fails. */
+  async refreshExecutions(): Promise<void> {
+    const catalog = this._catalog;
+    try {
+      const page = await this.recentExecutions();
+      if (catalog === this._catalog && !sameExecutions(page.executions, this._executions)) {
+        this._executions = page.executions;
+        this._executionsError = null;
+        this._executionsChanged.emit();
+      } else if (this._executionsError !== null) {
+        this._executionsError = null;
+        this._executionsChanged.emit();
+      }
+    } catch (error) {
+      if (catalog === this._catalog) {
+        this._executionsError = (error as Error).message;
+        this._executionsChanged.emit();
+      }
+      throw error;
+    }
+  }
+
+  private _onActivity = (): void => {
+    const wasIdle = this.idle;
+    this._lastActivity = Date.now();
+    if (wasIdle && this._watching) {
+      void this._poll.refresh();
+    }
+  };
+
+  private _catalog = 'default';
+  private _catalogChanged = new Signal<this, string>(this);
+  private _executions: IExecutionSummary[] = [];
+  private _executionsError: string | null = null;
+  private _executionsChanged = new Signal<this, void>(this);
+  private _lastActivity = Date.now();
+  private _poll: Poll;
+  private _watching = false;
+}
+
+function sameExecutions(a: readonly IExecutionSummary[], b: readonly IExecutionSummary[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

@@ -1,0 +1,144 @@
+/**
+ * Shapes of the answers of the DerivaML REST API (`/derivaml/api/`), as built by
+ * `derivaml_jupyter/server/views.py`.
+ */
+
+/** The plugin's id, also the prefix of its command and widget ids. */
+export const PLUGIN_ID = 'derivaml-jupyter:plugin';
+
+/** `info`: the server's package version and the catalog it talks to. */
+export interface IInfo {
+  version: string;
+  host: string;
+  catalog: string;
+  home: string;
+  ml_schema: string;
+  domain_schema: string;
+  counts: { datasets: number; executions: number };
+}
+
+/** One row of `datasets`. */
+export interface IDatasetSummary {
+  RID: string;
+  Description: string | null;
+  Version: string;
+  Dataset_Types: string[];
+}
+
+/** One row of a dataset's version history. */
+export interface IDatasetVersion {
+  RID: string;
+  Version: string;
+  Description: string | null;
+  Snapshot: string;
+  Execution: string | null;
+  RCT: string;
+}
+
+/** `datasets/<rid>`: a dataset as of one version. */
+export interface IDatasetDetail {
+  rid: string;
+  description: string | null;
+  dataset_types: string[];
+  current_version: string;
+  version: string;
+  snapshot: string;
+  history: IDatasetVersion[];
+  children: string[];
+  parents: string[];
+  member_counts: Record<string, number>;
+}
+
+/** A catalog row: column name to value. */
+export type Row = Record<string, unknown>;
+
+/** `datasets/<rid>/members?table=`: one page of members; `next` is the cursor of the next. */
+export interface IMemberPage {
+  table: string;
+  rows: Row[];
+  next: string | null;
+}
+
+/** One row of `executions`. */
+export interface IExecutionSummary {
+  RID: string;
+  Workflow: string | null;
+  Description: string | null;
+  Status: string;
+  Status_Detail: string | null;
+  Start_Time: string | null;
+  Duration: string | null;
+}
+
+/** `executions?limit=&offset=`: one page of executions, newest first. */
+export interface IExecutionList {
+  total: number;
+  offset: number;
+  limit: number;
+  executions: IExecutionSummary[];
+}
+
+/** An asset file an execution read or wrote. */
+export interface IAsset {
+  rid: string;
+  filename: string;
+  url: string;
+  length: number;
+  md5: string;
+  cite: string;
+}
+
+/** A dataset an execution read, at the version it used. */
+export interface IDatasetInput {
+  rid: string;
+  version: string;
+}
+
+/** The short form of a nested or parent execution. */
+export interface IExecutionRef {
+  rid: string;
+  status: string;
+  description: string | null;
+  workflow: string | null;
+}
+
+/** The workflow an execution ran. */
+export interface IWorkflow {
+  rid: string;
+  name: string;
+  url: string | null;
+  version: string | null;
+  workflow_type: string[];
+}
+
+/** `executions/<rid>`. */
+export interface IExecutionDetail extends Omit<IExecutionRef, 'workflow'> {
+  workflow: IWorkflow | null;
+  status_detail: string | null;
+  start_time: string | null;
+  stop_time: string | null;
+  duration: string | null;
+  inputs: { datasets: IDatasetInput[]; assets: Record<string, IAsset[]> };
+  outputs: { datasets: IDatasetInput[]; assets: Record<string, IAsset[]> };
+  children: IExecutionRef[];
+  parents: IExecutionRef[];
+}
+
+/** A config option or a top-level config, with its description. */
+export interface IConfigOption {
+  name: string;
+  description: string | null;
+}
+
+/** `configs?path=`: what a project's hydra-zen configs register. */
+export interface IProjectConfigs {
+  groups: Record<string, IConfigOption[]>;
+  configs: IConfigOption[];
+  multiruns: (IConfigOption & { overrides: string[] })[];
+}
+
+/** `POST notebooks/upload`: the files uploaded to the execution. */
+export interface IUploadResult {
+  execution_rid: string;
+  files: { table: string; filename: string; rid: string }[];
+}

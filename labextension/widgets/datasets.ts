@@ -1,0 +1,97 @@
+/** The Datasets section: the catalog's datasets; a click shows one with its versions, member
+ * counts and a paged member table. */
+import { Message } from '@lumino/messaging';
+
+import { DerivaMLModel } from '../model';
+import { IDatasetDetail, IDatasetSummary } from '../tokens';
+import { Child, button, fields, fill, h, heading, note, table, when } from './dom';
+import { memberTable } from './members';
+import { ItemsSection } from './section';
+
+export class DatasetsSection extends ItemsSection {
+  constructor(model: DerivaMLModel) {
+    super(model, 'Datasets');
+    model.catalogChanged.connect(() => this.refresh(), this);
+  }
+
+  refresh(): void {
+    this._loaded = true;
+    this.clearDetail();
+    void this.display(this.listNode, () => this.model.datasets(), list => this.renderList(list));
+  }
+
+  /** Show dataset `rid` in the detail area. */
+  select(rid: string): void {
+    this.markSelected(rid);
+    void this.display(this.detailNode, () => this.model.dataset(rid), d => this.renderDetail(d));
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    if (!this._loaded) {
+      this.refresh();
+    }
+  }
+
+  private renderList(datasets: IDatasetSummary[]): Child[] {
+    if (!datasets.length) {
+      return [note('No datasets in this catalog yet (`derivaml demo` loads example data).')];
+    }
+    const items = datasets.map(d =>
+      this.item(
+        d.RID,
+        [
+          h('span', 'jp-DerivaML-rid', d.RID),
+          h('span', 'jp-DerivaML-version', d.Version),
+          h('span', 'jp-DerivaML-types', d.Dataset_Types.join(', '))
+        ],
+        d.Description
+      )
+    );
+    return [h('ul', 'jp-DerivaML-items', ...items)];
+  }
+
+  private renderDetail(d: IDatasetDetail): Child[] {
+    const members = h('div', 'jp-DerivaML-memberArea');
+    const counts = Object.entries(d.member_counts);
+    const link = (rid: string) => button('jp-DerivaML-link', () => this.select(rid), rid);
+    return [
+      heading(`Dataset ${d.rid}`),
+      fields([
+        ['Description', d.description],
+        ['Types', d.dataset_types.join(', ')],
+        [
+          'Version',
+          d.version === d.current_version
+            ? d.version
+            : `${d.version} (current ${d.current_version})`
+        ],
+        ['Parents', d.parents.length ? h('span', '', ...d.parents.map(link)) : null],
+        ['Children', d.children.length ? h('span', '', ...d.children.map(link)) : null]
+      ]),
+      heading('Members'),
+      counts.length
+        ? table(
+            ['Table', 'Count', ''],
+            counts.map(([name, count]) => [
+              name,
+              String(count),
+              button(
+                'jp-DerivaML-button',
+                () => fill(members, memberTable(this.model, d.rid, name, count)),
+                'Show'
+              )
+            ])
+          )
+        : note('No members.'),
+      members,
+      heading('History'),
+      table(
+        ['Version', 'Created', 'Description'],
+        [...d.history].reverse().map(v => [v.Version, when(v.RCT), v.Description])
+      )
+    ];
+  }
+
+  private _loaded = false;
+}

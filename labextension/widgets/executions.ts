@@ -1,0 +1,116 @@
+/** The Executions section: recent executions with their status, kept fresh by the model's
+ * poll while the section is visible; a click shows one with its inputs, outputs and
+ * nested executions. */
+import { Message } from '@lumino/messaging';
+
+import { DerivaMLModel } from '../model';
+import { IAsset, IDatasetInput, IExecutionDetail, IExecutionRef } from '../tokens';
+import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
+import { ItemsSection } from './section';
+
+export class ExecutionsSection extends ItemsSection {
+  constructor(model: DerivaMLModel) {
+    super(model, 'Executions');
+    model.executionsChanged.connect(() => this.renderList(), this);
+    model.catalogChanged.connect(() => this.clearDetail(), this);
+    this.renderList();
+  }
+
+  /** Fetch the list now (the poll also does, every few seconds while visible). */
+  refresh(): void {
+    void this.model.poll.refresh();
+  }
+
+  /** Show execution `rid` in the detail area. */
+  select(rid: string): void {
+    this._selected = rid;
+    this.markSelected(rid);
+    void this.display(this.detailNode, () => this.model.execution(rid), e => this.renderDetail(e));
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this.model.watching = this.isVisible;
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    this.model.watching = true;
+  }
+
+  protected onAfterHide(msg: Message): void {
+    super.onAfterHide(msg);
+    this.model.watching = false;
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this.model.watching = false;
+    super.onBeforeDetach(msg);
+  }
+
+  private renderList(): void {
+    const { executions, executionsError } = this.model;
+    const items = executions.map(e =>
+      this.item(
+        e.RID,
+        [
+          statusBadge(e.Status),
+          h('span', 'jp-DerivaML-rid', e.RID),
+          h('span', 'jp-DerivaML-workflow', e.Workflow || ''),
+          h('span', 'jp-DerivaML-time', when(e.Start_Time))
+        ],
+        e.Description
+      )
+    );
+    fill(
+      this.listNode,
+      executionsError ? note(executionsError, 'error') : null,
+      items.length
+        ? h('ul', 'jp-DerivaML-items', ...items)
+        : !executionsError && note('No executions in this catalog yet.')
+    );
+    this.markSelected(this._selected);
+  }
+
+  private renderDetail(e: IExecutionDetail): Child[] {
+    const refs = (list: IExecutionRef[]) =>
+      table(
+        ['Execution', 'Status', 'Description'],
+        list.map(r => [
+          button('jp-DerivaML-link', () => this.select(r.rid), r.rid),
+          statusBadge(r.status),
+          r.description
+        ])
+      );
+    return [
+      heading(`Execution ${e.rid}`),
+      fields([
+        ['Status', h('span', '', statusBadge(e.status), ' ', e.status_detail || '')],
+        ['Description', e.description],
+        ['Workflow', e.workflow && `${e.workflow.name} (${e.workflow.workflow_type.join(', ')})`],
+        ['Started', when(e.start_time)],
+        ['Stopped', when(e.stop_time)],
+        ['Duration', e.duration]
+      ]),
+      heading('Inputs'),
+      ...files(e.inputs.datasets, e.inputs.assets),
+      heading('Outputs'),
+      ...files(e.outputs.datasets, e.outputs.assets),
+      e.children.length ? heading('Nested executions') : null,
+      e.children.length ? refs(e.children) : null,
+      e.parents.length ? heading('Part of') : null,
+      e.parents.length ? refs(e.parents) : null
+    ];
+  }
+
+  private _selected: string | null = null;
+}
+
+/** The datasets and asset files of one side (inputs or outputs) of an execution. */
+function files(datasets: IDatasetInput[], assets: Record<string, IAsset[]>): Child[] {
+  const rows: Child[][] = [
+    ...datasets.map(d => ['Dataset', d.rid, `version ${d.version}`]),
+    ...Object.entries(assets).flatMap(([kind, list]) => list.map(a => [kind, a.rid, a.filename]))
+  ];
+  return rows.length ? [table(['Kind', 'RID', 'Name'], rows)] : [note('None.')];
+}

@@ -1,0 +1,88 @@
+/** The left-sidebar panel: a catalog selector and what the catalog holds, then the
+ * Datasets, Executions and Configs sections. */
+import { FileBrowser } from '@jupyterlab/filebrowser';
+import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+
+import { derivamlIcon } from '../icons';
+import { DerivaMLModel } from '../model';
+import { IInfo } from '../tokens';
+import { ConfigsSection } from './configs';
+import { DatasetsSection } from './datasets';
+import { count, fill, h, note } from './dom';
+import { ExecutionsSection } from './executions';
+import { Section } from './section';
+
+export const PANEL_ID = 'derivaml-jupyter-sidebar';
+
+export class DerivaMLPanel extends SidePanel {
+  constructor(
+    readonly model: DerivaMLModel,
+    browser: FileBrowser | null
+  ) {
+    super();
+    this.id = PANEL_ID;
+    this.addClass('jp-DerivaML-panel');
+    this.title.icon = derivamlIcon;
+    this.title.caption = 'DerivaML';
+    this._sections = [
+      new DatasetsSection(model),
+      new ExecutionsSection(model),
+      new ConfigsSection(model, browser)
+    ];
+    this._sections.forEach(section => this.addWidget(section));
+    this.header.addWidget(this.makeHeader());
+    this.toolbar.addItem(
+      'refresh',
+      new ToolbarButton({
+        icon: refreshIcon,
+        tooltip: 'Load the datasets, executions and configs again',
+        onClick: () => this.refresh()
+      })
+    );
+    model.catalogChanged.connect(() => void this.showInfo(), this);
+  }
+
+  /** Load every section and the catalog summary again. */
+  refresh(): void {
+    this._sections.forEach(section => section.refresh());
+    void this.showInfo();
+  }
+
+  private makeHeader(): Widget {
+    const input = h('input', 'jp-mod-styled jp-DerivaML-catalog');
+    input.value = this.model.catalog;
+    input.title = 'The local catalog to show (press Enter to switch)';
+    input.addEventListener('change', () => (this.model.catalog = input.value));
+    const header = new Widget({
+      node: h(
+        'div',
+        'jp-DerivaML-header',
+        h('h2', '', 'DerivaML'),
+        h('label', 'jp-DerivaML-catalogField', 'Catalog ', input),
+        this._info
+      )
+    });
+    void this.showInfo();
+    return header;
+  }
+
+  private async showInfo(): Promise<void> {
+    let content: HTMLElement;
+    try {
+      content = note(summary(await this.model.info()));
+    } catch (error) {
+      content = note((error as Error).message, 'error');
+    }
+    fill(this._info, content);
+  }
+
+  private _info = h('div', 'jp-DerivaML-summary');
+  private _sections: Section[];
+}
+
+function summary(info: IInfo): string {
+  const { datasets, executions } = info.counts;
+  const counts = `${count(datasets, 'dataset')}, ${count(executions, 'execution')}`;
+  return `${info.host}/${info.catalog}: ${counts}`;
+}

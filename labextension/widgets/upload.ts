@@ -1,0 +1,112 @@
+/** The notebook toolbar button "Upload to DerivaML": save the notebook, ask for the
+ * execution (recent ones offered), upload, and say what was uploaded. */
+import { Dialog, Notification, showDialog, ToolbarButton } from '@jupyterlab/apputils';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
+import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
+import { IDisposable } from '@lumino/disposable';
+import { Widget } from '@lumino/widgets';
+
+import { derivamlIcon } from '../icons';
+import { DerivaMLModel } from '../model';
+import { IUploadResult } from '../tokens';
+import { fill, h, note, when } from './dom';
+
+/** How many recent executions the dialog offers. */
+const OFFERED = 20;
+
+/** Adds the upload button to every notebook's toolbar. */
+export class UploadButtonExtension
+  implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
+{
+  constructor(private readonly model: DerivaMLModel) {}
+
+  createNew(panel: NotebookPanel): IDisposable {
+    const uploadButton = new ToolbarButton({
+      className: 'jp-DerivaML-upload',
+      icon: derivamlIcon,
+      label: 'Upload to DerivaML',
+      tooltip: 'Save this notebook and upload it (with a Markdown copy) to a DerivaML execution',
+      onClick: () => void uploadNotebook(this.model, panel)
+    });
+    panel.toolbar.insertItem(10, 'derivaml-upload', uploadButton);
+    return uploadButton;
+  }
+}
+
+/** Save `panel`'s notebook, ask for an execution RID and upload the notebook to it. */
+export async function uploadNotebook(model: DerivaMLModel, panel: NotebookPanel): Promise<void> {
+  await panel.context.save();
+  const answer = await showDialog({
+    title: 'Upload to DerivaML',
+    body: new ExecutionPicker(model, panel.context.path),
+    buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Upload' })]
+  });
+  const rid = answer.value?.trim();
+  if (!answer.button.accept || !rid) {
+    return;
+  }
+  const path = panel.context.path;
+  const id = Notification.emit(`Uploading ${path} to execution ${rid}…`, 'in-progress', {
+    autoClose: false
+  });
+  try {
+    const result = await model.uploadNotebook(path, rid);
+    Notification.update({ id, message: describe(result), type: 'success', autoClose: 15000 });
+  } catch (error) {
+    const message = `Upload failed: ${(error as Error).message}`;
+    Notification.update({ id, message, type: 'error', autoClose: false });
+  }
+}
+
+function describe(result: IUploadResult): string {
+  const files = result.files.map(f => `${f.filename} (${f.table} ${f.rid})`).join(', ');
+  return `Uploaded to execution ${result.execution_rid}: ${files}`;
+}
+
+/** The dialog body: an execution RID field, and the recent executions to pick from. */
+class ExecutionPicker extends Widget implements Dialog.IBodyWidget<string> {
+  constructor(model: DerivaMLModel, path: string) {
+    super();
+    this.addClass('jp-DerivaML-picker');
+    this._input.placeholder = 'Execution RID, e.g. 1-ABCD';
+    this._select.addEventListener('change', () => (this._input.value = this._select.value));
+    this.node.append(
+      h('p', '', `Upload ${path} and a Markdown copy of it as Notebook_Output assets of:`),
+      h('label', '', 'Execution RID ', this._input),
+      h('label', 'jp-DerivaML-pickerList', 'Recent executions', this._select),
+      this._status
+    );
+    void this.load(model);
+  }
+
+  getValue(): string {
+    return this._input.value;
+  }
+
+  private async load(model: DerivaMLModel): Promise<void> {
+    fill(this._status, note('Loading recent executions…'));
+    try {
+      const { executions } = await model.recentExecutions(OFFERED);
+      const prompt = h('option', '', 'Choose a recent execution…');
+      prompt.value = '';
+      prompt.disabled = true;
+      prompt.selected = true;
+      this._select.replaceChildren(
+        prompt,
+        ...executions.map(e => {
+          const label = [e.RID, e.Status, e.Workflow, e.Description, when(e.Start_Time)];
+          const option = h('option', '', label.filter(Boolean).join(' · '));
+          option.value = e.RID;
+          return option;
+        })
+      );
+      fill(this._status, executions.length ? null : note('No executions in this catalog yet.'));
+    } catch (error) {
+      fill(this._status, note((error as Error).message, 'error'));
+    }
+  }
+
+  private _input = h('input', 'jp-mod-styled');
+  private _select = h('select', 'jp-mod-styled');
+  private _status = h('div');
+}

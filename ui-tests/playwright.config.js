@@ -1,0 +1,35 @@
+/**
+ * Playwright settings of the Galata tests: Debian's Chromium (Playwright's own browser
+ * cannot be downloaded here) and a Jupyter server started for the tests on its own port.
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const PORT = 8897;
+
+module.exports = {
+  ...baseConfig,
+  reporter: [['list'], ['html', { open: 'never' }]],
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://localhost:${PORT}`,
+    video: 'off',
+    launchOptions: {
+      executablePath: '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  },
+  webServer: {
+    command: `jlpm start --ServerApp.port=${PORT}`,
+    url: `http://localhost:${PORT}/lab`,
+    timeout: 120 * 1000,
+    reuseExistingServer: false
+  }
+};

@@ -1,0 +1,109 @@
+/**
+ * The DerivaML sidebar and notebook button in a real JupyterLab, against the demo catalog and
+ * the execution that jupyter_server_test_config.py records before the server starts.
+ */
+import { expect, test } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
+import * as path from 'path';
+
+const SIDEBAR = 'derivaml-jupyter-sidebar';
+const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
+
+async function openSidebar(page: Page): Promise<Locator> {
+  await page.sidebar.openTab(SIDEBAR);
+  const panel = page.locator(`#${SIDEBAR}`);
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
+}
+
+/** The list item of the dataset with type `type`. */
+function dataset(panel: Locator, type: string): Locator {
+  return panel
+    .locator('.jp-DerivaML-datasets .jp-DerivaML-list .jp-DerivaML-item')
+    .filter({ has: panel.page().locator('.jp-DerivaML-types', { hasText: type }) });
+}
+
+test('the sidebar lists the four demo datasets at version 1.0.0', async ({ page }) => {
+  const panel = await openSidebar(page);
+  await expect(panel.locator('.jp-DerivaML-summary')).toHaveText(
+    'local/default: 4 datasets, 1 execution'
+  );
+  const items = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-list .jp-DerivaML-item');
+  await expect(items).toHaveCount(4);
+  for (const type of ['Complete', 'Training', 'Testing', 'Split']) {
+    await expect(dataset(panel, type)).toHaveCount(1);
+    await expect(dataset(panel, type).locator('.jp-DerivaML-version')).toHaveText('1.0.0');
+  }
+  await screenshot(page, 'datasets');
+});
+
+test('a dataset shows its member counts, history and pages of members', async ({ page }) => {
+  const panel = await openSidebar(page);
+  await dataset(panel, 'Complete').click();
+  const detail = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-detail');
+  const imageRow = detail.locator('tr', { hasText: 'Image' });
+  await expect(imageRow).toContainText('1797');
+  await expect(detail.locator('tr', { hasText: 'Digits demo release.' })).toContainText('1.0.0');
+  await screenshot(page, 'dataset-counts');
+  await imageRow.getByRole('button', { name: 'Show' }).click();
+  const members = detail.locator('.jp-DerivaML-members');
+  await expect(members).toContainText('Image: 50 of 1797 shown');
+  await expect(members.locator('tbody tr')).toHaveCount(50);
+  await members.getByRole('button', { name: 'Load more' }).click();
+  await expect(members).toContainText('Image: 100 of 1797 shown');
+  await expect(members.locator('tbody tr')).toHaveCount(100);
+  await expect(members.locator('tbody tr').first()).toContainText('digit_0000.png');
+  await screenshot(page, 'dataset-detail');
+});
+
+test('the executions list shows the recorded run and its detail', async ({ page }) => {
+  const panel = await openSidebar(page);
+  const item = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: 'UI test' });
+  await expect(item).toHaveCount(1);
+  await expect(item.locator('.jp-DerivaML-status')).toHaveText('Uploaded');
+  await item.click();
+  const detail = panel.locator('.jp-DerivaML-executions .jp-DerivaML-detail');
+  await expect(detail).toContainText('UI test run');
+  await expect(detail.locator('tr', { hasText: 'Dataset' })).toContainText('version 1.0.0');
+  await expect(detail.locator('tr', { hasText: 'metrics.txt' })).toContainText('Execution_Asset');
+  await screenshot(page, 'execution-detail');
+});
+
+test('configs follow the file browser folder', async ({ page, tmpPath }) => {
+  let panel = await openSidebar(page);
+  await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is not a DerivaML project');
+  await page.contents.uploadDirectory(path.join(QUICKSTART, 'src'), `${tmpPath}/quickstart/src`);
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openDirectory(`${tmpPath}/quickstart`);
+  panel = await openSidebar(page);
+  const configs = panel.locator('.jp-DerivaML-configs');
+  await expect(configs).toContainText(`Project: /${tmpPath}/quickstart`, { timeout: 30000 });
+  await expect(configs.locator('dt', { hasText: 'digits_split' })).toBeVisible();
+  await expect(configs).toContainText('Quick training on the digits split.');
+  await screenshot(page, 'configs');
+});
+
+test('the notebook button uploads the saved notebook to a chosen execution', async ({
+  page
+}) => {
+  await page.notebook.createNew('upload-me.ipynb');
+  await page.notebook.setCell(0, 'markdown', '# Uploaded from the UI test');
+  await page.locator('.jp-NotebookPanel-toolbar').getByText('Upload to DerivaML').click();
+  const dialog = page.locator('.jp-Dialog');
+  const option = dialog.locator('option', { hasText: 'UI test' });
+  await expect(option).toHaveCount(1);
+  const rid = (await option.getAttribute('value')) as string;
+  await dialog.locator('select').selectOption(rid);
+  await expect(dialog.locator('input')).toHaveValue(rid);
+  await screenshot(page, 'upload-dialog');
+  await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
+  const toast = page.locator('.Toastify__toast', { hasText: 'Uploaded to execution' });
+  await expect(toast).toContainText(rid);
+  await expect(toast).toContainText('upload-me.ipynb');
+  await expect(toast).toContainText('upload-me.md');
+  await screenshot(page, 'upload-done');
+});
