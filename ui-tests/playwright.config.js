@@ -9,9 +9,12 @@ const PORT = 8897;
 module.exports = {
   ...baseConfig,
   reporter: [['list'], ['html', { open: 'never' }]],
+  // The tests share one server and catalog, and some add to it: run them in file order.
+  workers: 1,
   use: {
     ...baseConfig.use,
     baseURL: `http://localhost:${PORT}`,
+    viewport: { width: 1280, height: 1024 },
     video: 'off',
     launchOptions: {
       executablePath: '/usr/bin/chromium',

@@ -23,7 +23,7 @@ export class DatasetsSection extends ItemsSection {
   /** Show dataset `rid` in the detail area. */
   select(rid: string): void {
     this.markSelected(rid);
-    void this.display(this.detailNode, () => this.model.dataset(rid), d => this.renderDetail(d));
+    void this.showDetail(() => this.model.dataset(rid), d => this.renderDetail(d));
   }
 
   protected onAfterAttach(msg: Message): void {

@@ -25,7 +25,7 @@ export class ExecutionsSection extends ItemsSection {
   select(rid: string): void {
     this._selected = rid;
     this.markSelected(rid);
-    void this.display(this.detailNode, () => this.model.execution(rid), e => this.renderDetail(e));
+    void this.showDetail(() => this.model.execution(rid), e => this.renderDetail(e));
   }
 
   protected onAfterAttach(msg: Message): void {

@@ -41,6 +41,7 @@ export class DerivaMLPanel extends SidePanel {
       })
     );
     model.catalogChanged.connect(() => void this.showInfo(), this);
+    model.executionsChanged.connect(() => void this.showInfo(), this);
   }
 
   /** Load every section and the catalog summary again. */

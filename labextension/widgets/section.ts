@@ -72,6 +72,15 @@ export abstract class ItemsSection extends Section {
     return h('li', '', item);
   }
 
+  /** Load and render a detail (`display` on the detail area), then scroll it into view. */
+  protected async showDetail<T>(
+    load: () => Promise<T>,
+    render: (value: T) => Child[]
+  ): Promise<void> {
+    await this.display(this.detailNode, load, render);
+    this.detailNode.scrollIntoView({ block: 'start' });
+  }
+
   /** Highlight the list item of `rid` (none for null). */
   protected markSelected(rid: string | null): void {
     this.listNode.querySelectorAll<HTMLElement>('.jp-DerivaML-item').forEach(item => {

@@ -107,3 +107,28 @@ test('the notebook button uploads the saved notebook to a chosen execution', asy
   await expect(toast).toContainText('upload-me.md');
   await screenshot(page, 'upload-done');
 });
+
+test('the executions list picks up a new execution by itself', async ({ page }) => {
+  const panel = await openSidebar(page);
+  const executions = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item');
+  await expect(executions.filter({ hasText: 'UI test' })).toHaveCount(1);
+  await page.notebook.createNew('new-execution.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    [
+      'from derivaml import DerivaML, ExecutionConfiguration',
+      'ml = DerivaML()',
+      'workflow = ml.create_workflow("Live test", "Training")',
+      'config = ExecutionConfiguration(workflow=workflow, description="made while watching")',
+      'print(ml.create_execution(config).execution_rid)'
+    ].join('\n')
+  );
+  await page.notebook.run();
+  const created = executions.filter({ hasText: 'Live test' });
+  await expect(created).toHaveCount(1, { timeout: 30000 });
+  await expect(created.locator('.jp-DerivaML-status')).toHaveText('Created');
+  await expect(executions.first()).toContainText('Live test');
+  await expect(panel.locator('.jp-DerivaML-summary')).toContainText('2 executions');
+  await screenshot(page, 'executions-live');
+});
