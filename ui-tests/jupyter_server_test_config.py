@@ -1,25 +1,26 @@
-"""Jupyter server configuration of the Galata UI tests: galata's test settings (no token, a
-temporary root folder), a temporary ``DERIVAML_HOME`` holding the demo catalog and one
-uploaded execution."""
+"""Jupyter server configuration of the Galata UI tests: galata's test settings (no token),
+and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
+``DERIVAML_HOME`` holding the demo catalog and one uploaded execution."""
 
-import atexit
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from jupyterlab.galata import configure_jupyter_server
 
 HERE = Path(__file__).resolve().parent
+RUN = HERE / ".run"
+
+shutil.rmtree(RUN, ignore_errors=True)
+(RUN / "root").mkdir(parents=True)
+os.environ["JUPYTERLAB_GALATA_ROOT_DIR"] = str(RUN / "root")
+os.environ["DERIVAML_HOME"] = str(RUN / "home")
 
 c = get_config()  # noqa: F821 (Jupyter defines get_config when it loads this file)
 configure_jupyter_server(c)
 c.ServerApp.allow_root = True  # CI runs as root
 
-home = tempfile.mkdtemp(prefix="derivaml-ui-home-")
-atexit.register(shutil.rmtree, home, ignore_errors=True)
-os.environ["DERIVAML_HOME"] = home
 subprocess.run([str(Path(sys.executable).with_name("derivaml")), "demo", "--quiet"], check=True)
 subprocess.run([sys.executable, str(HERE / "add_execution.py")], check=True)
