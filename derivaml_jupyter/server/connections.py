@@ -5,6 +5,9 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
+from ..catalog.connect import is_local, local_catalog_path
+from ..core.errors import DerivaMLNotFound
+
 if TYPE_CHECKING:
     from ..ml import DerivaML
 
@@ -17,11 +20,18 @@ class Connections:
         self._lock = threading.Lock()
 
     def get(self, host: str, catalog: str) -> DerivaML:
-        """The ``DerivaML`` of ``host``/``catalog`` (blocking: call it off the event loop)."""
+        """The ``DerivaML`` of ``host``/``catalog`` (blocking: call it off the event loop).
+
+        A local catalog must exist already: reading the API never creates one."""
         from ..ml import DerivaML
 
         with self._lock:
             key = (host, catalog)
             if key not in self._open:
+                if is_local(host) and not local_catalog_path(catalog).exists():
+                    raise DerivaMLNotFound(
+                        f"There is no local catalog {catalog!r}. Create it with `derivaml init "
+                        f"--catalog {catalog}` (or `derivaml demo --catalog {catalog}` for the "
+                        "demo data).")
                 self._open[key] = DerivaML(host, catalog)
             return self._open[key]

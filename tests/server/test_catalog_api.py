@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from derivaml_jupyter.catalog.connect import local_catalog_path
+from derivaml_jupyter.ml import DerivaML
+
 from .client import MISSING_RID, api, api_error
 from .conftest import MEMBERS
 
@@ -15,9 +18,16 @@ async def test_info_names_the_catalog_and_counts_its_contents(jp_fetch, catalog,
 
 
 async def test_other_catalog_is_chosen_by_query_arguments(jp_fetch, catalog):
+    DerivaML("local", "other")
     info = await api(jp_fetch, "info", params={"host": "local", "catalog": "other"})
     assert (info["host"], info["catalog"]) == ("local", "other")
     assert info["counts"] == {"datasets": 0, "executions": 0}
+
+
+async def test_reading_an_unknown_local_catalog_does_not_create_it(jp_fetch, catalog):
+    code, body = await api_error(jp_fetch, "datasets", params={"catalog": "nosuch"})
+    assert code == 404 and "derivaml init --catalog nosuch" in body["message"]
+    assert not local_catalog_path("nosuch").exists()
     code, body = await api_error(jp_fetch, "info", params={"host": "deriva.example.org"})
     assert code == 503 and body["error"] == "DerivaMLUnavailable"
     assert "could not reach the DERIVA server deriva.example.org" in body["message"]
