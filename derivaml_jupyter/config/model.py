@@ -61,8 +61,13 @@ def run_model(
     )
     if parent is not None:
         _link(parent, execution, job.num)
-    with execution as exe:
-        model_config(ml_instance=ml, execution=exe)
+    try:
+        with execution as exe:
+            model_config(ml_instance=ml, execution=exe)
+    except BaseException:
+        if not dry_run:
+            _upload_partial_outputs(execution)
+        raise
     if not dry_run:
         _report_upload(execution.execution_rid, execution.upload_execution_outputs())
     return execution.execution_rid
@@ -126,6 +131,16 @@ def _link(parent: Any, child: Any, sequence: int) -> None:
     except Exception as e:  # the run itself matters more than its place in the sweep
         log.warning("Could not nest execution %s under %s: %s: %s", child.execution_rid,
                     parent.execution_rid, type(e).__name__, e)
+
+
+def _upload_partial_outputs(execution: Any) -> None:
+    """Upload what a failed model wrote; an upload error is logged, never masking the model's
+    own error."""
+    try:
+        execution.upload_execution_outputs()
+    except Exception as e:  # the model's failure is the one to report
+        log.error("Uploading the outputs of failed execution %s failed too: %s: %s",
+                  execution.execution_rid, type(e).__name__, e)
 
 
 def _report_upload(execution_rid: str, uploaded: dict[str, list]) -> None:

@@ -22,6 +22,7 @@ from functools import reduce
 from pathlib import Path
 from typing import Any
 
+from ..core.errors import DerivaMLException
 from ..execution.configuration import ExecutionConfiguration
 from .connection import DerivaMLConfig
 
@@ -29,6 +30,10 @@ STATE_FILE = "derivaml-sweep-parent.json"
 LOCK_FILE = "derivaml-sweep-parent.lock"
 # Set by deriva-ml-run, which finalizes the parent itself after the sweep.
 FINALIZED_BY_CLI_ENV = "DERIVAML_SWEEP_FINALIZED_BY_CLI"
+
+
+class SweepJobsFailed(DerivaMLException):
+    """Some jobs of a sweep failed; recorded on the sweep's parent execution."""
 
 
 @contextmanager
@@ -83,7 +88,8 @@ def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
 def finalize_sweep_parent(sweep_dir: Path) -> str | None:
     """Stop and upload the sweep's parent execution; return its RID (None if there is none).
 
-    Safe to call more than once and from any process: only the first call acts.
+    The parent ends Failed, naming the failed jobs, when any of its jobs failed or never
+    finished. Safe to call more than once and from any process: only the first call acts.
     """
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / STATE_FILE).is_file():
@@ -95,7 +101,14 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
         module, _, qualname = state["ml_class"].partition(":")
         ml_class = reduce(getattr, qualname.split("."), importlib.import_module(module))
         ml = ml_class.instantiate(DerivaMLConfig(**state["deriva_ml"]))
-        ml.restore_execution(state["rid"]).upload_execution_outputs()
+        parent = ml.restore_execution(state["rid"])
+        unfinished = [f"{c.execution_rid} ({c.status})" for c in parent.list_nested_executions()
+                      if c.status not in ("Uploaded", "Stopped", "Pending_Upload")]
+        if unfinished:
+            parent.execution_stop(SweepJobsFailed(
+                f"{len(unfinished)} job(s) of the sweep did not succeed: "
+                f"{', '.join(unfinished)}"))
+        parent.upload_execution_outputs()
         state["finalized"] = True
         state_file.write_text(json.dumps(state, indent=2))
         return state["rid"]

@@ -109,6 +109,8 @@ def train(learning_rate: float = 1e-3, epochs: int = 10, ml_instance=None, execu
     """Write the hyper-parameters to an output file of the execution."""
     path = execution.asset_file_path("Execution_Asset", f"result-{os.getpid()}.txt")
     path.write_text(f"lr={learning_rate} epochs={epochs}\\n")
+    if epochs < 0:
+        raise ValueError("epochs must not be negative")
     print(f"trained lr={learning_rate} epochs={epochs}")
 ''',
 }
@@ -162,6 +164,9 @@ class FakeExecution:
 
     def add_nested_execution(self, child, sequence=None):
         record("nest", parent=self.execution_rid, child=child.execution_rid, sequence=sequence)
+
+    def list_nested_executions(self):
+        return []
 
 
 class FakeML:

@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        importlib.util.find_spec("derivaml_jupyter.execution.execution") is None,
-        reason="the execution layer (derivaml_jupyter.execution.execution) is not there yet",
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
@@ -69,3 +62,18 @@ def test_named_multirun_nests_jobs_under_one_parent(model_project, run_cli, cata
     assert [c.description.split("]")[0] for c in children] == ["[Job 0", "[Job 1"]
     assert all(c.status == "Uploaded" for c in children)
     assert "model_config.learning_rate=0.2" in children[1].description
+
+
+def test_a_sweep_with_a_failed_job_leaves_its_parent_failed(model_project, run_cli, catalog):
+    r = run_cli("--multirun", "model_config.epochs=1,-1", cwd=model_project)
+    assert r.returncode != 0
+    assert "epochs must not be negative" in r.stderr
+    ml = catalog()
+    parent_rid = r.stdout.split("Multirun parent execution: ")[1].split()[0]
+    children = ml.lookup_execution(parent_rid).list_nested_executions()
+    assert [c.status for c in children] == ["Uploaded", "Failed"]
+    # the failed job's partial output is uploaded all the same
+    assert len(children[1].outputs["assets"]["Execution_Asset"]) == 1
+    parent = ml.lookup_execution(parent_rid)
+    assert parent.status == "Failed"
+    assert f"did not succeed: {children[1].execution_rid} (Failed)" in parent.status_detail

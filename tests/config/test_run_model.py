@@ -83,13 +83,13 @@ def test_dry_run_skips_upload(stub_ml, capsys):
     assert "Committed" not in capsys.readouterr().out
 
 
-def test_model_failure_propagates_and_marks_failed(stub_ml):
+def test_model_failure_propagates_marks_failed_and_uploads_partial_outputs(stub_ml):
     def broken(ml_instance=None, execution=None):
         raise RuntimeError("diverged")
 
     with pytest.raises(RuntimeError, match="diverged"):
         run_model(DerivaMLConfig(), [], [], "x", Workflow(name="w"), broken, ml_class=stub_ml)
-    assert stub_ml.created[0].events == ["enter", "failed"]
+    assert stub_ml.created[0].events == ["enter", "failed", "uploaded"]
 
 
 def test_describe_run_and_choices():
