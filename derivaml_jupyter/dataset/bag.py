@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 CHUNK = 500  # RIDs per select
 FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
 FETCH_BATCH = 32  # files per task
+STALE_PARTIAL_S = 24 * 3600  # a half-built bag this old was left by a killed download
 
 
 def _as_spec(spec: Any) -> DatasetSpec:
@@ -80,11 +82,20 @@ def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
     return bag if bag.snapshot == snapshot else None
 
 
+def _remove_stale_partials(dest: Path) -> None:
+    """Delete half-built bags of ``dest`` that killed downloads left behind (a day old)."""
+    cutoff = time.time() - STALE_PARTIAL_S
+    for partial in dest.parent.glob(f".partial-{dest.name}-*"):
+        if partial.stat().st_mtime < cutoff:
+            shutil.rmtree(partial, ignore_errors=True)
+
+
 def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
     """Make the bag at ``dest``; False if another process made it meanwhile."""
     from bdbag import bdbag_api
 
     dest.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(dest)
     work = Path(tempfile.mkdtemp(prefix=f".partial-{dest.name}-", dir=dest.parent)).resolve()
     try:
         root = work / "bag"
