@@ -63,10 +63,14 @@ def download_dataset_bag(ml: DerivaML, spec: Any) -> DatasetBag:
             f"Version {record['Version']} of dataset {record['Dataset']} has no snapshot, so "
             "it cannot be downloaded; release it with ml.increment_dataset_version(...).")
     version = DatasetVersion.parse(record["Version"])
-    dest = Path(ml.cache_dir) / "bags" / f"{record['Dataset']}_{version}"
+    excluded = _excluded_tables(ml, spec.exclude_tables)
+    name = f"{record['Dataset']}_{version}"
+    if excluded:  # a different bag: cache it under its own name
+        name += "-without-" + "-".join(sorted(f"{s}.{t}" for s, t in excluded))
+    dest = Path(ml.cache_dir) / "bags" / name
     bag = _cached(ml, dest, record["Snapshot"])
     if bag is None:
-        built = _build(ml, record, dest, spec.materialize)
+        built = _build(ml, record, dest, spec.materialize, excluded)
         bag = DatasetBag(dest, ml.catalog)
         if built:
             return bag
@@ -90,7 +94,20 @@ def _remove_stale_partials(dest: Path) -> None:
             shutil.rmtree(partial, ignore_errors=True)
 
 
-def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
+def _excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tuple[str, str]]:
+    """``(schema, table)`` of each table a spec's ``exclude_tables`` names (checked)."""
+    excluded = set()
+    for name in names or ():
+        t = ml.find_table(name)
+        if (t.schema, t.name) in ((ml.ml_schema, "Dataset"), (ml.ml_schema, "Dataset_Version")):
+            raise DerivaMLValidationError(
+                f"{t.name} cannot be excluded from a bag: it describes the dataset itself.")
+        excluded.add((t.schema, t.name))
+    return frozenset(excluded)
+
+
+def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
+           excluded: frozenset[tuple[str, str]] = frozenset()) -> bool:
     """Make the bag at ``dest``; False if another process made it meanwhile."""
     from bdbag import bdbag_api
 
@@ -101,7 +118,7 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool) -> bool:
         root = work / "bag"
         root.mkdir()
         model = ml.catalog.model()
-        tables = collect_rows(ml, record["Dataset"], record["Snapshot"])
+        tables = collect_rows(ml, record["Dataset"], record["Snapshot"], excluded)
         for t, rows in tables:
             write_table(root, t, rows)
         write_model(root, model, ml.ml_schema, ml.domain_schema)
@@ -163,8 +180,11 @@ def _select_in(catalog: Catalog, t: Table, column: str, values: Iterable[str],
     return rows
 
 
-def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Table, list[dict]]]:
-    """The rows of the bag of ``dataset_rid`` as of ``snapshot``, by table."""
+def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
+                 excluded: frozenset[tuple[str, str]] = frozenset()
+                 ) -> list[tuple[Table, list[dict]]]:
+    """The rows of the bag of ``dataset_rid`` as of ``snapshot``, by table; the walk does
+    not enter ``excluded`` tables."""
     catalog = ml.catalog
     model = catalog.model()
     dataset = model.table(ml.ml_schema, "Dataset")
@@ -180,6 +200,8 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Ta
     tables: dict[tuple[str, str], dict[str, dict]] = {}
 
     def add(t: Table, rows: list[dict]) -> list[dict]:
+        if (t.schema, t.name) in excluded:
+            return []
         known = tables.setdefault((t.schema, t.name), {})
         new = [r for r in rows if r["RID"] not in known]
         known.update((r["RID"], r) for r in new)
@@ -194,7 +216,8 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str) -> list[tuple[Ta
         t, rows = pending.pop()
         for fk in t.foreign_keys:
             target = model.table(fk.pk_schema, fk.pk_table)
-            if target.kind == "vocabulary" or len(fk.columns) != 1:
+            if (target.kind == "vocabulary" or len(fk.columns) != 1
+                    or (target.schema, target.name) in excluded):
                 continue
             known = tables.get((target.schema, target.name), {})
             values = {r[fk.columns[0]] for r in rows} - {None}

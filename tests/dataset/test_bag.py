@@ -305,3 +305,22 @@ def test_half_built_bags_left_by_killed_downloads_are_cleaned_up(ml, images, spl
     ml.download_dataset_bag(DatasetSpec(rid=parent.rid, version="0.2.0"))
     assert not stale.exists()
     assert recent.exists()  # perhaps another process building the same bag right now
+
+
+def test_excluded_tables_are_left_out_of_a_bag_cached_apart(ml, images, split):
+    parent, _, _ = split
+    full = ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
+    lean = ml.download_dataset_bag(DatasetSpec(rid=parent.rid, exclude_tables={"Image"}))
+    assert lean.path != full.path
+    assert "domain.Image" in full.list_tables() and "domain.Image" not in lean.list_tables()
+    assert not (lean.path / "data" / "asset").exists()
+    assert len(read_csv(lean, "domain", "Dataset_Image")) == 6  # membership is still there
+    assert "Image" in full.list_dataset_members(recurse=True)
+
+
+@pytest.mark.parametrize("table, message", [("Dataset", "cannot be excluded"),
+                                            ("Nope", "no table named 'Nope'")])
+def test_excluding_the_dataset_or_an_unknown_table_is_refused(ml, images, split, table,
+                                                                 message):
+    with pytest.raises(DerivaMLException, match=message):
+        ml.download_dataset_bag(DatasetSpec(rid=split[0].rid, exclude_tables={table}))
