@@ -34,6 +34,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("derivaml")
 
+# Columns of every asset table that the catalog and the upload fill in.
+ASSET_FILE_COLUMNS = frozenset({"RID", "RCT", "RMT", "RCB", "RMB", "URL", "Filename", "Length",
+                                "MD5", "Description"})
+
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat()
@@ -169,16 +173,20 @@ class Execution:
 
     def asset_file_path(self, asset_name: str, file_name: str | Path,
                         asset_types: list[str] | str | None = None, copy_file: bool = False,
-                        rename_file: str | None = None,
-                        description: str | None = None) -> AssetFilePath:
+                        rename_file: str | None = None, description: str | None = None,
+                        metadata: dict[str, Any] | None = None,
+                        **columns: Any) -> AssetFilePath:
         """Register an output file of asset table ``asset_name`` and return its staged path.
 
         ``file_name`` names a new file to write at the returned path
         (``<working_dir>/assets/<asset_name>/<file_name>``), or is the path of an existing
         file, which is staged by symlink (``copy_file=True``: copied) under ``rename_file``
         or its own name. ``asset_types`` are ``Asset_Type`` terms (default: the table name).
+        Values for the asset table's own columns go in ``metadata`` or as keywords, e.g.
+        ``exe.asset_file_path("Image", "mask.png", Subject="1-ABCD")``.
         """
         table = self._asset_table(asset_name)
+        values = _asset_metadata(table, {**(metadata or {}), **columns})
         if asset_types is None:
             asset_types = [table.name]
         elif isinstance(asset_types, str):
@@ -201,7 +209,7 @@ class Execution:
         self.manifest.register(ManifestEntry(
             schema=table.schema, table=table.name,
             path=target.relative_to(self.working_dir).as_posix(), asset_types=types,
-            description=description or ""))
+            description=description or "", metadata=values))
         return AssetFilePath(target, asset_table=table.name, asset_types=types)
 
     @staticmethod
@@ -289,6 +297,18 @@ class Execution:
     def list_parent_executions(self) -> list[ExecutionRecord]:
         """Executions this one is nested in."""
         return self._ml.lookup_execution(self.execution_rid).list_parent_executions()
+
+
+def _asset_metadata(table: Any, values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` checked to be columns of the asset table the user may set."""
+    own = [c.name for c in table.columns if c.name not in ASSET_FILE_COLUMNS]
+    unknown = sorted(set(values) - set(own))
+    if unknown:
+        raise DerivaMLValidationError(
+            f"{', '.join(unknown)} {'is not a column' if len(unknown) == 1 else 'are not columns'}"
+            f" of asset table {table.name} that can be set here; its own columns are: "
+            f"{', '.join(own) or '(none)'}.")
+    return values
 
 
 def _rid_of(execution: Execution | ExecutionRecord | str) -> str:

@@ -45,6 +45,7 @@ class ManifestEntry:
     path: str  # relative to the execution's working directory
     asset_types: list[str]
     description: str = ""
+    metadata: dict = field(default_factory=dict)  # values of the asset table's own columns
     state: str = "pending"  # pending, storing, stored, done
     md5: str | None = None
     length: int | None = None
@@ -161,8 +162,9 @@ class Uploader:
         with c.transaction():
             found = c.select(schema, table, where={"URL": entry.url}, columns=["RID"])
             rid = found[0]["RID"] if found else c.insert(schema, table, [{
-                "URL": entry.url, "Filename": entry.filename, "Length": entry.length,
-                "MD5": entry.md5, "Description": entry.description or None,
+                **entry.metadata, "URL": entry.url, "Filename": entry.filename,
+                "Length": entry.length, "MD5": entry.md5,
+                "Description": entry.description or None,
             }])[0]["RID"]
             types = dict.fromkeys([*entry.asset_types, ExecAssetType.output_file.value])
             c.insert(schema, f"{table}_Asset_Type",

@@ -401,3 +401,25 @@ def test_a_recorded_workflow_is_reused_without_source_provenance(ml):
     second = ml.create_execution(ExecutionConfiguration(workflow=workflow))
     assert first.workflow_rid == second.workflow_rid
     assert len(ml.find_workflows()) == 1
+
+
+def test_asset_metadata_columns_are_stored_with_the_asset(project):
+    from derivaml_jupyter.catalog.contract import Column
+    from derivaml_jupyter.core.errors import DerivaMLValidationError
+
+    ml = project["ml"]
+    ml.create_asset("Scan", [Column("Site", "text", nullok=False), Column("Dose", "float8")])
+    with ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("W", "Training"))) as exe:
+        exe.asset_file_path("Scan", "a.bin", Site="north", Dose=1.5).write_bytes(b"a")
+        exe.asset_file_path("Scan", "b.bin", metadata={"Site": "south"}).write_bytes(b"b")
+        with pytest.raises(DerivaMLValidationError, match="Color is not a column of asset "
+                                                          "table Scan.*Site, Dose"):
+            exe.asset_file_path("Scan", "c.bin", Color="red")
+        with pytest.raises(DerivaMLValidationError, match="MD5"):
+            exe.asset_file_path("Scan", "d.bin", MD5="0" * 32)
+    exe.upload_execution_outputs(progress=False)
+    rows = {r["Filename"]: r for r in ml.catalog.select("domain", "Scan")}
+    assert set(rows) == {"a.bin", "b.bin"}
+    assert (rows["a.bin"]["Site"], rows["a.bin"]["Dose"]) == ("north", 1.5)
+    assert (rows["b.bin"]["Site"], rows["b.bin"]["Dose"]) == ("south", None)
