@@ -6,7 +6,7 @@ import os
 import re
 from pathlib import Path
 
-from ..core.errors import DerivaMLValidationError
+from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
 from .contract import Catalog
 
 LOCAL_HOSTS = ("local", "localhost-embedded")
@@ -36,6 +36,16 @@ def local_catalog_path(catalog_id: str) -> Path:
 
 def is_local(hostname: str | None) -> bool:
     return hostname in (None, "", *LOCAL_HOSTS)
+
+
+def require_existing(hostname: str | None, catalog_id: str) -> None:
+    """Refuse to go on with a local catalog that does not exist yet (reading should never
+    create one); remote catalogs are the server's business."""
+    if is_local(hostname) and not local_catalog_path(catalog_id).exists():
+        raise DerivaMLNotFound(
+            f"There is no local catalog {catalog_id!r}. Create it with `derivaml init "
+            f"--catalog {catalog_id}` (or `derivaml demo --catalog {catalog_id}` for the demo "
+            "data).")
 
 
 def connect_catalog(hostname: str | None = "local", catalog_id: str | int = "default",

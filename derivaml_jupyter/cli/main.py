@@ -1,5 +1,5 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
-executions).
+executions, finishing an interrupted upload).
 
 Every subcommand takes ``--host`` (default ``local``, the embedded catalog) and ``--catalog``
 (default ``default``). Errors print one line to stderr and exit with status 1.
@@ -24,8 +24,12 @@ Command = Callable[["DerivaML", argparse.Namespace], None]
 
 
 def _connect(args: argparse.Namespace) -> DerivaML:
+    """The catalog of ``--host``/``--catalog``; only ``init`` and ``demo`` create one."""
+    from ..catalog.connect import require_existing
     from ..ml import DerivaML
 
+    if not args.creates:
+        require_existing(args.host, args.catalog)
     return DerivaML(args.host, args.catalog)
 
 
@@ -135,6 +139,16 @@ def cmd_execution(ml: DerivaML, args: argparse.Namespace) -> None:
     _field("Parents", ", ".join(r.execution_rid for r in record.list_parent_executions()))
 
 
+def cmd_upload(ml: DerivaML, args: argparse.Namespace) -> None:
+    exe = ml.restore_execution(args.rid)
+    uploaded = exe.upload_execution_outputs(progress=not args.quiet)
+    files = [(table, path.name) for table, paths in uploaded.items() for path in paths]
+    print(f"Execution {exe.execution_rid}: {exe.status.value}, {len(files)} file(s) uploaded"
+          + ("" if files else " (nothing was pending)"))
+    for table, name in files:
+        print(f"  {table}: {name}")
+
+
 # -- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -146,13 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
         "data, list datasets, workflows and executions.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, handler: Command, help: str) -> argparse.ArgumentParser:
+    def add(name: str, handler: Command, help: str, creates: bool = False
+            ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(handler=handler)
+        p.set_defaults(handler=handler, creates=creates)
         return p
 
-    add("init", cmd_init, "create or open a catalog and print where it is")
-    add("demo", cmd_demo, "load the digits demo data (idempotent)").add_argument(
+    add("init", cmd_init, "create or open a catalog and print where it is", creates=True)
+    add("demo", cmd_demo, "load the digits demo data (idempotent)", creates=True).add_argument(
         "--quiet", action="store_true", help="no progress bar")
     add("datasets", cmd_datasets, "list datasets")
     p = add("dataset", cmd_dataset, "show one dataset, its history and members")
@@ -166,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--status", help="only executions with this status, e.g. Uploaded")
     add("execution", cmd_execution, "show one execution").add_argument(
         "rid", help="execution RID")
+    p = add("upload", cmd_upload, "upload the pending outputs of an execution (finishes an "
+            "interrupted upload; nothing already stored is sent again)")
+    p.add_argument("rid", help="execution RID")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING
 
-from ..catalog.connect import is_local, local_catalog_path
-from ..core.errors import DerivaMLNotFound
+from ..catalog.connect import require_existing
 
 if TYPE_CHECKING:
     from ..ml import DerivaML
@@ -28,10 +27,6 @@ class Connections:
         with self._lock:
             key = (host, catalog)
             if key not in self._open:
-                if is_local(host) and not local_catalog_path(catalog).exists():
-                    raise DerivaMLNotFound(
-                        f"There is no local catalog {catalog!r}. Create it with `derivaml init "
-                        f"--catalog {catalog}` (or `derivaml demo --catalog {catalog}` for the "
-                        "demo data).")
+                require_existing(host, catalog)
                 self._open[key] = DerivaML(host, catalog)
             return self._open[key]

@@ -192,3 +192,29 @@ def test_execution_shows_status_inputs_outputs_and_nesting(executed):
     child = derivaml(home, "execution", rids["child"]).stdout
     assert re.search(rf"^Parents\s+{rids['parent']}$", child, re.M)
     assert re.search(r"^Status\s+Created$", child, re.M)
+
+
+def test_listing_an_unknown_catalog_does_not_create_it(tmp_path):
+    result = derivaml(tmp_path, "datasets", "--catalog", "nosuch")
+    assert result.returncode == 1
+    assert "no local catalog 'nosuch'" in result.stderr
+    assert "derivaml init --catalog nosuch" in result.stderr
+    assert not (tmp_path / "catalogs" / "nosuch").exists()
+
+
+def test_upload_finishes_the_pending_outputs_of_an_execution(tmp_path, monkeypatch):
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+    ml = DerivaML()
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("Interrupted", "Training")))
+    with exe:
+        exe.asset_file_path("Execution_Asset", "weights.bin").write_bytes(b"w" * 1000)
+    result = derivaml(tmp_path, "upload", exe.execution_rid, "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert f"Execution {exe.execution_rid}: Uploaded, 1 file(s) uploaded" in result.stdout
+    assert "Execution_Asset: weights.bin" in result.stdout
+    record = ml.lookup_execution(exe.execution_rid)
+    assert record.status == "Uploaded"
+    assert [r["Filename"] for r in record.outputs["assets"]["Execution_Asset"]] == ["weights.bin"]
+    again = derivaml(tmp_path, "upload", exe.execution_rid, "--quiet")
+    assert "0 file(s) uploaded (nothing was pending)" in again.stdout
