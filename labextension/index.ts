@@ -1,15 +1,20 @@
-/** The JupyterLab plugin: the DerivaML sidebar and the notebook "Upload to DerivaML" button. */
+/** The JupyterLab plugin: the DerivaML sidebar and the notebook buttons "Upload to DerivaML"
+ * and "Run headless with DerivaML". */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
 import { DerivaMLModel } from './model';
 import { PLUGIN_ID } from './tokens';
+import { runHeadlessCommand } from './widgets/launch';
+import { NotebookButtons } from './widgets/notebookbuttons';
 import { DerivaMLPanel } from './widgets/panel';
-import { UploadButtonExtension } from './widgets/upload';
+import { uploadCommand } from './widgets/upload';
 
 const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
-  description: 'DerivaML datasets, executions and configs in a sidebar; notebook upload.',
+  description:
+    'DerivaML datasets, executions, configs and headless runs in a sidebar; notebook upload ' +
+    'and headless runs.',
   autoStart: true,
   optional: [ILayoutRestorer, IDefaultFileBrowser],
   activate: (
@@ -22,7 +27,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
     panel.disposed.connect(() => model.dispose());
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);
-    app.docRegistry.addWidgetExtension('Notebook', new UploadButtonExtension(model));
+    const buttons = { upload: uploadCommand, runHeadless: runHeadlessCommand };
+    app.docRegistry.addWidgetExtension('Notebook', new NotebookButtons(model, buttons));
   }
 };
 

@@ -1,6 +1,7 @@
 /**
  * The sidebar's state: the selected catalog, the API calls on it, and the list of recent
- * executions kept fresh by a poll that backs off on errors and stands by while nobody looks.
+ * executions kept fresh by a poll that backs off on errors and stands by while nobody looks,
+ * and the headless runs of this server, polled the same way while one of them is running.
  */
 import { ServerConnection } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
@@ -17,7 +18,9 @@ import {
   IInfo,
   IMemberPage,
   IProjectConfigs,
-  IUploadResult
+  IRun,
+  IUploadResult,
+  RunRequest
 } from './tokens';
 
 /** How often the executions list refreshes, and the longest wait after failures (ms). */
@@ -27,6 +30,8 @@ export const EXECUTIONS_MAX_INTERVAL = 120000;
 export const IDLE_AFTER = 5 * 60 * 1000;
 /** How many recent executions the list shows. */
 export const RECENT_EXECUTIONS = 50;
+/** How often the runs list refreshes while a run is running (ms). */
+export const RUNS_INTERVAL = 2000;
 /** Rows per page of a dataset's member table. */
 export const MEMBER_PAGE_SIZE = 50;
 
@@ -39,6 +44,12 @@ export class DerivaMLModel implements IDisposable {
       frequency: { interval: EXECUTIONS_INTERVAL, backoff: true, max: EXECUTIONS_MAX_INTERVAL },
       name: 'derivaml-jupyter:executions',
       standby: () => (this._watching && !this.idle ? 'when-hidden' : true)
+    });
+    this._runsPoll = new Poll({
+      factory: () => this.refreshRuns(),
+      frequency: { interval: RUNS_INTERVAL, backoff: true, max: EXECUTIONS_MAX_INTERVAL },
+      name: 'derivaml-jupyter:runs',
+      standby: () => (this._runsStale || this.running) && !this.idle ? 'when-hidden' : true
     });
     ACTIVITY_EVENTS.forEach(name => document.addEventListener(name, this._onActivity, true));
   }
@@ -101,6 +112,32 @@ export class DerivaMLModel implements IDisposable {
     return this._poll;
   }
 
+  /** The headless runs of this server, newest first, as of the last refresh. */
+  get runs(): readonly IRun[] {
+    return this._runs;
+  }
+
+  /** Why the last refresh of the runs failed (null after a success). */
+  get runsError(): string | null {
+    return this._runsError;
+  }
+
+  /** Emitted when the runs list or its error changes. */
+  get runsChanged(): ISignal<this, void> {
+    return this._runsChanged;
+  }
+
+  /** Whether a run is still running (the runs poll stands by otherwise). */
+  get running(): boolean {
+    return this._runs.some(run => run.status === 'running');
+  }
+
+  /** Fetch the runs list at the next tick of its poll (e.g. when a view first shows it). */
+  refreshRunsSoon(): void {
+    this._runsStale = true;
+    void this._runsPoll.refresh();
+  }
+
   get isDisposed(): boolean {
     return this._poll.isDisposed;
   }
@@ -111,6 +148,7 @@ export class DerivaMLModel implements IDisposable {
     }
     ACTIVITY_EVENTS.forEach(name => document.removeEventListener(name, this._onActivity, true));
     this._poll.dispose();
+    this._runsPoll.dispose();
     Signal.clearData(this);
   }
 
@@ -162,6 +200,40 @@ export class DerivaMLModel implements IDisposable {
     });
   }
 
+  /** Start a headless run; the runs list follows it until it finishes. */
+  async startRun(run: RunRequest): Promise<IRun> {
+    const started = await requestAPI<IRun>(this.serverSettings, 'runs', {}, {
+      method: 'POST',
+      body: JSON.stringify(run)
+    });
+    this.refreshRunsSoon();
+    return started;
+  }
+
+  /** Fetch the runs now; a run that finished also refreshes the executions it recorded. */
+  async refreshRuns(): Promise<void> {
+    this._runsStale = false;
+    let runs: IRun[];
+    try {
+      runs = await requestAPI<IRun[]>(this.serverSettings, 'runs');
+    } catch (error) {
+      this._runsError = (error as Error).message;
+      this._runsChanged.emit();
+      throw error;
+    }
+    const finished = runs.some(
+      run => run.status !== 'running' && this._runs.find(r => r.id === run.id)?.status === 'running'
+    );
+    if (this._runsError !== null || JSON.stringify(runs) !== JSON.stringify(this._runs)) {
+      this._runs = runs;
+      this._runsError = null;
+      this._runsChanged.emit();
+    }
+    if (finished) {
+      void this._poll.refresh();
+    }
+  }
+
   /** Fetch the recent executions now; throws (so the poll backs off) when that fails. */
   async refreshExecutions(): Promise<void> {
     const catalog = this._catalog;
@@ -199,6 +271,11 @@ export class DerivaMLModel implements IDisposable {
   private _executionsChanged = new Signal<this, void>(this);
   private _lastActivity = Date.now();
   private _poll: Poll;
+  private _runs: IRun[] = [];
+  private _runsError: string | null = null;
+  private _runsChanged = new Signal<this, void>(this);
+  private _runsPoll: Poll;
+  private _runsStale = true;
   private _watching = false;
 }
 

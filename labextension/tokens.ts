@@ -142,3 +142,26 @@ export interface IUploadResult {
   execution_rid: string;
   files: { table: string; filename: string; rid: string }[];
 }
+
+/** `runs` / `runs/<id>`: a headless run started on this server, and its output's tail. */
+export interface IRun {
+  id: string;
+  kind: 'notebook' | 'model';
+  target: string;
+  status: 'running' | 'succeeded' | 'failed';
+  exit_code: number | null;
+  execution_rid: string | null;
+  /** Seconds since the epoch. */
+  started: number;
+  output: string;
+}
+
+/** `POST runs`: a notebook (with papermill parameters) or a project's model to run. */
+export type RunRequest =
+  | {
+      kind: 'notebook';
+      path: string;
+      overrides: string[];
+      parameters: Record<string, string>;
+    }
+  | { kind: 'model'; path: string; overrides: string[]; multirun: boolean };

@@ -1,5 +1,5 @@
 /** The Configs section: the hydra-zen config groups and options of the DerivaML project open
- * in the file browser (its current folder). */
+ * in the file browser (its current folder), and a form that runs the project's model. */
 import { FileBrowser } from '@jupyterlab/filebrowser';
 import { Message } from '@lumino/messaging';
 
@@ -7,6 +7,7 @@ import { DerivaMLModel } from '../model';
 import { APIError } from '../request';
 import { IConfigOption, IProjectConfigs } from '../tokens';
 import { Child, fields, h, heading, note } from './dom';
+import { runModelForm } from './launch';
 import { Section } from './section';
 
 export class ConfigsSection extends Section {
@@ -30,7 +31,11 @@ export class ConfigsSection extends Section {
     void this.display(
       this.listNode,
       () => this.model.configs(path),
-      configs => [note(`Project: /${path}`), ...renderConfigs(configs)],
+      configs => [
+        note(`Project: /${path}`),
+        runModelForm(this.model, path),
+        ...renderConfigs(configs)
+      ],
       error => [
         error instanceof APIError && error.kind === 'DerivaMLNotFound'
           ? note(

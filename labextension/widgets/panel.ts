@@ -1,8 +1,8 @@
 /** The left-sidebar panel: a catalog selector and what the catalog holds, then the
- * Datasets, Executions and Configs sections. */
+ * Datasets, Executions, Configs and Runs sections. */
 import { FileBrowser } from '@jupyterlab/filebrowser';
 import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
-import { Widget } from '@lumino/widgets';
+import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
@@ -11,6 +11,7 @@ import { ConfigsSection } from './configs';
 import { DatasetsSection } from './datasets';
 import { count, fill, h, note } from './dom';
 import { ExecutionsSection } from './executions';
+import { RunsSection } from './runs';
 import { Section } from './section';
 
 export const PANEL_ID = 'derivaml-jupyter-sidebar';
@@ -25,10 +26,16 @@ export class DerivaMLPanel extends SidePanel {
     this.addClass('jp-DerivaML-panel');
     this.title.icon = derivamlIcon;
     this.title.caption = 'DerivaML';
+    const executions = new ExecutionsSection(model);
+    const openExecution = (rid: string) => {
+      (this.content as AccordionPanel).expand(this.widgets.indexOf(executions));
+      executions.select(rid);
+    };
     this._sections = [
       new DatasetsSection(model),
-      new ExecutionsSection(model),
-      new ConfigsSection(model, browser)
+      executions,
+      new ConfigsSection(model, browser),
+      new RunsSection(model, openExecution)
     ];
     this._sections.forEach(section => this.addWidget(section));
     this.header.addWidget(this.makeHeader());
@@ -36,7 +43,7 @@ export class DerivaMLPanel extends SidePanel {
       'refresh',
       new ToolbarButton({
         icon: refreshIcon,
-        tooltip: 'Load the datasets, executions and configs again',
+        tooltip: 'Load the datasets, executions, configs and runs again',
         onClick: () => this.refresh()
       })
     );

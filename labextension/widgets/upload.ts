@@ -1,37 +1,25 @@
 /** The notebook toolbar button "Upload to DerivaML": save the notebook, ask for the
  * execution (recent ones offered), upload, and say what was uploaded. */
-import { Dialog, Notification, showDialog, ToolbarButton } from '@jupyterlab/apputils';
-import { DocumentRegistry } from '@jupyterlab/docregistry';
-import { INotebookModel, NotebookPanel } from '@jupyterlab/notebook';
-import { IDisposable } from '@lumino/disposable';
+import { Dialog, Notification, showDialog } from '@jupyterlab/apputils';
+import { NotebookPanel } from '@jupyterlab/notebook';
 import { Widget } from '@lumino/widgets';
 
 import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
 import { IUploadResult } from '../tokens';
 import { fill, h, note, when } from './dom';
+import { INotebookCommand } from './notebookbuttons';
 
 /** How many recent executions the dialog offers. */
 const OFFERED = 20;
 
-/** Adds the upload button to every notebook's toolbar. */
-export class UploadButtonExtension
-  implements DocumentRegistry.IWidgetExtension<NotebookPanel, INotebookModel>
-{
-  constructor(private readonly model: DerivaMLModel) {}
-
-  createNew(panel: NotebookPanel): IDisposable {
-    const uploadButton = new ToolbarButton({
-      className: 'jp-DerivaML-upload',
-      icon: derivamlIcon,
-      label: 'Upload to DerivaML',
-      tooltip: 'Save this notebook and upload it (with a Markdown copy) to a DerivaML execution',
-      onClick: () => void uploadNotebook(this.model, panel)
-    });
-    panel.toolbar.insertItem(10, 'derivaml-upload', uploadButton);
-    return uploadButton;
-  }
-}
+/** The notebook toolbar button that uploads the notebook. */
+export const uploadCommand: INotebookCommand = {
+  label: 'Upload to DerivaML',
+  tooltip: 'Save this notebook and upload it (with a Markdown copy) to a DerivaML execution',
+  icon: derivamlIcon,
+  execute: uploadNotebook
+};
 
 /** Save `panel`'s notebook, ask for an execution RID and upload the notebook to it. */
 export async function uploadNotebook(model: DerivaMLModel, panel: NotebookPanel): Promise<void> {

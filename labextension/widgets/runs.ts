@@ -1,0 +1,100 @@
+/** The Runs section: the headless runs of this server with their status, kept fresh by the
+ * model's runs poll while one is running; a click shows a run with the tail of its output,
+ * and its execution's RID opens that execution in the Executions section. */
+import { DerivaMLModel } from '../model';
+import { IRun } from '../tokens';
+import { Child, button, fields, fill, h, heading, note, statusBadge } from './dom';
+import { ItemsSection } from './section';
+
+export class RunsSection extends ItemsSection {
+  /** `openExecution(rid)` shows an execution's detail (in the sidebar's catalog). */
+  constructor(
+    model: DerivaMLModel,
+    private readonly openExecution: (rid: string) => void
+  ) {
+    super(model, 'Runs');
+    model.runsChanged.connect(() => this.render(), this);
+    this.render();
+  }
+
+  refresh(): void {
+    this.model.refreshRunsSoon();
+  }
+
+  /** Show run `id` with its output in the detail area. */
+  select(id: string): void {
+    this._selected = id;
+    this.render();
+    this.detailNode.scrollIntoView({ block: 'start' });
+  }
+
+  private render(): void {
+    const { runs, runsError } = this.model;
+    fill(
+      this.listNode,
+      runsError ? note(runsError, 'error') : null,
+      runs.length
+        ? h('ul', 'jp-DerivaML-items', ...runs.map(run => this.runItem(run)))
+        : !runsError &&
+            note('No runs yet: start one from a notebook’s toolbar or a project’s configs.')
+    );
+    this.markSelected(this._selected);
+    const selected = runs.find(run => run.id === this._selected);
+    fill(this.detailNode, ...(selected ? this.renderDetail(selected) : []));
+  }
+
+  private runItem(run: IRun): HTMLElement {
+    return this.item(
+      run.id,
+      [
+        statusBadge(run.status),
+        h('span', 'jp-DerivaML-rid', `#${run.id}`),
+        h('span', 'jp-DerivaML-kind', run.kind),
+        h('span', 'jp-DerivaML-target', run.target),
+        run.execution_rid && this.executionLink(run.execution_rid)
+      ],
+      null
+    );
+  }
+
+  /** The execution's RID, opening its detail when clicked (not the run's). */
+  private executionLink(rid: string): HTMLElement {
+    const link = h('span', 'jp-DerivaML-link jp-DerivaML-runExecution', rid);
+    link.title = `Show execution ${rid}`;
+    link.addEventListener('click', event => {
+      event.stopPropagation();
+      this.openExecution(rid);
+    });
+    return link;
+  }
+
+  private renderDetail(run: IRun): Child[] {
+    const rid = run.execution_rid;
+    const execution = rid && button('jp-DerivaML-link', () => this.openExecution(rid), rid);
+    return [
+      heading(`Run ${run.id}: ${run.kind} ${run.target}`),
+      fields([
+        ['Status', h('span', '', statusBadge(run.status), ' ', exitCode(run))],
+        ['Started', new Date(run.started * 1000).toLocaleString()],
+        ['Execution', execution]
+      ]),
+      heading('Output (last lines)'),
+      h('pre', 'jp-DerivaML-output', terminalText(run.output) || '(no output yet)')
+    ];
+  }
+
+  private _selected: string | null = null;
+}
+
+function exitCode(run: IRun): string {
+  return run.exit_code === null ? '' : `exit code ${run.exit_code}`;
+}
+
+/** `output` as a terminal shows it: of a line a progress bar rewrote (`\r`), the last state. */
+function terminalText(output: string): string {
+  return output
+    .split('\n')
+    .map(line => line.replace(/\r+$/, ''))
+    .map(line => line.slice(line.lastIndexOf('\r') + 1))
+    .join('\n');
+}
