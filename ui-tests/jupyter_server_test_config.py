@@ -1,6 +1,7 @@
 """Jupyter server configuration of the Galata UI tests: galata's test settings (no token),
 and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
-``DERIVAML_HOME`` holding the demo catalog and one uploaded execution."""
+``DERIVAML_HOME`` holding the demo catalog with one uploaded execution, and the demo catalog
+``quickstart`` that the example project's notebook reads."""
 
 import os
 import shutil
@@ -22,5 +23,7 @@ c = get_config()  # noqa: F821 (Jupyter defines get_config when it loads this fi
 configure_jupyter_server(c)
 c.ServerApp.allow_root = True  # CI runs as root
 
-subprocess.run([str(Path(sys.executable).with_name("derivaml")), "demo", "--quiet"], check=True)
+DERIVAML = str(Path(sys.executable).with_name("derivaml"))
+subprocess.run([DERIVAML, "demo", "--quiet"], check=True)
+subprocess.run([DERIVAML, "demo", "--catalog", "quickstart", "--quiet"], check=True)
 subprocess.run([sys.executable, str(HERE / "add_execution.py")], check=True)

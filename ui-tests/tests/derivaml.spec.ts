@@ -147,3 +147,70 @@ test('the catalog field switches every section to another catalog', async ({ pag
   await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-item')).toHaveCount(4);
   await expect(panel.locator('.jp-DerivaML-executions .jp-DerivaML-item')).not.toHaveCount(0);
 });
+
+test('a notebook runs headless and its run and execution show in the sidebar', async ({
+  page,
+  tmpPath
+}) => {
+  test.setTimeout(240000);
+  for (const folder of ['src', 'notebooks']) {
+    await page.contents.uploadDirectory(
+      path.join(QUICKSTART, folder),
+      `${tmpPath}/quickstart/${folder}`
+    );
+  }
+  await page.notebook.openByPath(`${tmpPath}/quickstart/notebooks/digits_analysis.ipynb`);
+  await page.locator('.jp-NotebookPanel-toolbar').getByText('Run headless with DerivaML').click();
+  const dialog = page.locator('.jp-Dialog');
+  await dialog.locator('textarea.jp-DerivaML-overrides').fill('datasets=digits_testing');
+  await dialog.locator('textarea.jp-DerivaML-parameters').fill('examples_shown=12');
+  await screenshot(page, 'run-dialog');
+  await dialog.getByRole('button', { name: 'Run', exact: true }).click();
+  const toast = page.locator('.Toastify__toast', { hasText: 'started' });
+  await expect(toast).toContainText('notebook digits_analysis.ipynb');
+
+  const panel = await openSidebar(page);
+  const run = panel.locator('.jp-DerivaML-runs .jp-DerivaML-item', {
+    hasText: 'digits_analysis.ipynb'
+  });
+  await expect(run).toHaveCount(1);
+  await expect(run.locator('.jp-DerivaML-status')).toHaveText('succeeded', { timeout: 120000 });
+  const rid = (await run.locator('.jp-DerivaML-runExecution').textContent()) as string;
+  await run.click();
+  const output = panel.locator('.jp-DerivaML-runs .jp-DerivaML-output');
+  await expect(output).toContainText(`Execution ${rid}: Uploaded`);
+  await screenshot(page, 'run-succeeded');
+
+  const field = panel.locator('.jp-DerivaML-catalog');
+  await field.fill('quickstart');
+  await field.press('Enter');
+  const execution = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: rid });
+  await expect(execution.locator('.jp-DerivaML-status')).toHaveText('Uploaded');
+  await run.locator('.jp-DerivaML-runExecution').click();
+  const detail = panel.locator('.jp-DerivaML-executions .jp-DerivaML-detail');
+  await expect(detail).toContainText(`Execution ${rid}`);
+  await expect(detail.locator('tr', { hasText: 'digits_analysis.ipynb' })).toHaveCount(1);
+  await screenshot(page, 'run-execution');
+  await field.fill('default');
+  await field.press('Enter');
+});
+
+test('the Configs section runs the project model with overrides', async ({ page, tmpPath }) => {
+  test.setTimeout(180000);
+  await page.contents.uploadDirectory(path.join(QUICKSTART, 'src'), `${tmpPath}/quickstart/src`);
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.openDirectory(`${tmpPath}/quickstart`);
+  const panel = await openSidebar(page);
+  const form = panel.locator('.jp-DerivaML-configs .jp-DerivaML-runModel');
+  await form.locator('input.jp-DerivaML-overrides').fill('model_config=quick', { timeout: 30000 });
+  await form.getByRole('button', { name: 'Run model' }).click();
+  await expect(page.locator('.Toastify__toast', { hasText: 'started: model' })).toBeVisible();
+  const run = panel.locator('.jp-DerivaML-runs .jp-DerivaML-item', { hasText: 'model' }).first();
+  await expect(run.locator('.jp-DerivaML-status')).toHaveText('succeeded', { timeout: 120000 });
+  await expect(run.locator('.jp-DerivaML-runExecution')).toHaveText(/^\d-[0-9A-Z]+$/);
+  await run.click();
+  const output = panel.locator('.jp-DerivaML-runs .jp-DerivaML-output');
+  await expect(output).toContainText('accuracy=');
+  await panel.locator('.jp-DerivaML-runs').screenshot({ path: test.info().outputPath('runs.png') });
+  await screenshot(page, 'run-model');
+});
