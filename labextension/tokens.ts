@@ -151,6 +151,9 @@ export interface IRun {
   status: 'running' | 'succeeded' | 'failed';
   exit_code: number | null;
   execution_rid: string | null;
+  /** Where the run recorded its execution, once known. */
+  host: string | null;
+  catalog: string | null;
   /** Seconds since the epoch. */
   started: number;
   output: string;

@@ -69,7 +69,7 @@ def run_model(
             _upload_partial_outputs(execution)
         raise
     if not dry_run:
-        _report_upload(execution.execution_rid, execution.upload_execution_outputs())
+        _report_upload(ml, execution.execution_rid, execution.upload_execution_outputs())
     return execution.execution_rid
 
 
@@ -143,9 +143,10 @@ def _upload_partial_outputs(execution: Any) -> None:
                   execution.execution_rid, type(e).__name__, e)
 
 
-def _report_upload(execution_rid: str, uploaded: dict[str, list]) -> None:
+def _report_upload(ml: Any, execution_rid: str, uploaded: dict[str, list]) -> None:
     total = sum(len(files) for files in uploaded.values())
-    print(f"Execution {execution_rid}: Uploaded")
+    print(f"Execution {execution_rid}: Uploaded (see it with: derivaml execution "
+          f"{execution_rid} --host {ml.hostname} --catalog {ml.catalog_id})")
     print(f"Committed {total} asset(s) to catalog:")
     for table, files in uploaded.items():
         print(f"  {table}: {len(files)}")

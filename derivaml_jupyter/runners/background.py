@@ -15,6 +15,8 @@ from pathlib import Path
 from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
 
 _EXECUTION = re.compile(r"^(?:Execution|Multirun parent execution:) (\S+?):?(?: |$)", re.M)
+# The hint both runners print after an execution: where it was recorded.
+_WHERE = re.compile(r"derivaml execution \S+ --host ([^\s)]+) --catalog ([^\s)]+)")
 TAIL_LINES = 40
 
 
@@ -32,15 +34,17 @@ class Run:
     started: float = field(default_factory=time.time)
 
     def state(self) -> dict:
-        """Status (running, succeeded, failed), exit code, the execution it recorded and the
-        last lines of its output."""
+        """Status (running, succeeded, failed), exit code, the execution it recorded (and the
+        host and catalog it went to) and the last lines of its output."""
         code = self.process.poll()
         log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
         found = _EXECUTION.findall(log)
+        host, catalog = (_WHERE.findall(log) or [(None, None)])[-1]
         return {
             "id": self.run_id, "kind": self.kind, "target": self.target,
             "status": "running" if code is None else "succeeded" if code == 0 else "failed",
             "exit_code": code, "execution_rid": found[-1] if found else None,
+            "host": host, "catalog": catalog,
             "started": self.started, "output": "\n".join(log.splitlines()[-TAIL_LINES:]),
         }
 

@@ -27,7 +27,10 @@ export class DerivaMLPanel extends SidePanel {
     this.title.icon = derivamlIcon;
     this.title.caption = 'DerivaML';
     const executions = new ExecutionsSection(model);
-    const openExecution = (rid: string) => {
+    const openExecution = (rid: string, catalog: string | null = null) => {
+      if (catalog && catalog !== model.catalog) {
+        model.catalog = catalog; // the header's field follows catalogChanged
+      }
       (this.content as AccordionPanel).expand(this.widgets.indexOf(executions));
       executions.select(rid);
     };
@@ -47,7 +50,10 @@ export class DerivaMLPanel extends SidePanel {
         onClick: () => this.refresh()
       })
     );
-    model.catalogChanged.connect(() => void this.showInfo(), this);
+    model.catalogChanged.connect(() => {
+      this._catalogInput.value = model.catalog;
+      void this.showInfo();
+    }, this);
     model.executionsChanged.connect(() => void this.showInfo(), this);
   }
 
@@ -58,7 +64,7 @@ export class DerivaMLPanel extends SidePanel {
   }
 
   private makeHeader(): Widget {
-    const input = h('input', 'jp-mod-styled jp-DerivaML-catalog');
+    const input = this._catalogInput;
     input.value = this.model.catalog;
     input.title = 'The local catalog to show (press Enter to switch)';
     input.addEventListener('change', () => (this.model.catalog = input.value));
@@ -86,6 +92,7 @@ export class DerivaMLPanel extends SidePanel {
   }
 
   private _info = h('div', 'jp-DerivaML-summary');
+  private _catalogInput = h('input', 'jp-mod-styled jp-DerivaML-catalog');
   private _sections: Section[];
 }
 

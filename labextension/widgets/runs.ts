@@ -7,10 +7,10 @@ import { Child, button, fields, fill, h, heading, note, statusBadge } from './do
 import { ItemsSection } from './section';
 
 export class RunsSection extends ItemsSection {
-  /** `openExecution(rid)` shows an execution's detail (in the sidebar's catalog). */
+  /** `openExecution(rid, catalog)` shows an execution's detail in that catalog. */
   constructor(
     model: DerivaMLModel,
-    private readonly openExecution: (rid: string) => void
+    private readonly openExecution: (rid: string, catalog: string | null) => void
   ) {
     super(model, 'Runs');
     model.runsChanged.connect(() => this.render(), this);
@@ -51,32 +51,35 @@ export class RunsSection extends ItemsSection {
         h('span', 'jp-DerivaML-rid', `#${run.id}`),
         h('span', 'jp-DerivaML-kind', run.kind),
         h('span', 'jp-DerivaML-target', run.target),
-        run.execution_rid && this.executionLink(run.execution_rid)
+        run.execution_rid && this.executionLink(run)
       ],
       null
     );
   }
 
-  /** The execution's RID, opening its detail when clicked (not the run's). */
-  private executionLink(rid: string): HTMLElement {
+  /** The run's execution RID, opening its detail when clicked (not the run's). */
+  private executionLink(run: IRun): HTMLElement {
+    const rid = run.execution_rid as string;
     const link = h('span', 'jp-DerivaML-link jp-DerivaML-runExecution', rid);
-    link.title = `Show execution ${rid}`;
+    link.title = `Show execution ${rid}` + (run.catalog ? ` of catalog ${run.catalog}` : '');
     link.addEventListener('click', event => {
       event.stopPropagation();
-      this.openExecution(rid);
+      this.openExecution(rid, run.catalog);
     });
     return link;
   }
 
   private renderDetail(run: IRun): Child[] {
     const rid = run.execution_rid;
-    const execution = rid && button('jp-DerivaML-link', () => this.openExecution(rid), rid);
+    const execution =
+      rid && button('jp-DerivaML-link', () => this.openExecution(rid, run.catalog), rid);
     return [
       heading(`Run ${run.id}: ${run.kind} ${run.target}`),
       fields([
         ['Status', h('span', '', statusBadge(run.status), ' ', exitCode(run))],
         ['Started', new Date(run.started * 1000).toLocaleString()],
-        ['Execution', execution]
+        ['Execution', execution],
+        ['Catalog', run.catalog && `${run.host}/${run.catalog}`]
       ]),
       heading('Output (last lines)'),
       h('pre', 'jp-DerivaML-output', terminalText(run.output) || '(no output yet)')

@@ -172,6 +172,7 @@ class FakeExecution:
 class FakeML:
     def __init__(self, config):
         self.config = config
+        self.hostname, self.catalog_id = config.hostname, config.catalog_id
 
     @classmethod
     def instantiate(cls, config):

@@ -38,6 +38,7 @@ class StubExecution:
 class StubML:
     created: list[StubExecution] = []
     folder: Path
+    hostname, catalog_id = "local", "stub"
 
     @classmethod
     def instantiate(cls, config):

@@ -50,6 +50,7 @@ async def test_a_model_run_records_an_uploaded_execution(jp_fetch, project):
     assert run["status"] == "running" and run["kind"] == "model"
     state = await finished(jp_fetch, run["id"])
     assert state["status"] == "succeeded", state["output"]
+    assert (state["host"], state["catalog"]) == ("local", "projcat")
     record = DerivaML("local", "projcat").lookup_execution(state["execution_rid"])
     assert record.status == "Uploaded"
     assert "model_config=quick" in record.description

@@ -181,12 +181,16 @@ test('a notebook runs headless and its run and execution show in the sidebar', a
   await expect(output).toContainText(`Execution ${rid}: Uploaded`);
   await screenshot(page, 'run-succeeded');
 
+  await expect(panel.locator('.jp-DerivaML-runs .jp-DerivaML-detail')).toContainText(
+    'local/quickstart'
+  );
+  // The run recorded its execution in the quickstart catalog: its RID opens it there.
   const field = panel.locator('.jp-DerivaML-catalog');
-  await field.fill('quickstart');
-  await field.press('Enter');
+  await expect(field).toHaveValue('default');
+  await run.locator('.jp-DerivaML-runExecution').click();
+  await expect(field).toHaveValue('quickstart');
   const execution = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: rid });
   await expect(execution.locator('.jp-DerivaML-status')).toHaveText('Uploaded');
-  await run.locator('.jp-DerivaML-runExecution').click();
   const detail = panel.locator('.jp-DerivaML-executions .jp-DerivaML-detail');
   await expect(detail).toContainText(`Execution ${rid}`);
   await expect(detail.locator('tr', { hasText: 'digits_analysis.ipynb' })).toHaveCount(1);
