@@ -194,16 +194,26 @@ class DatasetAPI:
         self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Deleted": True}])
 
     # -- membership --------------------------------------------------------------------------
-    def _classify_members(self, members: Any) -> dict[str, list[str]]:
-        """Member table name -> RIDs, each RID checked to be a row of an element table."""
+    def _classify_members(self, members: Any, validate: bool = True) -> dict[str, list[str]]:
+        """Member table name -> RIDs, each RID checked to be a row of an element table (for
+        the ``{table: rids}`` form only when ``validate``)."""
         elements = self._element_associations()
         if isinstance(members, Mapping):
             grouped = {}
             for table, rids in members.items():
-                name = self.find_table(table).name
-                if name not in elements:
-                    raise self._not_element_error(name)
-                grouped[name] = [normalize_rid(r) for r in _as_list(rids)]
+                t = self.find_table(table)
+                if t.name not in elements:
+                    raise self._not_element_error(t.name)
+                grouped[t.name] = list(dict.fromkeys(normalize_rid(r) for r in _as_list(rids)))
+                if validate:
+                    found = {r["RID"] for r in self.catalog.select(
+                        t.schema, t.name, where={"RID": grouped[t.name]}, columns=["RID"])}
+                    missing = [r for r in grouped[t.name] if r not in found]
+                    if missing:
+                        raise DerivaMLNotFound(
+                            f"{t.name} has no rows with RID {', '.join(missing[:5])}"
+                            + (f" (and {len(missing) - 5} more)" if len(missing) > 5 else "")
+                            + "; check the RIDs before adding them to a dataset.")
             return grouped
         pending = list(dict.fromkeys(_rid_of(m) for m in _as_list(members)))
         grouped: dict[str, list[str]] = {}
@@ -246,11 +256,13 @@ class DatasetAPI:
                             ) -> DatasetVersion | None:
         """Add members (RIDs of any element type; dataset RIDs nest datasets) to a dataset.
 
-        Members already present are skipped. Returns the new version, or None if nothing
+        ``members`` is a list of RIDs or ``{table: [RIDs]}``; with the latter and
+        ``validate=False`` the RIDs are not looked up first (the catalog still refuses unknown
+        ones). Members already present are skipped. Returns the new version, or None if nothing
         changed. Nesting a dataset inside itself or a descendant raises DerivaMLCycleError.
         """
         rid = self._dataset_row(dataset)["RID"]
-        grouped = self._classify_members(members)
+        grouped = self._classify_members(members, validate)
         for child in grouped.get("Dataset", []):
             if child == rid:
                 raise DerivaMLCycleError(f"Dataset {rid} cannot be a member of itself.")

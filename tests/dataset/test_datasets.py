@@ -156,3 +156,18 @@ def test_deleted_dataset_is_hidden_but_readable_at_its_versions(ml, subjects):
     with pytest.raises(DerivaMLNotFound, match="was deleted"):
         ml.add_dataset_members(ds, subjects[2:3])
     assert len(ml.list_dataset_members(ds, version="0.2.0")["Subject"]) == 2
+
+
+@pytest.mark.parametrize("validate, message", [
+    (True, "Subject has no rows with RID 1-ZZZZ; check the RIDs"),
+    (False, "does not match any RID of domain.Subject"),
+])
+def test_members_by_table_are_checked_and_nothing_half_written(ml, subjects, validate,
+                                                                message):
+    ds = ml.create_dataset("Complete", description="d")
+    before = counts(ml)
+    with pytest.raises(DerivaMLNotFound, match=message):
+        ml.add_dataset_members(ds, {"Subject": [*subjects[:3], "1-ZZZZ"]}, validate=validate)
+    assert counts(ml) == before
+    assert ml.add_dataset_members(ds, {"Subject": subjects[:3]}, validate=validate) is not None
+    assert member_rids(ml, ds)["Subject"] == sorted(subjects[:3])
