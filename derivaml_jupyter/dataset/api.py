@@ -375,7 +375,8 @@ class DatasetAPI:
 
     def download_dataset_bag(self, spec: Any) -> Any:
         """Download a dataset version as a BDBag (cached by RID and version); returns a
-        ``DatasetBag``. ``spec`` is a ``DatasetSpec`` or ``"RID@version"``."""
+        ``DatasetBag``. ``spec`` is a ``DatasetSpec``, ``"RID@version"``, a ``Dataset`` or a bag
+        already downloaded (as in ``execution.datasets``)."""
         from .bag import download_dataset_bag
 
         return download_dataset_bag(self, spec)

@@ -42,20 +42,29 @@ STALE_PARTIAL_S = 24 * 3600  # a half-built bag this old was left by a killed do
 
 
 def _as_spec(spec: Any) -> DatasetSpec:
+    from .dataset import Dataset
+
     if isinstance(spec, DatasetSpec):
         return spec
     if isinstance(spec, str):
         return DatasetSpec.from_shorthand(spec)
     if isinstance(spec, Mapping):
         return DatasetSpec(**spec)
+    if isinstance(spec, Dataset):
+        return DatasetSpec(rid=spec.dataset_rid)
+    if isinstance(spec, DatasetBag):
+        return DatasetSpec(rid=spec.dataset_rid, version=spec.version, materialize=False)
     raise DerivaMLValidationError(
-        f"Cannot download {spec!r}: pass a DatasetSpec(rid=..., version=...) or a "
-        "'RID@version' string.")
+        f"Cannot download {spec!r}: pass a DatasetSpec(rid=..., version=...), a "
+        "'RID@version' string, a Dataset or a DatasetBag (as execution.datasets holds).")
 
 
 def download_dataset_bag(ml: DerivaML, spec: Any) -> DatasetBag:
     """The bag of ``spec``'s dataset version: from the cache, else built; its files fetched
-    when ``spec.materialize``."""
+    when ``spec.materialize``. ``spec`` may also be a ``Dataset`` (its current version) or a
+    bag already downloaded, such as those in ``execution.datasets``, which comes back as it is."""
+    if isinstance(spec, DatasetBag) and _cached(ml, spec.path, spec.snapshot):
+        return DatasetBag(spec.path, ml.catalog, spec.dataset_rid)
     spec = _as_spec(spec)
     record = ml.dataset_version_record(spec.rid, spec.version)
     if not record.get("Snapshot"):

@@ -266,6 +266,23 @@ def test_datasets_are_bags_of_the_configured_versions(project):
     assert len(exe.datasets[1].list_dataset_members()["Image"]) == 3
 
 
+def test_download_dataset_bag_takes_what_execution_datasets_holds(project):
+    ml, rid = project["ml"], project["dataset"]
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("W", "Training"),
+        datasets=[DatasetSpec(rid=rid, version="0.1.0", materialize=False)]))
+    (held,) = exe.datasets
+    marker = held.path / "untouched"
+    marker.touch()  # a cache hit hands back this very folder
+    for dataset in exe.datasets:  # the seed's model-function pattern
+        bag = exe.download_dataset_bag(dataset)
+        assert (bag.path, bag.dataset_rid, str(bag.version)) == (held.path, rid, "0.1.0")
+        assert marker.exists() and "Image" not in bag.list_dataset_members()
+    current = exe.download_dataset_bag(ml.lookup_dataset(rid))  # a Dataset: its current version
+    assert str(current.version) == "0.2.0"
+    assert len(current.list_dataset_members()["Image"]) == 3
+
+
 def test_create_dataset_inside_execution_is_an_output(project):
     ml = project["ml"]
     with ml.create_execution(ExecutionConfiguration(
