@@ -82,6 +82,11 @@ def detect_kernel() -> str:
         f"{_installed_list(specs)}. {INSTALL_HINT}")
 
 
+def kernel_language(name: str) -> str:
+    """The language of installed kernel ``name`` (``python`` when its spec does not say)."""
+    return kernel_specs().get(name, {}).get("spec", {}).get("language") or "python"
+
+
 def check_kernel(name: str) -> str:
     """Return ``name`` if such a kernel is installed, else raise a helpful error."""
     specs = kernel_specs()

@@ -29,11 +29,29 @@ def notebook_parameters(notebook: str | Path) -> dict[str, dict[str, Any]]:
     """The parameters declared in the notebook's papermill ``parameters`` cell.
 
     Each value has ``name``, ``inferred_type_name``, ``default`` and ``help``; empty if the
-    notebook has no cell tagged ``parameters``.
+    notebook has no cell tagged ``parameters``. A notebook without kernelspec metadata (as
+    jupytext and plain nbformat write them) is read as Python.
     """
-    import papermill
+    from papermill.iorw import load_notebook_node
+    from papermill.translators import papermill_translators
+    from papermill.utils import find_first_tagged_cell_index
 
-    return dict(papermill.inspect_notebook(str(notebook)))
+    try:
+        nb = load_notebook_node(str(notebook))
+    except Exception as exc:  # unreadable JSON, wrong nbformat...
+        raise DerivaMLParameterError(f"Cannot read notebook {notebook}: {exc}") from None
+    index = find_first_tagged_cell_index(nb, "parameters")
+    if index < 0:
+        return {}
+    translator = papermill_translators.find_translator(
+        nb.metadata.get("kernelspec", {}).get("name"), _notebook_language(nb))
+    return {p.name: p._asdict() for p in translator.inspect(nb.cells[index])}
+
+
+def _notebook_language(nb: Any, default: str = "python") -> str:
+    """The notebook's language from its metadata, else ``default``."""
+    return (nb.metadata.get("language_info", {}).get("name")
+            or nb.metadata.get("kernelspec", {}).get("language") or default)
 
 
 def _type_name(p: dict[str, Any]) -> str:

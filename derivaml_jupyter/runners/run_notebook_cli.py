@@ -155,15 +155,19 @@ def _papermill_logging(enabled: bool) -> None:
 
 def execute(notebook: Path, output: Path, parameters: dict[str, Any], kernel: str,
             log_output: bool) -> str | None:
-    """Run the notebook with papermill; return the error text if it raised, else None."""
+    """Run the notebook with papermill in ``kernel`` (whatever kernel and language its
+    metadata names, if any); return the error text if it raised, else None."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
+
+    from .kernels import kernel_language
 
     _papermill_logging(log_output)
     try:
         papermill.execute_notebook(
             str(notebook), str(output), parameters=parameters, kernel_name=kernel,
-            log_output=log_output, progress_bar=not log_output, cwd=str(notebook.parent))
+            language=kernel_language(kernel), log_output=log_output,
+            progress_bar=not log_output, cwd=str(notebook.parent))
     except PapermillExecutionError as exc:
         return f"{exc.ename}: {exc.evalue}"
     except Exception as exc:  # kernel died, timeout, ...: keep what was executed

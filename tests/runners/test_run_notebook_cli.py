@@ -10,15 +10,18 @@ from derivaml_jupyter.runners.run_notebook_cli import main
 nbformat = pytest.importorskip("nbformat")
 
 
-def _notebook(path, *sources: str, params: str | None = None):
+def _notebook(path, *sources: str, params: str | None = None, kernelspec: bool = True):
+    """A notebook; ``kernelspec=False`` leaves out the kernel metadata, as jupytext and plain
+    nbformat do."""
     nb = nbformat.v4.new_notebook()
     if params is not None:
         cell = nbformat.v4.new_code_cell(params)
         cell.metadata["tags"] = ["parameters"]
         nb.cells.append(cell)
     nb.cells.extend(nbformat.v4.new_code_cell(s) for s in sources)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    if kernelspec:
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                     "language": "python"}
     nbformat.write(nb, path)
     return path
 
@@ -36,6 +39,22 @@ def test_inspect_prints_parameters(tmp_path, capsys):
     assert main([str(nb), "--inspect"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out == ["threshold: float (default 0.5)", "name: str (default 'run')"]
+
+
+def test_notebook_without_kernelspec_inspects_and_runs_with_parameters(tmp_path, capsys):
+    nb = _notebook(tmp_path / "train.ipynb", "print(f'lr={learning_rate} epochs={epochs}')",
+                   params="learning_rate = 0.01\nepochs = 10\n", kernelspec=False)
+    assert main([str(nb), "--inspect"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "learning_rate: float (default 0.01)", "epochs: int (default 10)"]
+    (tmp_path / "params.yaml").write_text("epochs: 50\n")
+    for args in (["-p", "learning_rate", "0.001", "-p", "epochs", "50"],
+                 ["--file", str(tmp_path / "params.yaml"), "-p", "learning_rate", "0.001"]):
+        assert main([str(nb), *args]) == 1  # it ran, but never called run_notebook()
+        err = capsys.readouterr().err
+        assert "never called run_notebook()" in err and "kernel" not in err.lower(), err
+        executed = nbformat.read(err.split("The executed notebook is ")[1].strip(), 4)
+        assert executed.cells[-1].outputs[0].text == "lr=0.001 epochs=50\n"
 
 
 def test_positional_without_equals_is_rejected(tmp_path, capsys):
