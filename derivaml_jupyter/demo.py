@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .core.definitions import ML_SCHEMA
+from .core.errors import DerivaMLException
 from .dataset.spec import DatasetVersion
 
 if TYPE_CHECKING:
@@ -60,6 +61,7 @@ def load_demo_data(ml: DerivaML, progress: bool = True) -> dict[str, str]:
         rids = load_demo_data(DerivaML())
         ml.list_dataset_members(rids["Training"])["Image"][:3]
     """
+    require_demo_extra()
     images = store_digit_images(ml, progress=progress)
     testing = images[TEST_EVERY - 1::TEST_EVERY]
     training = [rid for i, rid in enumerate(images) if i % TEST_EVERY != TEST_EVERY - 1]
@@ -74,6 +76,19 @@ def load_demo_data(ml: DerivaML, progress: bool = True) -> dict[str, str]:
             ml.increment_dataset_version(rid, "major", f"{DEMO_PREFIX} release.")
         rids[key] = rid
     return rids
+
+
+def require_demo_extra() -> None:
+    """Fail before anything is written when the ``demo`` extra's packages are missing."""
+    import importlib
+
+    for module, package in (("sklearn", "scikit-learn"), ("PIL", "pillow")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            raise DerivaMLException(
+                f"The demo data needs {package}, which is not installed: install the demo "
+                "extra with `pip install 'derivaml-jupyter[demo]'` and run it again.") from None
 
 
 def store_digit_images(ml: DerivaML, progress: bool = True) -> list[str]:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
+import pytest
 from PIL import Image
 from sklearn.datasets import load_digits
 
+from derivaml_jupyter.core.errors import DerivaMLException
 from derivaml_jupyter.demo import (
     DATASETS,
     SCALE,
@@ -46,3 +50,11 @@ def test_interrupted_load_is_completed_without_duplicates(ml, tmp_path):
     assert load_demo_data(ml, progress=False) == rids
     assert ml.catalog.count("domain", "Image") == len(digits.images)
 
+
+
+def test_demo_without_the_demo_extra_names_it_and_writes_nothing(ml, monkeypatch):
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # as if scikit-learn were not installed
+    with pytest.raises(DerivaMLException, match=r"derivaml-jupyter\[demo\]"):
+        load_demo_data(ml, progress=False)
+    assert not ml.catalog.model().has_table(ml.domain_schema, "Image")
+    assert ml.find_datasets().empty
