@@ -10,15 +10,11 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import io
 import json
 import re
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 import pytest
-import requests
-from requests.adapters import BaseAdapter
-from requests.structures import CaseInsensitiveDict
 
 from derivaml_jupyter.catalog import Column, ForeignKey, Table
 from derivaml_jupyter.catalog.deriva import DerivaCatalog, urls
@@ -30,117 +26,28 @@ from derivaml_jupyter.core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
-from derivaml_jupyter.schema.builders import asset_table, association_table, vocabulary_table
 
-HOST = "deriva.test"
-BASE = "/ermrest/catalog/1"
-SNAP = "2TA-YJ6F-1PBA"
-
-
-class FakeServer(BaseAdapter):
-    """Answers requests from routes ``(method, path regex) -> answer`` and records them.
-
-    An answer is ``(status, json_body, headers)`` or a function of the request returning one.
-    Paths are matched with their query string, unquoted. The last route added wins."""
-
-    def __init__(self):
-        super().__init__()
-        self.routes: list[tuple[str, re.Pattern, object]] = []
-        self.sent: list[requests.PreparedRequest] = []
-        self.schemas: dict[str, dict] = {}
-        self.route("GET", f"{BASE}/", (200, {"id": "1", "snaptime": SNAP}, {}))
-        self.route("GET", f"{BASE}/schema", lambda r: (200, {"schemas": self.schemas}, {}))
-        self.route("POST", rf"{BASE}/schema/([^/]+)/table", self._create_table)
-
-    def route(self, method: str, pattern: str, answer) -> None:
-        self.routes.append((method, re.compile(pattern), answer))
-
-    def paths(self, method: str | None = None) -> list[str]:
-        return [unquote(_path(r)) for r in self.sent if method in (None, r.method)]
-
-    def raw_paths(self, method: str) -> list[str]:
-        return [_path(r) for r in self.sent if r.method == method]
-
-    def _create_table(self, request):
-        tdef = json.loads(request.body)
-        sname = unquote(_path(request).split("/")[-2])
-        self.schemas[sname]["tables"][tdef["table_name"]] = {**tdef, "schema_name": sname}
-        return 201, tdef, {}
-
-    def add_schema(self, name: str) -> None:
-        self.schemas[name] = {"schema_name": name, "tables": {}}
-
-    def send(self, request, **kwargs):
-        if hasattr(request.body, "read"):  # a streamed upload: read it as a socket would
-            request.body = b"".join(iter(lambda: request.body.read(16384), b""))
-        self.sent.append(request)
-        path = unquote(_path(request))
-        for method, pattern, answer in reversed(self.routes):
-            if method == request.method and pattern.fullmatch(path):
-                status, body, headers = answer(request) if callable(answer) else answer
-                break
-        else:
-            status, body, headers = 404, f"no route for {request.method} {path}", {}
-        response = requests.Response()
-        response.status_code, response.url, response.request = status, request.url, request
-        response.reason = "Fake"
-        response.headers = CaseInsensitiveDict(headers)
-        raw = body if isinstance(body, bytes) else \
-            body.encode() if isinstance(body, str) else json.dumps(body).encode()
-        response._content, response.raw = raw, io.BytesIO(raw)
-        response.headers.setdefault("Content-Length", str(len(raw)))
-        return response
-
-    def close(self):
-        pass
-
-
-def _path(request) -> str:
-    url = urlsplit(request.url)
-    return url.path + (f"?{url.query}" if url.query else "")
+from .fake_deriva import (
+    BASE,
+    HOST,
+    SNAP,
+    FakeServer,
+    fake_catalog,
+    install,
+    request_path,
+    rows_answer,
+)
 
 
 @pytest.fixture
 def server(monkeypatch) -> FakeServer:
-    """The fake answering every deriva-py session."""
-    import deriva.core.deriva_binding as binding
-
-    fake = FakeServer()
-
-    def session(url=None, config=None):
-        s = requests.Session()
-        s.mount("https://", fake)
-        return s
-
-    monkeypatch.setattr(binding, "get_new_requests_session", session)
-    return fake
+    return install(monkeypatch)
 
 
 @pytest.fixture
 def catalog(server) -> DerivaCatalog:
-    """A DerivaCatalog on the fake holding schema ``s``: Parent, Thing (-> Parent), Term
-    (vocabulary), Image (asset) and Image_Term (association)."""
-    cat = DerivaCatalog(HOST, "1", credential={"cookie": "webauthn=x"})
-    server.add_schema("s")
-    parent = Table("s", "Parent", [Column("Name", nullok=False)], keys=[("Name",)])
-    term = vocabulary_table("s", "Term", "proj")
-    image = asset_table("s", "Image")
-    for t in (parent, term, image, Table("s", "Thing", [
-        Column("Name", nullok=False), Column("Value", "int4"), Column("Score", "float8"),
-        Column("Flag", "boolean"), Column("Meta", "jsonb"), Column("Parent"),
-    ], keys=[("Name",)], foreign_keys=[ForeignKey(("Parent",), "s", "Parent")]),
-            association_table("s", "Image_Term", [("Image", image, "RID"),
-                                                  ("Term", term, "Name")])):
-        cat.create_table(t)
-    server.sent.clear()
-    return cat
+    return fake_catalog(server)
 
-
-def rows_answer(rows):
-    return 200, rows, {}
-
-
-# -- model ------------------------------------------------------------------------------------
 
 def test_created_tables_read_back_with_kinds_keys_foreign_keys_and_defaults(catalog, server):
     model = catalog.model()
@@ -165,7 +72,7 @@ def test_create_table_posts_the_definition_once(catalog, server):
     assert server.paths("POST") == []
     catalog.create_table(Table("s", "Note", [Column("Text", "markdown")]))
     (sent,) = [r for r in server.sent if r.method == "POST"]
-    assert unquote(_path(sent)) == f"{BASE}/schema/s/table"
+    assert unquote(request_path(sent)) == f"{BASE}/schema/s/table"
     body = json.loads(sent.body)
     assert [c["name"] for c in body["column_definitions"]] == [
         "RID", "RCT", "RMT", "RCB", "RMB", "Text"]
@@ -220,14 +127,14 @@ def test_long_value_lists_are_split_and_merged_in_ermrest_order(catalog, server)
     score = {rid: (None if i % 10 == 0 else i % 7) for i, rid in enumerate(rids)}
 
     def answer(request):
-        asked = re.findall(r"RID=([0-9A-Z-]+)", unquote(_path(request)))
+        asked = re.findall(r"RID=([0-9A-Z-]+)", unquote(request_path(request)))
         rows = [{"RID": r, "Score": score[r]} for r in asked]
         rows.sort(key=lambda r: (r["Score"] is None, r["Score"] or 0, r["RID"]))
         return 200, rows[:50], {}
 
     server.route("GET", rf"{BASE}/entity/s:Thing/\(.*", answer)
     server.route("GET", rf"{BASE}/aggregate/s:Thing/\(.*",
-                 lambda r: (200, [{"n": unquote(_path(r)).count("RID=")}], {}))
+                 lambda r: (200, [{"n": unquote(request_path(r)).count("RID=")}], {}))
     page = catalog.select("s", "Thing", where={"RID": rids}, sort=["Score"], limit=50)
     gets = server.raw_paths("GET")
     assert len(gets) > 1 and all(len(p) < urls.MAX_FILTER_CHARS + 200 for p in gets)
@@ -285,11 +192,12 @@ def test_insert_posts_batches_with_server_defaults(catalog, server, monkeypatch)
                           + [{"Name": "t4", "Flag": True}])
     assert [r["Name"] for r in rows] == ["t0", "t1", "t2", "t3", "t4"]
     posts = [r for r in server.sent if r.method == "POST"]
-    assert [_path(r) for r in posts] == [f"{BASE}/entity/s:Thing?defaults=RID,RCT,RMT,RCB,RMB"] * 3
+    assert [request_path(r) for r in posts] == [
+        f"{BASE}/entity/s:Thing?defaults=RID,RCT,RMT,RCB,RMB"] * 3
     assert json.loads(posts[2].body) == [{"Name": "t4", "Meta": None, "Flag": True}]
     assert posts[0].headers["Content-Type"] == "application/json"
     catalog.insert("s", "Term", [{"Name": "x", "Description": "d"}], on_conflict_skip=True)
-    assert _path(server.sent[-1]) == (
+    assert request_path(server.sent[-1]) == (
         f"{BASE}/entity/s:Term?defaults=RID,RCT,RMT,RCB,RMB,ID,URI&onconflict=skip")
 
 
@@ -306,14 +214,14 @@ def test_insert_refuses_system_and_unknown_columns_before_sending(catalog, serve
 def test_update_checks_the_rids_then_puts_attribute_groups(catalog, server):
     stored = {"1-0001", "1-0002"}
     server.route("GET", rf"{BASE}/attribute/s:Thing/\(.*\)/RID@sort\(RID\)", lambda r: (
-        200, [{"RID": rid} for rid in re.findall(r"RID=([0-9A-Z-]+)", _path(r))
+        200, [{"RID": rid} for rid in re.findall(r"RID=([0-9A-Z-]+)", request_path(r))
               if rid in stored], {}))
     server.route("GET", rf"{BASE}/entity/s:Thing/.*", rows_answer([{"RID": "1-0001"}]))
     server.route("PUT", rf"{BASE}/attributegroup/.*", lambda r: (200, json.loads(r.body), {}))
     catalog.update("s", "Thing", [{"RID": "10001", "Value": 5},
                                   {"RID": "1-0002", "Value": 6, "Flag": False}])
     puts = [r for r in server.sent if r.method == "PUT"]
-    assert [unquote(_path(r)) for r in puts] == [
+    assert [unquote(request_path(r)) for r in puts] == [
         f"{BASE}/attributegroup/s:Thing/RID;Value",
         f"{BASE}/attributegroup/s:Thing/RID;Value,Flag"]
     assert json.loads(puts[0].body) == [{"RID": "1-0001", "Value": 5}]
@@ -327,7 +235,7 @@ def test_update_checks_the_rids_then_puts_attribute_groups(catalog, server):
 def test_delete_counts_then_deletes_and_skips_empty_matches(catalog, server):
     counts = {"Flag=true": 3, "Flag=false": 0}
     server.route("GET", rf"{BASE}/aggregate/s:Thing/(.*)/n:=cnt\(\*\)",
-                 lambda r: (200, [{"n": counts[unquote(_path(r)).split("/")[-2]]}], {}))
+                 lambda r: (200, [{"n": counts[unquote(request_path(r)).split("/")[-2]]}], {}))
     server.route("DELETE", rf"{BASE}/entity/.*", (204, b"", {}))
     assert catalog.delete("s", "Thing", {"Flag": True}) == 3
     assert catalog.delete("s", "Thing", {"Flag": False}) == 0
@@ -400,7 +308,7 @@ def test_put_object_hashes_then_puts_with_content_md5(catalog, server, tmp_path)
         f"/hatrac/s/Image/{md5}.w%20eights.bin", md5, len(content))
     assert [r.method for r in server.sent] == ["HEAD", "PUT"]
     put = server.sent[1]
-    assert _path(put) == f"/hatrac/s/Image/{md5}.w%20eights.bin?parents=true"
+    assert request_path(put) == f"/hatrac/s/Image/{md5}.w%20eights.bin?parents=true"
     assert put.headers["Content-MD5"] == base64.b64encode(hashlib.md5(content).digest()).decode()
     assert put.headers["Content-Length"] == str(len(content))
     assert sum(seen) == len(content)
@@ -462,6 +370,6 @@ def test_large_objects_go_up_in_chunks_of_an_upload_job(catalog, server, tmp_pat
     job = json.loads(next(r for r in server.sent if r.method == "POST").body)
     assert job["content-md5"] == base64.b64encode(md5.digest()).decode()
     chunks = [r for r in server.sent if r.method == "PUT"]
-    assert [unquote(_path(r)) for r in chunks] == [f"{url};upload/J1/{i}" for i in range(4)]
+    assert [unquote(request_path(r)) for r in chunks] == [f"{url};upload/J1/{i}" for i in range(4)]
     assert b"".join(r.body for r in chunks) == content
-    assert unquote(_path(server.sent[-1])) == f"{url};upload/J1"  # finalized
+    assert unquote(request_path(server.sent[-1])) == f"{url};upload/J1"  # finalized
