@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from ..core.errors import DerivaMLException
 
@@ -110,6 +111,21 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "\\'") + "'"
 
 
+def _plain_zen() -> type:
+    """hydra-zen's ``Zen`` instantiating each field with ``_convert_="all"``, so a group
+    stored as a plain list of specs (``store([DatasetSpecConfig(...)], ...)``) arrives as a
+    list of objects instead of failing inside OmegaConf."""
+    from hydra_zen import instantiate
+    from hydra_zen.wrapper import Zen
+
+    class PlainZen(Zen):
+        def instantiate(self, __c: Any) -> Any:
+            return instantiate(__c, _convert_="all",
+                               _target_wrapper_=self._instantiation_wrapper)
+
+    return PlainZen
+
+
 def run(argv: list[str]) -> int:
     """Parse ``argv`` (without the program name) and run; return the exit code."""
     from hydra_zen import store, zen
@@ -161,8 +177,8 @@ def run(argv: list[str]) -> int:
     sys.argv = [PROG, *(["--multirun"] if multirun else []), *hydra_info, *flags,
                 *overrides, *placement]
     try:
-        zen(run_model).hydra_main(config_name=args.config_name, version_base="1.3",
-                                  config_path=None)
+        zen(run_model, ZenWrapper=_plain_zen()).hydra_main(
+            config_name=args.config_name, version_base="1.3", config_path=None)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
