@@ -9,17 +9,10 @@ import os
 import uuid
 
 import pytest
+from backends import BACKENDS, TEST_HOST, new_deriva_catalog
 
 from derivaml_jupyter.catalog import Column, ForeignKey, Table, connect_catalog
 from derivaml_jupyter.catalog.contract import Catalog
-
-TEST_HOST = os.environ.get("DERIVAML_TEST_HOST")
-BACKENDS = [
-    "local",
-    pytest.param("deriva", marks=pytest.mark.skipif(
-        not TEST_HOST, reason="set DERIVAML_TEST_HOST to a DERIVA server to run the contract "
-        "tests against the deriva backend")),
-]
 
 
 @pytest.fixture(scope="session")
@@ -30,13 +23,8 @@ def deriva_catalog_id():
     if given:
         yield given
         return
-    from deriva.core import DerivaServer, get_credential
-
-    created = DerivaServer("https", TEST_HOST, get_credential(TEST_HOST)).create_ermrest_catalog()
-    try:
-        yield str(created.catalog_id)
-    finally:
-        created.delete_ermrest_catalog(really=True)
+    with new_deriva_catalog() as catalog_id:
+        yield catalog_id
 
 
 @pytest.fixture(params=BACKENDS)

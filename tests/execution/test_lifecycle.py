@@ -15,6 +15,7 @@ from derivaml_jupyter.core.errors import DerivaMLCycleError
 from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 
+pytestmark = pytest.mark.real_server
 DURATION = re.compile(r"^\d+H \d+min \d+\.\d\dsec$")
 
 

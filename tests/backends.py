@@ -1,0 +1,31 @@
+"""The backends tests run against: ``local`` always; ``deriva`` when ``DERIVAML_TEST_HOST``
+names a DERIVA server (logged in through the standard deriva-py credential file)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+TEST_HOST = os.environ.get("DERIVAML_TEST_HOST")
+BACKENDS = [
+    "local",
+    pytest.param("deriva", marks=pytest.mark.skipif(
+        not TEST_HOST, reason="set DERIVAML_TEST_HOST to a DERIVA server to run this test "
+        "against it too")),
+]
+
+
+@contextmanager
+def new_deriva_catalog() -> Iterator[str]:
+    """The id of a new catalog on DERIVAML_TEST_HOST, deleted afterwards."""
+    from deriva.core import DerivaServer, get_credential
+
+    created = DerivaServer("https", TEST_HOST, get_credential(TEST_HOST)
+                           ).create_ermrest_catalog()
+    try:
+        yield str(created.catalog_id)
+    finally:
+        created.delete_ermrest_catalog(really=True)
