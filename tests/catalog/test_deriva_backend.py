@@ -306,9 +306,12 @@ def test_put_object_hashes_then_puts_with_content_md5(catalog, server, tmp_path)
     info = catalog.put_object("s/Image", "w eights.bin", source, progress=seen.append)
     assert (info.url, info.md5, info.length) == (
         f"/hatrac/s/Image/{md5}.w%20eights.bin", md5, len(content))
-    assert [r.method for r in server.sent] == ["HEAD", "PUT"]
-    put = server.sent[1]
-    assert request_path(put) == f"/hatrac/s/Image/{md5}.w%20eights.bin?parents=true"
+    # the object, then its namespaces (missing), made top-down, then the object itself
+    assert [r.method for r in server.sent] == ["HEAD", "HEAD", "HEAD", "PUT", "PUT", "PUT"]
+    namespaces, put = server.sent[3:5], server.sent[5]
+    assert [request_path(r) for r in namespaces] == ["/hatrac/s", "/hatrac/s/Image"]
+    assert {r.headers["Content-Type"] for r in namespaces} == {"application/x-hatrac-namespace"}
+    assert request_path(put) == f"/hatrac/s/Image/{md5}.w%20eights.bin"
     assert put.headers["Content-MD5"] == base64.b64encode(hashlib.md5(content).digest()).decode()
     assert put.headers["Content-Length"] == str(len(content))
     assert sum(seen) == len(content)
@@ -329,8 +332,9 @@ def test_put_object_skips_an_object_already_stored(catalog, server, tmp_path):
 def test_put_object_with_a_wrong_md5_is_refused(catalog, server, tmp_path):
     source = tmp_path / "a.txt"
     source.write_text("hello")
-    server.route("PUT", r"/hatrac/.*", (400, "Content-MD5 mismatch", {}))
-    with pytest.raises(DerivaMLValidationError, match="MD5"):
+    server.route("HEAD", "/hatrac/ns", (200, b"", {"Content-Type": "application/json"}))
+    server.route("PUT", r"/hatrac/ns/.*", (400, "Content-MD5 mismatch", {}))
+    with pytest.raises(DerivaMLValidationError, match="do not have the MD5"):
         catalog.put_object("ns", "a.txt", source, md5="0" * 32)
     with pytest.raises(DerivaMLValidationError, match="not a valid"):
         catalog.put_object("ns/..", "a.txt", source)
@@ -360,8 +364,9 @@ def test_large_objects_go_up_in_chunks_of_an_upload_job(catalog, server, tmp_pat
     source.write_bytes(content)
     md5 = hashlib.md5(content)
     url = f"/hatrac/ns/{md5.hexdigest()}.big.bin"
-    server.route("POST", rf"{url};upload\?parents=true", (201, f"{url};upload/J1\n", {}))
-    server.route("GET", rf"{url};upload/J1", (200, {"chunk-length": 64 * 1024}, {}))
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path / "home"))  # where jobs are recorded
+    server.route("HEAD", "/hatrac/ns", (200, b"", {"Content-Type": "application/json"}))
+    server.route("POST", rf"{url};upload", (201, f"{url};upload/J1\n", {}))
     server.route("PUT", rf"{url};upload/J1/\d", (204, b"", {}))
     server.route("POST", rf"{url};upload/J1", (201, f"{url}:V1", {}))
     seen = []
@@ -369,6 +374,7 @@ def test_large_objects_go_up_in_chunks_of_an_upload_job(catalog, server, tmp_pat
     assert (info.url, info.length) == (url, len(content)) and sum(seen) == len(content)
     job = json.loads(next(r for r in server.sent if r.method == "POST").body)
     assert job["content-md5"] == base64.b64encode(md5.digest()).decode()
+    assert job["chunk-length"] == 64 * 1024 and job["content-length"] == len(content)
     chunks = [r for r in server.sent if r.method == "PUT"]
     assert [unquote(request_path(r)) for r in chunks] == [f"{url};upload/J1/{i}" for i in range(4)]
     assert b"".join(r.body for r in chunks) == content
