@@ -6,7 +6,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -17,6 +19,14 @@ from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 
 pytestmark = pytest.mark.real_server
 DURATION = re.compile(r"^\d+H \d+min \d+\.\d\dsec$")
+
+
+def _stored(ml, url: str) -> bytes:
+    """The bytes the catalog's object store holds at ``url`` (any backend)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / "object"
+        ml.catalog.get_object(url, dest)
+        return dest.read_bytes()
 
 
 def _execution_row(ml, rid):
@@ -62,7 +72,7 @@ def test_seed_complete_example(project):
     (model,) = record.outputs["assets"]["Model"]
     assert model["Filename"] == "classifier.pt"
     assert model["MD5"] == hashlib.md5(b"weights" * 1000).hexdigest()
-    stored = ml.catalog.objects.path_of(model["URL"]).read_bytes()
+    stored = _stored(ml, model["URL"])
     assert stored == b"weights" * 1000
     assert _types_of(ml, "domain", "Model", model["RID"]) == {"Model", "Output_File"}
     metadata = {r["Filename"] for r in record.outputs["assets"]["Execution_Metadata"]}
@@ -76,13 +86,12 @@ def test_configuration_and_environment_recorded_at_creation(project):
         workflow=wf, description="prep", datasets=[f"{project['dataset']}@0.1.0"]))
     outputs = ml.lookup_execution(exe.execution_rid).outputs["assets"]["Execution_Metadata"]
     by_name = {r["Filename"]: r for r in outputs}
-    config = json.loads(ml.catalog.objects.path_of(by_name["configuration.json"]["URL"])
-                        .read_text())
+    config = json.loads(_stored(ml, by_name["configuration.json"]["URL"]))
     assert config["description"] == "prep"
     assert config["datasets"][0] == {"rid": project["dataset"], "version": "0.1.0",
                                      "materialize": True, "description": ""}
     assert config["workflow"]["workflow_rid"] == exe.workflow_rid
-    env = json.loads(ml.catalog.objects.path_of(by_name["environment.json"]["URL"]).read_text())
+    env = json.loads(_stored(ml, by_name["environment.json"]["URL"]))
     assert env["packages"]["pandas"]
     assert env["python"]["version"].startswith("3.")
     assert "environ" not in json.dumps(env).lower()
@@ -102,7 +111,7 @@ def test_environment_never_holds_environment_variable_values(project, monkeypatc
     exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
     (env,) = [r for r in ml.lookup_execution(exe.execution_rid).outputs["assets"][
         "Execution_Metadata"] if r["Filename"] == "environment.json"]
-    assert "s3cr3t-value-123" not in ml.catalog.objects.path_of(env["URL"]).read_text()
+    assert b"s3cr3t-value-123" not in _stored(ml, env["URL"])
 
 
 def test_status_transitions_and_timing(project):
@@ -223,8 +232,7 @@ def test_asset_file_path_four_ways(project, tmp_path, monkeypatch):
         "Segmentation_Mask", "Derived", "Output_File"}
     assert _types_of(ml, "domain", "Image", rows["processed_image.png"]["RID"]) == {
         "Image", "Output_File"}
-    stored = ml.catalog.objects.path_of(rows["processed_image.png"]["URL"])
-    assert stored.read_bytes() == b"temp bytes"
+    assert _stored(ml, rows["processed_image.png"]["URL"]) == b"temp bytes"
     assert all(p.asset_rid for paths in uploaded.values() for p in paths)
 
 
