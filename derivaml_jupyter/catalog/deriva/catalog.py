@@ -1,9 +1,9 @@
 """``DerivaCatalog``: the catalog contract on a DERIVA server, ERMrest + Hatrac via deriva-py.
 
 Reads as of a snapshot go to the catalog ``<id>@<snaptime>``. Long value lists in filters are
-split over several requests so URLs stay short, and their results merged in ERMrest's order.
-Inserts and updates are sent in batches; ERMrest applies each request atomically but has no
-transaction spanning requests (see ``transaction``).
+split over several requests so URLs stay short (``urls.MAX_PATH_BYTES``), and their results
+merged in ERMrest's order. Inserts and updates are sent in batches; ERMrest applies each request
+atomically but has no transaction spanning requests (see ``transaction``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from ...core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidati
 from ...core.rid import decode, normalize_rid
 from ..contract import SYSTEM_COLUMNS, Catalog, Model, ObjectInfo, Progress, ResolvedRID, Table
 from ..contract import Where as WhereType
+from . import urls
 from .errors import login_hint, translated
 from .model import model_from_doc, table_def
 from .objects import HatracObjects
@@ -119,6 +120,11 @@ class DerivaCatalog(Catalog):
                 return self._ermrest.delete(path)
             return getattr(self._ermrest, method)(path, data=data, headers=headers)
 
+    def _room(self, snapshot: str | None, *parts: str) -> int:
+        """Bytes left for filters in a request path made of ``parts``."""
+        base = f"/ermrest/catalog/{q(self._base_id)}" + (f"@{snapshot}" if snapshot else "")
+        return urls.MAX_PATH_BYTES - len(base) - sum(map(len, parts))
+
     # -- model -----------------------------------------------------------------------------
     def model(self) -> Model:
         if self._model is None:
@@ -211,11 +217,12 @@ class DerivaCatalog(Catalog):
             raise DerivaMLValidationError(
                 f"Refusing to delete every row of {t.name}: give a filter.")
         deleted = 0
-        for filters in filter_paths(self._where(t, where)):
-            path = f"{table_path(schema, table)}{filters}"
-            n = self._get(f"/aggregate/{path}/n:=cnt(*)", f"count rows of {schema}.{table}")
+        tp = table_path(schema, table)
+        for filters in filter_paths(self._where(t, where),
+                                    self._room(None, f"/aggregate/{tp}/n:=cnt(*)")):
+            n = self._get(f"/aggregate/{tp}{filters}/n:=cnt(*)", f"count rows of {schema}.{table}")
             if n[0]["n"]:
-                self._send("delete", f"/entity/{path}", f"delete from {schema}.{table}")
+                self._send("delete", f"/entity/{tp}{filters}", f"delete from {schema}.{table}")
                 deleted += n[0]["n"]
         return deleted
 
@@ -228,16 +235,18 @@ class DerivaCatalog(Catalog):
         order = order_of(sort)
         for name in names + [n for n, _ in order]:
             t.column(name)
-        filters = filter_paths(self._where(t, where))
-        if limit == 0 or not filters:
-            return []
         projected = list(dict.fromkeys(names + [n for n, _ in order]))
         api, projection = ("attribute", "/" + ",".join(map(q, projected))) if names \
             else ("entity", "")
+        head = f"/{api}/{table_path(schema, table)}"
         tail = (sort_suffix(order) + after_suffix(order, after)
                 + (f"?limit={int(limit)}" if limit is not None else ""))
-        pages = [self._get(f"/{api}/{table_path(schema, table)}{f}{projection}{tail}",
-                           f"read {schema}.{table}", snapshot) for f in filters]
+        filters = filter_paths(self._where(t, where),
+                               self._room(snapshot, head, projection, tail))
+        if limit == 0 or not filters:
+            return []
+        pages = [self._get(f"{head}{f}{projection}{tail}", f"read {schema}.{table}", snapshot)
+                 for f in filters]
         rows = merge(pages, order, limit)
         if names and projected != names:
             rows = [{n: row[n] for n in names} for row in rows]
@@ -246,10 +255,10 @@ class DerivaCatalog(Catalog):
     def count(self, schema: str, table: str, *, where: WhereType | None = None,
               snapshot: str | None = None) -> int:
         t = self._table(schema, table)
+        head, tail = f"/aggregate/{table_path(schema, table)}", "/n:=cnt(*)"
         return sum(
-            self._get(f"/aggregate/{table_path(schema, table)}{f}/n:=cnt(*)",
-                      f"count rows of {schema}.{table}", snapshot)[0]["n"]
-            for f in filter_paths(self._where(t, where)))
+            self._get(f"{head}{f}{tail}", f"count rows of {schema}.{table}", snapshot)[0]["n"]
+            for f in filter_paths(self._where(t, where), self._room(snapshot, head, tail)))
 
     def resolve_rid(self, rid: str, snapshot: str | None = None) -> ResolvedRID:
         rid = normalize_rid(rid)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 from ...core.errors import (
     DerivaMLConflict,
@@ -22,8 +24,17 @@ def login_hint(host: str) -> str:
 
 
 def server_detail(response) -> str:
-    """The server's explanation, shortened to something fit for an error message."""
+    """The server's explanation, shortened to something fit for an error message. An HTML
+    page comes from the web server in front of ERMrest/Hatrac (which answer in plain text or
+    JSON), e.g. Apache's 404 for a path longer than it allows."""
     text = " ".join((response.text or "").split())
+    if "html" in response.headers.get("Content-Type", ""):
+        title = re.search(r"<title>(.*?)</title>", text, re.IGNORECASE)
+        path = urlsplit(response.request.url).path if response.request else ""
+        return (f"the web server answered {title.group(1) if title else 'an HTML page'!r} "
+                f"for a request path of {len(path)} bytes: check that the host runs DERIVA; if "
+                "it refuses long paths, lower derivaml_jupyter.catalog.deriva.urls."
+                "MAX_PATH_BYTES")
     return text[:_DETAIL_CHARS] + ("..." if len(text) > _DETAIL_CHARS else "")
 
 

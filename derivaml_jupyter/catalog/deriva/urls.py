@@ -1,5 +1,10 @@
 """ERMrest data URLs: table paths, filters (split so URLs stay short), sort and keyset paging.
 
+Web servers limit URL length: the lab's Apache answers 404 (an HTML page, before ERMrest sees
+the request) when the decoded path, without the query string, is longer than 4040 bytes (its
+file-name limit: the WSGI script's path plus the request path). Requests here keep their path
+within ``MAX_PATH_BYTES``, about half that, splitting long value lists over several requests.
+
 ERMrest sorts ascending with NULLs last and descending with NULLs first; ``merge`` orders rows
 fetched in several requests the same way (text compared by code point, as in a C-collated
 database).
@@ -13,8 +18,10 @@ from itertools import product
 from typing import Any
 from urllib.parse import quote
 
-# Characters of filter text allowed in one URL; longer value lists are split across requests.
-MAX_FILTER_CHARS = 4000
+from ...core.errors import DerivaMLValidationError
+
+# Longest request path (quoted, so never shorter than what the server decodes) sent to ERMrest.
+MAX_PATH_BYTES = 2000
 Order = list[tuple[str, bool]]  # (column, descending)
 
 
@@ -42,37 +49,45 @@ def _term(column: str, value: Any) -> str:
     return f"{q(column)}::null::" if value is None else f"{q(column)}={literal(value)}"
 
 
-def _chunks(terms: list[str], budget: int) -> list[list[str]]:
+def _too_long(name: str, size: int, room: int) -> DerivaMLValidationError:
+    return DerivaMLValidationError(
+        f"The filter on {name!r} is too long to send in a URL ({size} bytes quoted, at most "
+        f"{max(room, 0)} fit). Filter on shorter values or on another column.")
+
+
+def _chunks(name: str, terms: list[str], budget: int) -> list[str]:
+    """``terms`` as ``/(t1;t2)`` path segments of at most ``budget`` bytes each."""
     chunks: list[list[str]] = [[]]
-    size = 0
+    size = len("/()") - 1
     for term in terms:
-        if chunks[-1] and size + len(term) + 1 > budget:
+        if size + len(term) + 1 > budget and chunks[-1]:
             chunks.append([])
-            size = 0
+            size = len("/()") - 1
+        if size + len(term) + 1 > budget:
+            raise _too_long(name, len(term) + len("/()"), budget)
         chunks[-1].append(term)
         size += len(term) + 1
-    return chunks
+    return [f"/({';'.join(c)})" for c in chunks]
 
 
-def filter_paths(where: Mapping[str, Any] | None) -> list[str]:
-    """Path suffixes (``/a=1/(b=2;b=3)``) that together select exactly the rows matching
-    ``where``, each short enough for one URL and selecting rows no other one does. Empty when
+def filter_paths(where: Mapping[str, Any] | None, room: int) -> list[str]:
+    """Path suffixes (``/a=1/(b=2;b=3)``) of at most ``room`` bytes that together select
+    exactly the rows matching ``where``, each selecting rows no other one does. Empty when
     ``where`` can match nothing (an empty list of values)."""
-    fixed: list[str] = []
-    sets: list[list[str]] = []
+    fixed = ""
+    sets: dict[str, list[str]] = {}
     for name, value in (where or {}).items():
         if isinstance(value, (list, tuple, set, frozenset)):
-            terms = list(dict.fromkeys(_term(name, v) for v in value))
-            if not terms:
+            sets[name] = list(dict.fromkeys(_term(name, v) for v in value))
+            if not sets[name]:
                 return []
-            sets.append(terms)
         else:
-            fixed.append(_term(name, value))
-    budget = max(200, (MAX_FILTER_CHARS - len("/".join(fixed))) // max(1, len(sets)))
-    return [
-        "".join(f"/{part}" for part in fixed + [f"({';'.join(c)})" for c in combo])
-        for combo in product(*(_chunks(terms, budget) for terms in sets))
-    ]
+            fixed += f"/{_term(name, value)}"
+            if len(fixed) > room:
+                raise _too_long(name, len(fixed), room)
+    budget = (room - len(fixed)) // max(1, len(sets))
+    return [fixed + "".join(combo)
+            for combo in product(*(_chunks(n, terms, budget) for n, terms in sets.items()))]
 
 
 def order_of(sort: Iterable[str] | None) -> Order:
