@@ -38,14 +38,29 @@ APACHE_404 = (404, """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://
 <address>Apache/2.4.71 (Debian) Server at localhost Port 443</address>
 </body></html>
 """, {"Content-Type": "text/html; charset=iso-8859-1"})
+# ERMrest when concurrent transactions conflict; it has rolled the request's transaction back.
+TRANSACTION_ABORTED = (
+    503, "The service is temporarily unavailable. Detail: Transaction aborted.\n",
+    {"Content-Type": "text/plain"})
+
+
+def dropped_connection() -> requests.ConnectionError:
+    """What requests raises when the server closes the connection without answering."""
+    from http.client import RemoteDisconnected
+
+    from urllib3.exceptions import ProtocolError
+
+    return requests.ConnectionError(ProtocolError(
+        "Connection aborted.", RemoteDisconnected("Remote end closed connection without response")))
 
 
 class FakeServer(BaseAdapter):
     """Answers requests from routes ``(method, path regex) -> answer`` and records them.
 
-    An answer is ``(status, json_body, headers)`` or a function of the request returning one.
-    Paths are matched with their query string, unquoted. The last route added wins. Paths longer
-    than Apache allows are answered as Apache does."""
+    An answer is ``(status, json_body, headers)`` or a function of the request returning one
+    (or None to leave the request to the routes added before it). Paths are matched with their
+    query string, unquoted. The last route added wins. Paths longer than Apache allows are
+    answered as Apache does."""
 
     def __init__(self):
         super().__init__()
@@ -64,6 +79,22 @@ class FakeServer(BaseAdapter):
 
     def raw_paths(self, method: str) -> list[str]:
         return [request_path(r) for r in self.sent if r.method == method]
+
+    def fail_first(self, method: str, pattern: str, *failures) -> None:
+        """The next requests matching get ``failures`` in turn: answers, or exceptions raised
+        as a dropped connection would be (``dropped_connection()``). Later requests go to the
+        other routes."""
+        pending = list(failures)
+
+        def answer(request):
+            if not pending:
+                return None
+            failure = pending.pop(0)
+            if isinstance(failure, BaseException):
+                raise failure
+            return failure
+
+        self.route(method, pattern, answer)
 
     def _create_table(self, request):
         tdef = json.loads(request.body)
@@ -84,8 +115,10 @@ class FakeServer(BaseAdapter):
         else:
             for method, pattern, answer in reversed(self.routes):
                 if method == request.method and pattern.fullmatch(path):
-                    status, body, headers = answer(request) if callable(answer) else answer
-                    break
+                    result = answer(request) if callable(answer) else answer
+                    if result is not None:
+                        status, body, headers = result
+                        break
             else:
                 status, body, headers = 404, f"no route for {request.method} {path}", {}
         response = requests.Response()

@@ -3,7 +3,8 @@
 Reads as of a snapshot go to the catalog ``<id>@<snaptime>``. Long value lists in filters are
 split over several requests so URLs stay short (``urls.MAX_PATH_BYTES``), and their results
 merged in ERMrest's order. Inserts and updates are sent in batches; ERMrest applies each request
-atomically but has no transaction spanning requests (see ``transaction``).
+atomically but has no transaction spanning requests (see ``transaction``). Requests that fail
+transiently are sent again as ``retry`` allows.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from . import urls
 from .errors import login_hint, translated
 from .model import model_from_doc, table_def
 from .objects import HatracObjects
+from .retry import call, session_config
 from .urls import after_suffix, filter_paths, merge, order_of, q, sort_suffix, table_path
 
 BATCH_ROWS = 1000
@@ -65,7 +67,8 @@ class DerivaCatalog(Catalog):
         self.catalog_id = str(catalog_id)
         self._scheme = scheme
         self._credential = credential if credential is not None else stored_credential(hostname)
-        server = DerivaServer(scheme, hostname, self._credential, caching=False)
+        server = DerivaServer(scheme, hostname, self._credential, caching=False,
+                              session_config=session_config())
         with self._errors(f"connect to catalog {self.catalog_id}"):
             self._ermrest = server.connect_ermrest(self.catalog_id)
         self._base_id = str(self._ermrest.catalog_id)
@@ -100,25 +103,34 @@ class DerivaCatalog(Catalog):
             if len(self._snapshot_bindings) >= KEPT_SNAPSHOT_BINDINGS:
                 self._snapshot_bindings.pop(next(iter(self._snapshot_bindings)))
             binding = ErmrestSnapshot(self._scheme, self.hostname, self._base_id, snapshot,
-                                      self._credential, caching=False)
+                                      self._credential, caching=False,
+                                      session_config=session_config())
             self._snapshot_bindings[snapshot] = binding
         return binding
 
     def _get(self, path: str, action: str, snapshot: str | None = None) -> Any:
         binding = self._reader(snapshot)
         with self._errors(action):
-            return binding.get(path).json()
+            return call(lambda: binding.get(path), action, self.hostname,
+                        idempotent=True).json()
 
-    def _send(self, method: str, path: str, action: str, body: Any = None) -> Any:
+    def _send(self, method: str, path: str, action: str, body: Any = None,
+              *, idempotent: bool) -> Any:
+        """``method`` (post, put, delete) ``path`` with a JSON ``body``; ``idempotent`` when
+        sending it twice has the effect of sending it once (see ``retry``)."""
         try:
             data = None if body is None else json.dumps(body, default=_json_value)
         except TypeError as e:
             raise DerivaMLValidationError(f"Cannot {action}: {e}.") from None
         headers = {"Content-Type": "application/json"}
-        with self._errors(action):
+
+        def send() -> Any:
             if method == "delete":
                 return self._ermrest.delete(path)
             return getattr(self._ermrest, method)(path, data=data, headers=headers)
+
+        with self._errors(action):
+            return call(send, action, self.hostname, idempotent=idempotent)
 
     def _room(self, snapshot: str | None, *parts: str) -> int:
         """Bytes left for filters in a request path made of ``parts``."""
@@ -143,7 +155,7 @@ class DerivaCatalog(Catalog):
         from deriva.core.ermrest_model import Schema
 
         self._send("post", "/schema", f"create schema {name}",
-                   [Schema.define(name, comment or None)])
+                   [Schema.define(name, comment or None)], idempotent=False)
         self._model = None
 
     def create_table(self, table: Table) -> Table:
@@ -152,7 +164,8 @@ class DerivaCatalog(Catalog):
         if existing:
             return existing
         self._send("post", f"/schema/{q(table.schema)}/table",
-                   f"create table {table.schema}.{table.name}", table_def(table))
+                   f"create table {table.schema}.{table.name}", table_def(table),
+                   idempotent=False)
         self._model = None
         return self._table(table.schema, table.name)
 
@@ -169,7 +182,8 @@ class DerivaCatalog(Catalog):
         inserted: list[dict] = []
         for start in range(0, len(rows), BATCH_ROWS):
             body = [{n: row.get(n) for n in names} for row in rows[start:start + BATCH_ROWS]]
-            inserted += self._send("post", path, f"insert into {schema}.{table}", body).json()
+            inserted += self._send("post", path, f"insert into {schema}.{table}", body,
+                                   idempotent=on_conflict_skip).json()
         return inserted
 
     def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
@@ -196,7 +210,7 @@ class DerivaCatalog(Catalog):
                     + ",".join(map(q, names)))
             for start in range(0, len(group), BATCH_ROWS):
                 self._send("put", path, f"update {schema}.{table}",
-                           group[start:start + BATCH_ROWS])
+                           group[start:start + BATCH_ROWS], idempotent=True)
         return self.select(schema, table, where={"RID": rids}) if rids else []
 
     def _where(self, t: Table, where: WhereType | None) -> dict[str, Any]:
@@ -222,7 +236,8 @@ class DerivaCatalog(Catalog):
                                     self._room(None, f"/aggregate/{tp}/n:=cnt(*)")):
             n = self._get(f"/aggregate/{tp}{filters}/n:=cnt(*)", f"count rows of {schema}.{table}")
             if n[0]["n"]:
-                self._send("delete", f"/entity/{tp}{filters}", f"delete from {schema}.{table}")
+                self._send("delete", f"/entity/{tp}{filters}", f"delete from {schema}.{table}",
+                           idempotent=True)
                 deleted += n[0]["n"]
         return deleted
 
@@ -310,7 +325,8 @@ class DerivaCatalog(Catalog):
         if self._user is None:
             try:
                 with self._errors("read the login session"):
-                    session = self._ermrest.get_authn_session().json()
+                    session = call(self._ermrest.get_authn_session, "read the login session",
+                                   self.hostname, idempotent=True).json()
             except DerivaMLNotFound:  # /authn/session answers 404 to anonymous clients
                 raise DerivaMLException(
                     f"Not authenticated to {self.hostname}: {login_hint(self.hostname)}."
