@@ -42,6 +42,9 @@ APACHE_404 = (404, """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://
 TRANSACTION_ABORTED = (
     503, "The service is temporarily unavailable. Detail: Transaction aborted.\n",
     {"Content-Type": "text/plain"})
+# ERMrest to a client without a valid login (none, or an expired or bogus webauthn cookie).
+LOGIN_REQUIRED = (401, "Access requires authentication. Detail: enumerate access on catalog/1\n",
+                  {"Content-Type": "text/plain"})
 
 
 def dropped_connection() -> requests.ConnectionError:

@@ -1,9 +1,9 @@
 """How the DERIVA backend copes with the transport: URL length, transient failures, logins.
 
 The fake (fake_deriva.py) answers as the lab's server was seen to: Apache's 404 page for a path
-longer than it accepts, ERMrest's 503 "Transaction aborted." under conflicting transactions.
-The tests at the end run against a real server when ``DERIVAML_TEST_HOST`` is set (long RID
-lists, concurrent writers).
+longer than it accepts, ERMrest's 503 "Transaction aborted." under conflicting transactions,
+401 without a valid login. The tests at the end run against a real server when
+``DERIVAML_TEST_HOST`` is set (long RID lists, concurrent writers, a bogus login).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from .fake_deriva import (
     APACHE_MAX_PATH,
     BASE,
     HOST,
+    LOGIN_REQUIRED,
     SNAP,
     TRANSACTION_ABORTED,
     FakeServer,
@@ -229,6 +230,20 @@ def test_ermrest_sessions_leave_retrying_to_the_backend(fake, server):
     assert (policy.connect, policy.read, set(policy.status_forcelist)) == (0, 0, set())
 
 
+# -- logins -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("credential, says", [
+    ({"cookie": "webauthn=expired"}, "your login has expired or is not valid"),
+    ({}, "you are not logged in")])
+def test_a_missing_or_expired_login_says_how_to_log_in(server, credential, says):
+    server.route("GET", f"{BASE}/", LOGIN_REQUIRED)
+    with pytest.raises(DerivaMLException, match=f"Cannot connect to catalog 1 on deriva.test: "
+                       f"not authenticated \\({says}\\): log in with `deriva-globus-auth-utils "
+                       "login --host deriva.test`"):
+        DerivaCatalog(HOST, "1", credential=credential)
+    assert len(server.paths("GET")) == 1
+
+
 # -- against a real server (DERIVAML_TEST_HOST) -----------------------------------------------
 needs_server = pytest.mark.skipif(not TEST_HOST, reason="set DERIVAML_TEST_HOST to a DERIVA "
                                   "server to test the transport against it")
@@ -278,3 +293,9 @@ def test_concurrent_writers_all_succeed_through_aborted_transactions(
     assert sorted(names) == sorted(["shared"] + [f"w{i}-{k}" for i in range(8) for k in range(8)])
     assert waits  # ERMrest aborted some of the conflicting transactions; they were sent again
 
+
+@needs_server
+def test_a_bogus_login_on_the_real_server_says_how_to_log_in(deriva_catalog_id):
+    with pytest.raises(DerivaMLException, match="login has expired or is not valid.*"
+                       f"deriva-globus-auth-utils login --host {TEST_HOST}"):
+        DerivaCatalog(TEST_HOST, deriva_catalog_id, credential={"cookie": "webauthn=bogus"})

@@ -43,8 +43,10 @@ def http_error(status: int, detail: str, host: str, action: str,
     """The DerivaML error for an HTTP ``status`` answered by ``host`` while doing ``action``."""
     where = f"{action} on {host}"
     if status == 401 or (status == 403 and not authenticated):
+        login = ("your login has expired or is not valid" if authenticated
+                 else "you are not logged in")
         return DerivaMLException(
-            f"Cannot {where}: not authenticated: {login_hint(host)}. ({detail})")
+            f"Cannot {where}: not authenticated ({login}): {login_hint(host)}. ({detail})")
     if status == 403:
         return DerivaMLException(
             f"Cannot {where}: permission denied ({detail}). Ask the catalog's owner for "
