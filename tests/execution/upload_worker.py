@@ -1,5 +1,6 @@
-"""Run by test_upload_resume: stage COUNT random files of SIZE_MB into a new execution,
-write their MD5s to ``<home>/sources.json``, print the execution RID, then upload."""
+"""Run by test_upload_resume: stage COUNT random files of SIZE_MB into a new execution on
+catalog HOST/CATALOG, write their MD5s to ``<home>/sources.json``, print the execution RID, then
+upload."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 from derivaml_jupyter.ml import DerivaML
 
 
-def main(count: int, size_mb: int) -> None:
-    ml = DerivaML()
-    ml.create_asset("Model")
+def main(count: int, size_mb: int, host: str, catalog: str) -> None:
+    ml = DerivaML(host, catalog)
+    if not ml.catalog.model().has_table(ml.domain_schema, "Model"):
+        ml.create_asset("Model")
     exe = ml.create_execution(ExecutionConfiguration(
         workflow=ml.create_workflow("Upload worker", "Training")))
     sources = {}
@@ -32,4 +34,4 @@ def main(count: int, size_mb: int) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]), int(sys.argv[2]))
+    main(int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4])
