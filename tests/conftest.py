@@ -3,7 +3,8 @@
 ``ml`` is the default local catalog. Tests and modules marked ``real_server`` also run with
 ``ml`` on a fresh catalog of the DERIVA server named by ``DERIVAML_TEST_HOST`` (logged in
 through the standard deriva-py credential file), created for the test and deleted after it;
-without that variable those runs are skipped.
+without that variable those runs are skipped. ``local_only`` exempts a test of such a module
+(one that reaches into the local backend's files).
 """
 
 from __future__ import annotations
@@ -18,11 +19,14 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "real_server: run with `ml` on the local catalog and on a fresh catalog of "
         "DERIVAML_TEST_HOST")
+    config.addinivalue_line(
+        "markers", "local_only: a test of a real_server module that runs on the local catalog "
+        "only")
 
 
 def pytest_generate_tests(metafunc):
-    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker(
-            "real_server"):
+    marked = metafunc.definition.get_closest_marker
+    if "backend" in metafunc.fixturenames and marked("real_server") and not marked("local_only"):
         metafunc.parametrize("backend", BACKENDS, indirect=True)
 
 

@@ -17,6 +17,8 @@ from derivaml_jupyter.demo import (
     store_digit_images,
 )
 
+pytestmark = pytest.mark.real_server
+
 
 def test_interrupted_load_is_completed_without_duplicates(ml, tmp_path):
     digits = load_digits()

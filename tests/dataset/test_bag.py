@@ -21,6 +21,8 @@ from derivaml_jupyter.dataset.dataset_bag import DatasetBag
 from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.ml import DerivaML
 
+pytestmark = pytest.mark.real_server
+
 
 def md5(path: Path) -> str:
     return hashlib.md5(Path(path).read_bytes()).hexdigest()
@@ -209,6 +211,7 @@ def test_materialized_download_of_a_cached_metadata_only_bag_fetches_files(ml, i
                for m in full.list_dataset_members(recurse=True)["Image"])
 
 
+@pytest.mark.local_only
 def test_second_download_is_a_cache_hit(ml, images, split):
     parent, _, _ = split
     first = ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
@@ -251,6 +254,7 @@ def test_bad_specs_give_clear_errors_and_leave_no_bag(ml, images, split):
     assert not bags.exists() or not list(bags.iterdir())
 
 
+@pytest.mark.local_only
 def test_failed_file_copy_leaves_no_bag_behind(ml, images, split):
     parent, _, _ = split
     row = ml.list_dataset_members(parent.rid, recurse=True)["Image"][-1]
@@ -272,6 +276,7 @@ def test_bag_opened_without_catalog_reads_but_cannot_fetch(ml, images, split):
         DatasetBag(lean.path / "data")
 
 
+@pytest.mark.local_only
 def test_cached_bag_of_another_catalog_state_is_replaced(ml, tmp_path, images, split):
     parent, _, _ = split
     stale = ml.download_dataset_bag(DatasetSpec(rid=parent.rid, materialize=False))

@@ -12,6 +12,8 @@ from derivaml_jupyter.core.errors import (
     DerivaMLValidationError,
 )
 
+pytestmark = pytest.mark.real_server
+
 
 @pytest.fixture
 def subjects(ml) -> list[str]:
