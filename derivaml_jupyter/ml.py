@@ -13,12 +13,13 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog.connect import connect_catalog, derivaml_home, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table
-from .core.definitions import DOMAIN_SCHEMA, ML_SCHEMA, MLVocab
+from .core.definitions import ML_SCHEMA, MLVocab
 from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidationError
 from .dataset.api import DatasetAPI
 from .execution.api import ExecutionAPI
 from .schema.builders import association_table, link, vocabulary_table
-from .schema.ml_schema import asset_support_tables, ensure_ml_schema
+from .schema.ml_schema import SEED_TERMS, asset_support_tables, open_ml_schema
+from .schema.profile import SchemaProfile
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +31,10 @@ class DerivaML(DatasetAPI, ExecutionAPI):
     """A connection to a DerivaML catalog.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
-    named local one; any other hostname a DERIVA server.
+    named local one; any other hostname a DERIVA server. A new catalog gets the ``deriva-ml``
+    schema; a catalog made by a deriva-ml release is used as it is, through its
+    ``profile`` (see ``schema.profile``). ``domain_schema`` is where new tables go (default:
+    the catalog's only domain schema, else ``domain``).
 
     Example::
 
@@ -57,7 +61,8 @@ class DerivaML(DatasetAPI, ExecutionAPI):
         self.catalog: Catalog = catalog or connect_catalog(self.hostname, self.catalog_id,
                                                            credential=credential)
         self.ml_schema = ML_SCHEMA
-        self.domain_schema = domain_schema or DOMAIN_SCHEMA
+        self.profile: SchemaProfile
+        self.profile, self.domain_schema = open_ml_schema(self.catalog, domain_schema)
         self.project_name = project_name or self.domain_schema
         self.working_dir = (Path(working_dir).expanduser().resolve() if working_dir else
                             derivaml_home() / "work" / self.hostname / self.catalog_id)
@@ -68,7 +73,6 @@ class DerivaML(DatasetAPI, ExecutionAPI):
         self.clean_execution_dir = clean_execution_dir
         log.setLevel(logging_level)
         self._terms: dict[tuple[str, str], dict[str, dict]] = {}
-        ensure_ml_schema(self.catalog, self.domain_schema)
 
     @classmethod
     def instantiate(cls, config: Any) -> DerivaML:
@@ -81,11 +85,19 @@ class DerivaML(DatasetAPI, ExecutionAPI):
         return f"DerivaML({self.hostname!r}, {self.catalog_id!r})"
 
     # -- model -------------------------------------------------------------------------------
+    @property
+    def search_schemas(self) -> tuple[str, ...]:
+        """Where tables are looked up by name: the default domain schema, the catalog's
+        other domain schemas, then ``deriva-ml``."""
+        others = [s for s in self.profile.domain_schemas if s != self.domain_schema]
+        return (self.domain_schema, *others, self.ml_schema)
+
     def find_table(self, name: str | Table) -> Table:
-        """A table of the domain or ``deriva-ml`` schema by name (``Image``, ``domain.Image``)."""
+        """A table of a domain or the ``deriva-ml`` schema by name (``Image``,
+        ``domain.Image``)."""
         if isinstance(name, Table):
             return name
-        return self.catalog.model().find_table(name, [self.domain_schema, self.ml_schema])
+        return self.catalog.model().find_table(name, self.search_schemas)
 
     def is_vocabulary(self, table: str | Table) -> bool:
         return self.find_table(table).kind == "vocabulary"
@@ -104,12 +116,12 @@ class DerivaML(DatasetAPI, ExecutionAPI):
 
     def list_vocabularies(self) -> list[Table]:
         return [t for t in self.catalog.model().tables()
-                if t.kind == "vocabulary" and t.schema in (self.ml_schema, self.domain_schema)]
+                if t.kind == "vocabulary" and t.schema in self.search_schemas]
 
     def list_assets(self) -> list[Table]:
         """Asset tables of the domain and ``deriva-ml`` schemas."""
         return [t for t in self.catalog.model().tables()
-                if t.kind == "asset" and t.schema in (self.ml_schema, self.domain_schema)]
+                if t.kind == "asset" and t.schema in self.search_schemas]
 
     # -- vocabularies ------------------------------------------------------------------------
     def create_vocabulary(self, vocab_name: str, comment: str = "",
@@ -174,6 +186,17 @@ class DerivaML(DatasetAPI, ExecutionAPI):
         """Canonical names of ``terms`` (synonyms resolved); unknown ones raise."""
         return [self.lookup_term(table, term)["Name"] for term in terms]
 
+    def _ensure_seed_terms(self, *vocabularies: MLVocab) -> None:
+        """Add the terms DerivaML itself uses that a vocabulary lacks (catalogs made by
+        deriva-ml releases miss some, e.g. ``Deriva_Config`` in 1.17)."""
+        for vocabulary in vocabularies:
+            index = self._term_index(self._vocabulary(vocabulary))
+            missing = [{"Name": n, "Description": d} for n, d in SEED_TERMS[vocabulary]
+                       if n.casefold() not in index]
+            if missing:
+                self.catalog.insert(ML_SCHEMA, vocabulary, missing, on_conflict_skip=True)
+                self._terms.pop((ML_SCHEMA, str(vocabulary)), None)
+
     # -- domain tables -----------------------------------------------------------------------
     def create_table(self, table: str | Table, columns: Iterable[Column | tuple] | Mapping = (),
                      *, foreign_keys: Iterable[ForeignKey] = (), keys: Iterable[tuple] = (),
@@ -220,7 +243,7 @@ class DerivaML(DatasetAPI, ExecutionAPI):
                 f"{t.name} is a {t.kind} table and cannot hold dataset members.")
         model = self.catalog.model()
         name = f"Dataset_{t.name}"
-        schema = ML_SCHEMA if t.schema == ML_SCHEMA else self.domain_schema
+        schema = t.schema
         if model.has_table(schema, name):
             return model.table(schema, name)
         return self.catalog.create_table(association_table(

@@ -201,8 +201,9 @@ class Catalog(ABC):
 
     # -- model ---------------------------------------------------------------------------
     @abstractmethod
-    def model(self) -> Model:
-        """The current model (schemas and tables)."""
+    def model(self, snapshot: str | None = None) -> Model:
+        """The model (schemas and tables), current or as of ``snapshot``. Reads as of a
+        snapshot must use that snapshot's model: a table or column added later is not there."""
 
     @abstractmethod
     def create_schema(self, name: str, comment: str = "") -> None:

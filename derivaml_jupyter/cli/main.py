@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..core.definitions import MLVocab
 from ..core.errors import DerivaMLException
 
 if TYPE_CHECKING:
@@ -108,8 +107,7 @@ def cmd_workflows(ml: DerivaML, args: argparse.Namespace) -> None:
 
 
 def cmd_executions(ml: DerivaML, args: argparse.Namespace) -> None:
-    status = ml.lookup_term(MLVocab.execution_status, args.status)["Name"] if args.status \
-        else None
+    status = args.status
     frame = ml.find_executions(status=status)
     _show(frame[["RID", "Workflow", "Status", "Start_Time", "Duration", "Description"]],
           f"No executions{f' with status {status}' if status else ''}.")

@@ -34,6 +34,11 @@ class DerivaMLCycleError(DerivaMLConflict):
     """Nesting a dataset or execution inside itself or one of its descendants."""
 
 
+class DerivaMLNeedsMigration(DerivaMLConflict):
+    """A catalog made by an older deriva-ml lacks a table or column an operation needs;
+    ``derivaml migrate`` adds it."""
+
+
 class DerivaMLReadOnly(DerivaMLException):
     """A write attempted on a snapshot (read-only) view of a catalog."""
 

@@ -43,14 +43,19 @@ def _as_list(items: Any) -> list:
 class DatasetAPI:
     """Mixed into ``DerivaML``; relies on its ``catalog``, ``find_table`` and term lookup."""
 
+    @property
+    def search_schemas(self) -> tuple[str, ...]:
+        """Where tables are looked up by name (``DerivaML`` adds its other domain schemas)."""
+        return (self.domain_schema, self.ml_schema)
+
     # -- element types -----------------------------------------------------------------------
-    def _element_associations(self) -> dict[str, tuple[Table, str]]:
-        """Member table name -> (association table, member column)."""
+    def _element_associations(self, snapshot: str | None = None) -> dict[str, tuple[Table, str]]:
+        """Member table name -> (association table, member column), as of ``snapshot`` (an
+        element type registered later is not there)."""
         result = {}
-        for t in self.catalog.model().tables():
+        for t in self.catalog.model(snapshot).tables():
             if (t.kind != "association" or not t.name.startswith("Dataset_")
-                    or t.name in NOT_ELEMENT_TABLES
-                    or t.schema not in (self.ml_schema, self.domain_schema)):
+                    or t.name in NOT_ELEMENT_TABLES or t.schema not in self.search_schemas):
                 continue
             for fk in t.foreign_keys:
                 column = fk.columns[0]
@@ -61,7 +66,7 @@ class DatasetAPI:
     def list_dataset_element_types(self) -> list[Table]:
         """Tables whose rows can be dataset members."""
         model = self.catalog.model()
-        return [model.find_table(name, [self.domain_schema, self.ml_schema])
+        return [model.find_table(name, self.search_schemas)
                 for name in self._element_associations()]
 
     # -- lookups -----------------------------------------------------------------------------
@@ -221,7 +226,7 @@ class DatasetAPI:
         for name in elements:
             if not pending:
                 break
-            t = model.find_table(name, [self.domain_schema, self.ml_schema])
+            t = model.find_table(name, self.search_schemas)
             found = {r["RID"] for r in self.catalog.select(t.schema, t.name,
                                                            where={"RID": pending},
                                                            columns=["RID"])}
@@ -307,7 +312,8 @@ class DatasetAPI:
         ``version`` (None: now). ``recurse`` adds the members of nested datasets."""
         rid = self._dataset_row(dataset, deleted=True)["RID"]
         snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
-        model = self.catalog.model()
+        model = self.catalog.model(snapshot)
+        elements = self._element_associations(snapshot)
         result: dict[str, list[dict]] = {}
         seen_members: dict[str, set[str]] = {}
         visited: set[str] = set()
@@ -315,7 +321,7 @@ class DatasetAPI:
         while frontier:
             visited.update(frontier)
             children: list[str] = []
-            for name, (assoc, column) in self._element_associations().items():
+            for name, (assoc, column) in elements.items():
                 links = self.catalog.select(assoc.schema, assoc.name,
                                             where={"Dataset": frontier}, snapshot=snapshot)
                 rids = [link[column] for link in links]
@@ -328,7 +334,7 @@ class DatasetAPI:
                 if not rids:
                     continue
                 seen.update(rids)
-                t = model.find_table(name, [self.domain_schema, self.ml_schema])
+                t = model.find_table(name, self.search_schemas)
                 result.setdefault(name, []).extend(self.catalog.select(
                     t.schema, t.name, where={"RID": rids}, snapshot=snapshot))
             frontier = list(dict.fromkeys(children)) if recurse else []
@@ -340,7 +346,7 @@ class DatasetAPI:
         snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
         counts = {name: self.catalog.count(assoc.schema, assoc.name, where={"Dataset": rid},
                                            snapshot=snapshot)
-                  for name, (assoc, _) in self._element_associations().items()}
+                  for name, (assoc, _) in self._element_associations(snapshot).items()}
         return {name: n for name, n in sorted(counts.items()) if n}
 
     def list_dataset_members_page(self, dataset: Any, table: str, limit: int = 100,
@@ -352,7 +358,7 @@ class DatasetAPI:
         rid = self._dataset_row(dataset, deleted=True)["RID"]
         snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None
         name = self.find_table(table).name
-        elements = self._element_associations()
+        elements = self._element_associations(snapshot)
         if name not in elements:
             raise self._not_element_error(name)
         assoc, column = elements[name]

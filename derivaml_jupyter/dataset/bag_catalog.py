@@ -121,7 +121,7 @@ class BagCatalog(Catalog):
         return self._rows[key]
 
     # -- model -------------------------------------------------------------------------------
-    def model(self) -> Model:
+    def model(self, snapshot: str | None = None) -> Model:
         return self._model
 
     def create_schema(self, name: str, comment: str = "") -> None:

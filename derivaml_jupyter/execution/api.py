@@ -26,7 +26,7 @@ from .asset_path import AssetFilePath
 from .configuration import AssetSpec, ExecutionConfiguration
 from .execution import Execution, format_duration
 from .provenance import resolve_workflow_source, runtime_environment
-from .records import ExecutionRecord, input_datasets, linked_assets, nested_rids
+from .records import ExecutionRecord, input_datasets, input_links, linked_assets, nested_rids
 from .upload import upload_entries
 from .workflow import Workflow
 
@@ -58,8 +58,7 @@ class ExecutionAPI:
             raise DerivaMLNotFound(
                 f"Workflow {rid} does not exist; find_workflows() lists the workflows.")
         row = rows[0]
-        types = [r["Workflow_Type"] for r in self.catalog.select(
-            ML_SCHEMA, "Workflow_Workflow_Type", where={"Workflow": rid})]
+        types = self.profile.workflow_types(self.catalog, [row])[rid]
         return Workflow(name=row["Name"], workflow_type=types,
                         description=row["Description"] or "", url=row["URL"],
                         version=row["Version"], checksum=row["Checksum"], workflow_rid=rid)
@@ -69,13 +68,11 @@ class ExecutionAPI:
         Workflow_Type (list of terms)."""
         import pandas as pd
 
-        types: dict[str, list[str]] = {}
-        for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow_Workflow_Type"):
-            types.setdefault(r["Workflow"], []).append(r["Workflow_Type"])
+        rows = list(self.catalog.iter_rows(ML_SCHEMA, "Workflow", sort=["RCT"]))
+        types = self.profile.workflow_types(self.catalog, rows)
         columns = ["RID", "Name", "Description", "URL", "Checksum", "Version"]
         return pd.DataFrame(
-            [{**{c: r[c] for c in columns}, "Workflow_Type": sorted(types.get(r["RID"], []))}
-             for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow", sort=["RCT"])],
+            [{**{c: r[c] for c in columns}, "Workflow_Type": types[r["RID"]]} for r in rows],
             columns=[*columns, "Workflow_Type"])
 
     def _add_workflow(self, workflow: Workflow) -> str:
@@ -86,6 +83,7 @@ class ExecutionAPI:
             return workflow.workflow_rid
         key_column, key = ("Checksum", workflow.checksum) if workflow.checksum else \
             ("URL", workflow.url)
+        type_column = self.profile.workflow_values(workflow.workflow_type)
         with self.catalog.transaction():
             found = self.catalog.select(ML_SCHEMA, "Workflow", where={key_column: key},
                                         sort=["RCT"], limit=1) if key else []
@@ -93,10 +91,11 @@ class ExecutionAPI:
                 return found[0]["RID"]
             rid = self.catalog.insert(ML_SCHEMA, "Workflow", [{
                 "Name": workflow.name, "Description": workflow.description, "URL": workflow.url,
-                "Checksum": workflow.checksum, "Version": workflow.version}])[0]["RID"]
-            self.catalog.insert(ML_SCHEMA, "Workflow_Workflow_Type",
-                                [{"Workflow": rid, "Workflow_Type": t}
-                                 for t in dict.fromkeys(workflow.workflow_type)])
+                "Checksum": workflow.checksum, "Version": workflow.version,
+                **type_column}])[0]["RID"]
+            links = self.profile.workflow_type_links(rid, workflow.workflow_type)
+            if links:
+                self.catalog.insert(ML_SCHEMA, "Workflow_Workflow_Type", links)
         return rid
 
     # -- executions --------------------------------------------------------------------------
@@ -125,6 +124,8 @@ class ExecutionAPI:
         versions = [self.dataset_version_record(s.rid, s.version)["RID"] for s in config.datasets]
         assets = [self._input_asset(a) for a in config.assets]
         resolve_workflow_source(workflow)
+        if not dry_run:
+            self._ensure_seed_terms(MLVocab.asset_type, MLVocab.asset_role)
         started = time.monotonic()
         bags = [self.download_dataset_bag(spec) for spec in config.datasets]
         if dry_run:
@@ -133,12 +134,11 @@ class ExecutionAPI:
         else:
             with self.catalog.transaction():
                 workflow.workflow_rid = self._add_workflow(workflow)
-                rid = self.catalog.insert(ML_SCHEMA, "Execution", [{
-                    "Workflow": workflow.workflow_rid, "Description": config.description,
-                    "Status": Status.created.value, "Status_Detail": "Execution created",
-                }])[0]["RID"]
+                rid = self.catalog.insert(ML_SCHEMA, "Execution", [self.profile.execution_values(
+                    Workflow=workflow.workflow_rid, Description=config.description,
+                    Status=Status.created, Status_Detail="Execution created")])[0]["RID"]
                 self.catalog.insert(ML_SCHEMA, "Dataset_Execution", [
-                    {"Dataset": s.rid, "Execution": rid, "Dataset_Version": v}
+                    self.profile.dataset_execution_row(s.rid, rid, v)
                     for s, v in zip(config.datasets, versions)], on_conflict_skip=True)
             exe = Execution(self, config, rid, workflow.workflow_rid)
         exe.datasets = bags
@@ -271,6 +271,7 @@ class ExecutionAPI:
         return ExecutionRecord.from_row(self, self._execution_row(execution_rid))
 
     def _nest_execution(self, parent: str, child: str, sequence: int | None) -> None:
+        self.profile.require("Execution_Execution", "nest executions")
         parent_row, child_row = self._execution_row(parent), self._execution_row(child)
         parent, child = parent_row["RID"], child_row["RID"]
         if parent == child or parent in self._execution_descendants(child):
@@ -304,12 +305,12 @@ class ExecutionAPI:
             key = getattr(workflow, "workflow_rid", None) or getattr(workflow, "name", workflow)
             where["Workflow"] = [rid for rid, name in workflows.items() if key in (rid, name)]
         if status is not None:
-            where["Status"] = Status(status).value
+            where["Status"] = self.profile.status_words(status)
         if dataset is not None:
             rid = self._dataset_row(dataset, deleted=True)["RID"]
-            where["RID"] = [r["Execution"] for r in self.catalog.select(
-                ML_SCHEMA, "Dataset_Execution", where={"Dataset": rid})]
-        rows = self.catalog.select(ML_SCHEMA, "Execution", where=where, sort=["-RCT"])
+            where["RID"] = [r["Execution"] for r in input_links(self, {"Dataset": rid})]
+        rows = [self.profile.execution_view(r) for r in self.catalog.select(
+            ML_SCHEMA, "Execution", where=where, sort=["-RCT"])]
         return pd.DataFrame(
             [{"RID": r["RID"], "Workflow": workflows.get(r["Workflow"]),
               "Description": r["Description"], "Status": r["Status"],

@@ -100,26 +100,28 @@ class Execution:
         """The current status (read from the catalog, so other processes' changes show)."""
         if self.dry_run:
             return self._status
-        return Status(self._row()["Status"])
+        word = self._row()["Status"]
+        status = self._ml.profile.status_of(word)
+        if status is None:
+            raise DerivaMLValidationError(
+                f"Execution {self.execution_rid} has status {word!r}, which DerivaML does not "
+                "know; set a known one with update_status(...).")
+        return status
 
     def _write(self, **columns: Any) -> None:
+        """Update the execution's row; ``columns`` use our names (see ``SchemaProfile``)."""
         if "Status" in columns:
             self._status = Status(columns["Status"])
         if not self.dry_run:
-            self._ml.catalog.update(ML_SCHEMA, "Execution",
-                                    [{"RID": self.execution_rid, **columns}])
+            self._ml.catalog.update(ML_SCHEMA, "Execution", [{
+                "RID": self.execution_rid, **self._ml.profile.execution_values(**columns)}])
 
     def update_status(self, status: Status | str, message: str = "") -> None:
         """Set the status and a progress message (``Status_Detail``).
 
         Example: ``exe.update_status(Status.running, "Epoch 3/10 done")``.
         """
-        try:
-            status = Status(status)
-        except ValueError:
-            raise DerivaMLValidationError(
-                f"{status!r} is not an execution status; use one of "
-                f"{', '.join(s.value for s in Status)}.") from None
+        status = self._ml.profile.parse_status(status)
         self._write(Status=status.value, Status_Detail=message)
 
     def execution_start(self) -> None:
@@ -131,7 +133,7 @@ class Execution:
     def _elapsed(self) -> str:
         start = self._start_time
         if start is None and not self.dry_run:
-            recorded = self._row()["Start_Time"]
+            recorded = self._ml.profile.execution_view(self._row())["Start_Time"]
             start = datetime.fromisoformat(recorded) if recorded else None
         return format_duration((datetime.now(UTC) - start).total_seconds() if start else 0.0)
 

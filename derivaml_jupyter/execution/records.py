@@ -29,14 +29,29 @@ def linked_assets(ml: DerivaML, execution_rid: str, role: str) -> dict[str, list
     return result
 
 
+def input_links(ml: DerivaML, where: dict[str, Any]) -> list[dict]:
+    """The ``Dataset_Execution`` rows matching ``where`` that record inputs. deriva-ml 1.x also
+    linked each dataset an execution created (its first version names that execution); those
+    are outputs, so they are left out."""
+    links = ml.catalog.select(ML_SCHEMA, "Dataset_Execution", where=where)
+    creators: dict[str, str | None] = {}
+    for r in ml.catalog.select(ML_SCHEMA, "Dataset_Version", sort=["RCT"],
+                               where={"Dataset": list({r["Dataset"] for r in links})},
+                               columns=["Dataset", "Execution", "RCT"]):
+        creators.setdefault(r["Dataset"], r["Execution"])
+    return [r for r in links if creators.get(r["Dataset"]) != r["Execution"]]
+
+
 def input_datasets(ml: DerivaML, execution_rid: str) -> list[dict]:
-    """``{"rid", "version", "version_rid"}`` of each dataset the execution read."""
-    links = ml.catalog.select(ML_SCHEMA, "Dataset_Execution", where={"Execution": execution_rid})
+    """``{"rid", "version", "version_rid"}`` of each dataset the execution read; the version
+    is None where the catalog does not record it (deriva-ml 1.x)."""
+    links = input_links(ml, {"Execution": execution_rid})
+    version_rids = [r.get("Dataset_Version") for r in links]
     versions = {r["RID"]: r["Version"] for r in ml.catalog.select(
-        ML_SCHEMA, "Dataset_Version", where={"RID": [r["Dataset_Version"] for r in links]},
+        ML_SCHEMA, "Dataset_Version", where={"RID": [v for v in version_rids if v]},
         columns=["RID", "Version"])}
-    return [{"rid": r["Dataset"], "version": versions.get(r["Dataset_Version"]),
-             "version_rid": r["Dataset_Version"]} for r in links]
+    return [{"rid": r["Dataset"], "version": versions.get(v), "version_rid": v}
+            for r, v in zip(links, version_rids)]
 
 
 def output_datasets(ml: DerivaML, execution_rid: str) -> list[dict]:
@@ -49,6 +64,8 @@ def output_datasets(ml: DerivaML, execution_rid: str) -> list[dict]:
 def nested_rids(ml: DerivaML, execution_rid: str, children: bool) -> list[str]:
     """RIDs of the executions nested in this one (children, by Sequence, unnumbered last) or
     of those it is nested in (parents)."""
+    if not ml.profile.has_table("Execution_Execution"):  # a catalog without nesting
+        return []
     mine, theirs = ("Execution", "Nested_Execution") if children else \
         ("Nested_Execution", "Execution")
     rows = ml.catalog.select(ML_SCHEMA, "Execution_Execution", where={mine: execution_rid})
@@ -80,6 +97,9 @@ class ExecutionRecord:
 
     @classmethod
     def from_row(cls, ml: DerivaML, row: dict) -> ExecutionRecord:
+        """The record of an ``Execution`` row, read through the catalog's profile (status as
+        ours, timing columns it lacks None)."""
+        row = ml.profile.execution_view(row)
         return cls(
             execution_rid=row["RID"], status=row["Status"], status_detail=row["Status_Detail"],
             description=row["Description"],

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ..catalog.contract import Catalog, Column, ForeignKey, Table
-from ..core.definitions import ML_SCHEMA, MLVocab
+from ..core.definitions import DOMAIN_SCHEMA, ML_SCHEMA, MLVocab
+from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
 from .builders import asset_table, association_table, link, vocabulary_table
+from .profile import SchemaProfile
 
 SEED_TERMS: dict[str, list[tuple[str, str]]] = {
     MLVocab.asset_type: [
@@ -130,6 +132,37 @@ def asset_support_tables(asset: Table, asset_type: Table, asset_role: Table,
                           extra_fkeys=[ForeignKey(("Asset_Role",), ML_SCHEMA, asset_role.name,
                                                   ("Name",))]),
     ]
+
+
+def open_ml_schema(catalog: Catalog, domain_schema: str | None = None
+                   ) -> tuple[SchemaProfile, str]:
+    """The profile of ``catalog`` and the domain schema new tables go to.
+
+    A catalog without the ``deriva-ml`` schema gets ours; one with our complete schema gets
+    the domain schema if it lacks it; a catalog a deriva-ml release made is left as it is (a
+    domain schema named but missing there is an error)."""
+    if not catalog.model().schemas.get(ML_SCHEMA):
+        ensure_ml_schema(catalog, domain_schema or DOMAIN_SCHEMA)
+    profile = SchemaProfile.read(catalog)
+    profile.check_required()
+    found, named = profile.domain_schemas, domain_schema is not None
+    if not named:
+        if len(found) > 1 and DOMAIN_SCHEMA not in found:
+            raise DerivaMLValidationError(
+                f"Catalog {catalog.catalog_id} on {catalog.hostname} has several domain "
+                f"schemas ({', '.join(found)}): pass domain_schema= one of them. New tables "
+                "go there; tables of all of them are found.")
+        domain_schema = found[0] if len(found) == 1 else DOMAIN_SCHEMA
+    if domain_schema not in found and profile.complete:
+        catalog.create_schema(domain_schema, "The project's own tables.")
+        profile = SchemaProfile.read(catalog)
+    elif domain_schema not in found and named:
+        raise DerivaMLNotFound(
+            f"Catalog {catalog.catalog_id} on {catalog.hostname} has no schema "
+            f"{domain_schema!r}; its domain schemas are: {', '.join(found) or '(none)'}. Pass "
+            "one of them as domain_schema (DerivaML does not change the schema of a catalog "
+            "made by deriva-ml).")
+    return profile, domain_schema
 
 
 def ensure_ml_schema(catalog: Catalog, domain_schema: str) -> None:

@@ -74,6 +74,7 @@ class DerivaCatalog(Catalog):
         self._base_id = str(self._ermrest.catalog_id)
         self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential))
         self._snapshot_bindings: dict[str, Any] = {}
+        self._snapshot_models: dict[str, Model] = {}
         self._model: Model | None = None
         self._user: str | None = None
         root = self._get("/", f"connect to catalog {self.catalog_id}")
@@ -138,7 +139,14 @@ class DerivaCatalog(Catalog):
         return urls.MAX_PATH_BYTES - len(base) - sum(map(len, parts))
 
     # -- model -----------------------------------------------------------------------------
-    def model(self) -> Model:
+    def model(self, snapshot: str | None = None) -> Model:
+        if snapshot is not None:  # a snapshot's model never changes: keep a few
+            if snapshot not in self._snapshot_models:
+                if len(self._snapshot_models) >= KEPT_SNAPSHOT_BINDINGS:
+                    self._snapshot_models.pop(next(iter(self._snapshot_models)))
+                self._snapshot_models[snapshot] = model_from_doc(self._get(
+                    "/schema", f"read the catalog model as of snapshot {snapshot}", snapshot))
+            return self._snapshot_models[snapshot]
         if self._model is None:
             self._model = model_from_doc(self._get("/schema", "read the catalog model"))
         return self._model

@@ -157,7 +157,11 @@ class LocalCatalog(Catalog):
         return snap
 
     # -- model -----------------------------------------------------------------------------
-    def model(self) -> Model:
+    def model(self, snapshot: str | None = None) -> Model:
+        """The model; the same as of any snapshot, since a table or column added later reads
+        as empty or null at earlier snapshots here."""
+        if snapshot is not None:
+            self._parse_snapshot(snapshot)
         with self._lock:
             if self._model is None:
                 model = Model()
