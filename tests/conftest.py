@@ -44,6 +44,15 @@ def fresh_deriva_catalog() -> str:
 
 
 @pytest.fixture
+def remote_catalog(request, backend) -> tuple[str, str] | None:
+    """``(host, catalog)`` of a fresh catalog of DERIVAML_TEST_HOST in a ``real_server``
+    test's second run; None in its local run."""
+    if backend == "local":
+        return None
+    return TEST_HOST, request.getfixturevalue("fresh_deriva_catalog")
+
+
+@pytest.fixture
 def ml(request, backend, tmp_path, monkeypatch) -> DerivaML:
     """``DerivaML()`` on the default local catalog of a temporary ``DERIVAML_HOME``; in a
     ``real_server`` test's second run, on a fresh catalog of DERIVAML_TEST_HOST."""

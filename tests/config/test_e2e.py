@@ -7,17 +7,14 @@ import re
 from pathlib import Path
 
 import pytest
-from backends import TEST_HOST
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_server]
 
 
 @pytest.fixture
-def target(request, backend, tmp_path: Path) -> tuple[str, str]:
+def target(remote_catalog) -> tuple[str, str]:
     """``(host, catalog)`` the runs write to."""
-    if backend == "local":
-        return "local", "projcat"
-    return TEST_HOST, request.getfixturevalue("fresh_deriva_catalog")
+    return remote_catalog or ("local", "projcat")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import pytest
 
 pytestmark = [
     pytest.mark.slow,
+    pytest.mark.real_server,
     pytest.mark.skipif(
         importlib.util.find_spec("derivaml_jupyter.execution.execution") is None,
         reason="needs the execution layer (derivaml_jupyter/execution/execution.py), not "
@@ -64,7 +65,15 @@ def notebook(project):
     return path
 
 
-def _run(notebook: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
+@pytest.fixture
+def target(remote_catalog) -> tuple[str, str]:
+    """``(host, catalog)`` the runs write to: the project's local ``nbtest``, or a fresh
+    catalog of DERIVAML_TEST_HOST."""
+    return remote_catalog or ("local", "nbtest")
+
+
+def _run(notebook: Path, home: Path, target: tuple[str, str],
+         *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DERIVAML_HOME": str(home)}
     for var in ("DERIVA_ML_NOTEBOOK_PATH", "DERIVA_ML_HYDRA_OVERRIDES",
                 "DERIVA_ML_SAVE_EXECUTION_RID", "JPY_SESSION_NAME"):
@@ -72,7 +81,9 @@ def _run(notebook: Path, home: Path, *args: str) -> subprocess.CompletedProcess:
     cli = Path(sys.executable).with_name("deriva-ml-run-notebook")
     cmd = [str(cli)] if cli.exists() else [
         sys.executable, "-m", "derivaml_jupyter.runners.run_notebook_cli"]
-    return subprocess.run([*cmd, str(notebook), *args], cwd=notebook.parent.parent, env=env,
+    host, catalog_id = target
+    return subprocess.run([*cmd, str(notebook), *args, "--host", host, "--catalog", catalog_id],
+                          cwd=notebook.parent.parent, env=env,
                           capture_output=True, text=True, timeout=300)
 
 
@@ -95,9 +106,10 @@ def _notebook_assets(ml, rid: str, dest: Path) -> dict[str, Path]:
     return found
 
 
-def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, monkeypatch):
+def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, monkeypatch,
+                                                              target):
     home = project.parent / "home"
-    result = _run(notebook, home, "threshold=0.75", "-p", "title", "Hello plot")
+    result = _run(notebook, home, target, "threshold=0.75", "-p", "title", "Hello plot")
     assert result.returncode == 0, result.stdout + result.stderr
     rid = _rid(result.stdout)
     assert "Uploaded" in result.stdout
@@ -105,7 +117,7 @@ def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, 
     from derivaml_jupyter.ml import DerivaML
 
     monkeypatch.setenv("DERIVAML_HOME", str(home))
-    ml = DerivaML("local", "nbtest")
+    ml = DerivaML(*target)
     record = ml.lookup_execution(rid)
     assert record.status == "Uploaded"
     assert record.workflow.name == "Report" and "Analysis" in record.workflow.workflow_type
@@ -122,9 +134,9 @@ def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, 
     assert any(name.endswith("notebook.log") for name in metadata), metadata
 
 
-def test_failing_notebook_is_uploaded_and_marked_failed(notebook, project, monkeypatch):
+def test_failing_notebook_is_uploaded_and_marked_failed(notebook, project, monkeypatch, target):
     home = project.parent / "home"
-    result = _run(notebook, home, "threshold=0.99")
+    result = _run(notebook, home, target, "threshold=0.99")
     assert result.returncode == 1, result.stdout + result.stderr
     assert "RuntimeError: threshold too high" in result.stderr
     rid = _rid(result.stdout)
@@ -132,7 +144,7 @@ def test_failing_notebook_is_uploaded_and_marked_failed(notebook, project, monke
     from derivaml_jupyter.ml import DerivaML
 
     monkeypatch.setenv("DERIVAML_HOME", str(home))
-    ml = DerivaML("local", "nbtest")
+    ml = DerivaML(*target)
     record = ml.lookup_execution(rid)
     assert record.status == "Failed"
     assert "threshold too high" in record.status_detail and record.stop_time
