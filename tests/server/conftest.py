@@ -25,6 +25,18 @@ def jp_server_config() -> dict:
 
 
 @pytest.fixture
+def fetch(jp_fetch, ml: DerivaML):
+    """``jp_fetch`` aimed at ``ml``'s catalog: its ``host`` and ``catalog`` query arguments
+    are added unless a request gives its own."""
+
+    async def fetch(*parts: str, params: dict | None = None, **kwargs):
+        params = {"host": ml.hostname, "catalog": ml.catalog_id, **(params or {})}
+        return await jp_fetch(*parts, params=params, **kwargs)
+
+    return fetch
+
+
+@pytest.fixture
 def catalog(ml: DerivaML, tmp_path: Path) -> dict:
     """``ml`` with a 250-subject Training dataset (0.1.0 empty, 0.2.0 full) nested in a
     Complete dataset, and an execution of a workflow that read the Training dataset and
