@@ -213,6 +213,20 @@ class Catalog(ABC):
     def create_table(self, table: Table) -> Table:
         """Create a table with system columns added; return the existing one if it exists."""
 
+    def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
+        """Create those of ``schemas`` (name -> comment) and ``tables`` that do not exist yet,
+        in one step where the backend can; tables may reference each other."""
+        pending = {(t.schema, t.name): t for t in tables}
+        with self.transaction():
+            for name, comment in schemas.items():
+                self.create_schema(name, comment)
+            while pending:  # referenced tables first
+                ready = [key for key, t in pending.items()
+                         if not any((fk.pk_schema, fk.pk_table) in pending.keys() - {key}
+                                    for fk in t.foreign_keys)] or list(pending)
+                for key in ready:
+                    self.create_table(pending.pop(key))
+
     # -- rows ----------------------------------------------------------------------------
     @abstractmethod
     def insert(

@@ -173,10 +173,8 @@ def ensure_ml_schema(catalog: Catalog, domain_schema: str) -> None:
             and domain_schema in model.schemas):
         return
     with catalog.transaction():
-        catalog.create_schema(ML_SCHEMA, "DerivaML: datasets, workflows and executions.")
-        catalog.create_schema(domain_schema, "The project's own tables.")
-        for table in tables:
-            catalog.create_table(table)
+        catalog.create_model({ML_SCHEMA: "DerivaML: datasets, workflows and executions.",
+                              domain_schema: "The project's own tables."}, tables)
         for vocabulary, terms in SEED_TERMS.items():
             catalog.insert(ML_SCHEMA, vocabulary,
                            [{"Name": n, "Description": d} for n, d in terms],

@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from derivaml_jupyter.catalog.contract import SYSTEM_COLUMNS
+from derivaml_jupyter.catalog.contract import SYSTEM_COLUMNS, Column, ForeignKey, Table
 from derivaml_jupyter.core.errors import (
     DerivaMLConflict,
     DerivaMLNotFound,
@@ -37,6 +37,20 @@ def test_insert_returns_rows_with_system_columns(catalog, schema):
     stored = catalog.select(schema, THING, sort=["Name"])
     assert [(r["Tags"], r["Flag"], r["Meta"]) for r in stored] == [
         (["tag0"], True, {"i": 0}), (["tag1"], False, {"i": 1}), (["tag2"], True, {"i": 2})]
+
+
+def test_create_model_makes_what_is_missing_tables_referencing_each_other(catalog, schema):
+    other = f"{schema}_other"
+    owner = Table(other, "Owner", [Column("Name", nullok=False)], keys=[("Name",)])
+    pet = Table(other, "Pet", [Column("Owner", nullok=False)],
+                foreign_keys=[ForeignKey(("Owner",), other, "Owner", ("Name",))])
+    catalog.create_model({schema: "exists", other: "new"}, [pet, owner])
+    catalog.create_model({other: "new"}, [owner, pet])  # a second time: nothing to do
+    model = catalog.model()
+    assert model.has_table(other, "Owner") and model.has_table(other, "Pet")
+    assert model.table(other, "Pet").references(other, "Owner")[0].pk_columns == ("Name",)
+    (owner_row,) = catalog.insert(other, "Owner", [{"Name": "ann"}])
+    assert catalog.insert(other, "Pet", [{"Owner": "ann"}])[0]["Owner"] == owner_row["Name"]
 
 
 def test_select_filters_columns_sort_and_limit(catalog, schema):

@@ -11,12 +11,17 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from ...core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
+from ...core.errors import (
+    DerivaMLConflict,
+    DerivaMLException,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
 from ...core.rid import decode, normalize_rid
 from ..contract import SYSTEM_COLUMNS, Catalog, Model, ObjectInfo, Progress, ResolvedRID, Table
 from ..contract import Where as WhereType
@@ -157,25 +162,49 @@ class DerivaCatalog(Catalog):
         return self.model().table(schema, table)
 
     def create_schema(self, name: str, comment: str = "") -> None:
-        self._model = None
-        if name in self.model().schemas:
-            return
         from deriva.core.ermrest_model import Schema
 
-        self._send("post", "/schema", f"create schema {name}",
-                   [Schema.define(name, comment or None)], idempotent=False)
-        self._model = None
+        self._create("/schema", f"create schema {name}", [Schema.define(name, comment or None)],
+                     lambda model: name in model.schemas)
 
     def create_table(self, table: Table) -> Table:
         self._model = None
         existing = self.model().check_new_table(table)
         if existing:
             return existing
-        self._send("post", f"/schema/{q(table.schema)}/table",
-                   f"create table {table.schema}.{table.name}", table_def(table),
-                   idempotent=False)
-        self._model = None
+        self._create(f"/schema/{q(table.schema)}/table",
+                     f"create table {table.schema}.{table.name}", table_def(table),
+                     lambda model: model.has_table(table.schema, table.name))
         return self._table(table.schema, table.name)
+
+    def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
+        """One atomic ERMrest request creates every missing schema and table."""
+        from deriva.core.ermrest_model import Schema
+
+        self._model = None
+        model = self.model()
+        tables = [t for t in tables if not model.has_table(t.schema, t.name)]
+        body = ([Schema.define(n, c or None) for n, c in schemas.items()
+                 if n not in model.schemas]
+                + [{**table_def(t), "schema_name": t.schema} for t in tables])
+        if body:
+            self._create("/schema", f"create {len(tables)} table(s) in {', '.join(schemas)}",
+                         body, lambda m: all(n in m.schemas for n in schemas)
+                         and all(m.has_table(t.schema, t.name) for t in tables))
+
+    def _create(self, path: str, action: str, body: Any, done: Callable[[Model], bool]) -> None:
+        """Post model ``body`` to ``path``; a conflict is success when another client made
+        what ``done`` checks for meanwhile (parallel jobs opening one new catalog)."""
+        self._model = None
+        if done(self.model()):
+            return
+        try:
+            self._send("post", path, action, body, idempotent=False)
+        except DerivaMLConflict:
+            self._model = None
+            if not done(self.model()):
+                raise
+        self._model = None
 
     # -- rows ------------------------------------------------------------------------------
     def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
