@@ -154,12 +154,15 @@ class DatasetAPI:
 
     def _new_version(self, rid: str, version: DatasetVersion, description: str,
                      execution_rid: str | None) -> DatasetVersion:
-        """Record ``version`` of dataset ``rid`` pinned to the current snapshot."""
+        """Record ``version`` of dataset ``rid`` pinned to the snapshot that first holds it, so
+        the dataset read as of that snapshot (a bag) knows its own version: on a server each
+        write is its own snapshot, so the row is written first and its snapshot set after."""
         row = self.catalog.insert(ML_SCHEMA, "Dataset_Version", [{
             "Dataset": rid, "Version": str(version), "Description": description,
-            "Execution": execution_rid, "Snapshot": self.catalog.snapshot(),
-        }])[0]
+            "Execution": execution_rid}])[0]
         self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Version": row["RID"]}])
+        self.catalog.update(ML_SCHEMA, "Dataset_Version",
+                            [{"RID": row["RID"], "Snapshot": self.catalog.snapshot()}])
         return version
 
     def increment_dataset_version(self, dataset: Any,
