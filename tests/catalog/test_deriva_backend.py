@@ -251,7 +251,7 @@ def test_delete_counts_then_deletes_and_skips_empty_matches(catalog, server):
           '("Name")=(t1) already exists.', DerivaMLConflict, r"same key.*\"Name\""),
     (409, 'insert or update on table "Thing" violates foreign key constraint DETAIL: Key '
           '(Parent)=(ZZZZ) is not present in table "Parent".', DerivaMLNotFound,
-     "referenced row does not exist.*Parent"),
+     "Parent = ZZZZ does not match any row of table Parent"),
     (409, 'update or delete on table "Parent" violates foreign key constraint on table '
           '"Thing" DETAIL: Key is still referenced', DerivaMLConflict, "still refer"),
     (400, "Bad value", DerivaMLValidationError, "refused the request: Bad value"),

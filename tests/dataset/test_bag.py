@@ -190,7 +190,7 @@ def test_metadata_only_bag_lists_files_in_fetch_txt_then_materializes(ml, images
     by_rid = {unquote(path).split("/")[2]: (unquote(url), int(length))
               for url, length, path in fetch}
     rows = {r["RID"]: r for r in ml.list_dataset_members(parent.rid, recurse=True)["Image"]}
-    assert by_rid == {rid: (rows[rid]["URL"], rows[rid]["Length"]) for rid in images}
+    assert by_rid == {rid: (unquote(rows[rid]["URL"]), rows[rid]["Length"]) for rid in images}
     bdbag_api.validate_bag_structure(str(bag.path), skip_remote=True)
     members = bag.list_dataset_members(recurse=True)["Image"]
     assert members and not any(Path(m["Filename"]).exists() for m in members)

@@ -162,7 +162,7 @@ def test_deleted_dataset_is_hidden_but_readable_at_its_versions(ml, subjects):
 
 @pytest.mark.parametrize("validate, message", [
     (True, "Subject has no rows with RID 1-ZZZZ; check the RIDs"),
-    (False, "does not match any RID of domain.Subject"),
+    (False, "Subject = 1-ZZZZ does not match any"),
 ])
 def test_members_by_table_are_checked_and_nothing_half_written(ml, subjects, validate,
                                                                 message):

@@ -62,10 +62,12 @@ def http_error(status: int, detail: str, host: str, action: str,
 
 
 def _conflict(detail: str, where: str) -> DerivaMLException:
-    if "foreign key" in detail and "is not present" in detail:
+    missing = re.search(r'Key \((.+?)\)=\((.+?)\) is not present in table "(.+?)"', detail)
+    if "foreign key" in detail and missing:
+        columns, values, table = missing.groups()
         return DerivaMLNotFound(
-            f"Cannot {where}: a referenced row does not exist ({detail}). Insert the "
-            "referenced row first or correct the reference.")
+            f"Cannot {where}: {columns} = {values} does not match any row of table {table}. "
+            "Insert the referenced row first or correct the reference.")
     if "foreign key" in detail and "still referenced" in detail:
         return DerivaMLConflict(
             f"Cannot {where}: other rows still refer to the rows being changed ({detail}).")
