@@ -6,7 +6,8 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Mapping
 
-# Public name -> implementation module.
+# Public name -> implementation module, or "module:attribute" where deriva-ml's name for it
+# differs from ours.
 EXPORTS: dict[str, str] = {
     "DerivaML": "derivaml_jupyter.ml",
     "DerivaMLConfig": "derivaml_jupyter.config",
@@ -44,6 +45,10 @@ EXPORTS: dict[str, str] = {
     "Column": "derivaml_jupyter.catalog.contract",
     "ForeignKey": "derivaml_jupyter.catalog.contract",
     "config_picker": "derivaml_jupyter.kernel.widgets",
+    "AssetFilePath": "derivaml_jupyter.execution.asset_path",
+    "DerivaMLNotFoundError": "derivaml_jupyter.core.errors:DerivaMLNotFound",
+    "DerivaMLReadOnlyError": "derivaml_jupyter.core.errors:DerivaMLReadOnly",
+    "DerivaSystemColumns": "derivaml_jupyter.catalog.contract:SYSTEM_COLUMNS",
 }
 
 
@@ -54,7 +59,8 @@ def lazy_exports(names: list[str]) -> tuple[Callable[[str], object], Callable[[]
     def __getattr__(name: str) -> object:
         if name not in table:
             raise AttributeError(f"module has no attribute {name!r}")
-        return getattr(importlib.import_module(table[name]), name)
+        module, _, attribute = table[name].partition(":")
+        return getattr(importlib.import_module(module), attribute or name)
 
     def __dir__() -> list[str]:
         return sorted(table)

@@ -3,5 +3,5 @@
 from .._lazy import lazy_exports
 
 __all__ = ["DerivaML", "Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "ML_SCHEMA",
-           "DerivaMLException", "DerivaMLInvalidTerm"]
+           "DerivaMLException", "DerivaMLInvalidTerm", "DerivaMLConfig", "DerivaSystemColumns"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -1,7 +1,9 @@
-"""Enums and constants, as ``deriva_ml.core.definitions`` offers them."""
+"""Enums, constants and error types, as ``deriva_ml.core.definitions`` offers them."""
 
 from .._lazy import lazy_exports
 
 __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart", "ML_SCHEMA",
-           "DRY_RUN_RID"]
+           "DRY_RUN_RID", "DerivaSystemColumns", "DerivaMLCycleError", "DerivaMLException",
+           "DerivaMLInvalidTerm", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
+           "DerivaMLValidationError"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -2,5 +2,6 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["DatasetSpec", "DatasetVersion", "Dataset", "DatasetBag", "DatasetSpecConfig"]
+__all__ = ["DatasetSpec", "DatasetVersion", "Dataset", "DatasetBag", "DatasetSpecConfig",
+           "VersionPart"]
 __getattr__, __dir__ = lazy_exports(__all__)

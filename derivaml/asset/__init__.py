@@ -1,0 +1,6 @@
+"""Asset names, as ``deriva_ml.asset`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["AssetFilePath", "AssetSpec", "AssetSpecConfig"]
+__getattr__, __dir__ = lazy_exports(__all__)

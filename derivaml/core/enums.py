@@ -1,0 +1,6 @@
+"""Vocabulary and asset-type enums, as ``deriva_ml.core.enums`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["ExecAssetType", "MLVocab"]
+__getattr__, __dir__ = lazy_exports(__all__)

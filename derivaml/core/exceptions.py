@@ -1,0 +1,7 @@
+"""Error types, as ``deriva_ml.core.exceptions`` offers them."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["DerivaMLCycleError", "DerivaMLException", "DerivaMLInvalidTerm",
+           "DerivaMLNotFoundError", "DerivaMLReadOnlyError", "DerivaMLValidationError"]
+__getattr__, __dir__ = lazy_exports(__all__)
