@@ -13,6 +13,7 @@ from backends import BACKENDS, TEST_HOST, new_deriva_catalog
 
 from derivaml_jupyter.catalog import Column, ForeignKey, Table, connect_catalog
 from derivaml_jupyter.catalog.contract import Catalog
+from derivaml_jupyter.catalog.deriva import retry
 
 
 @pytest.fixture(scope="session")
@@ -49,3 +50,17 @@ def schema(catalog) -> str:
         Column("Parent"),
     ], keys=[("Name",)], foreign_keys=[ForeignKey(("Parent",), name, "Parent")]))
     return name
+
+
+@pytest.fixture
+def slept(monkeypatch) -> list[float]:
+    """The back-off delays of ``retry``, taken on a fake clock instead of waited."""
+    now, delays = [0.0], []
+
+    def sleep(seconds: float) -> None:
+        delays.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(retry, "clock", lambda: now[0])
+    monkeypatch.setattr(retry, "sleep", sleep)
+    return delays

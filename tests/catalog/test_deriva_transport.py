@@ -55,20 +55,6 @@ def fake(server) -> DerivaCatalog:
     return fake_catalog(server)
 
 
-@pytest.fixture
-def slept(monkeypatch) -> list[float]:
-    """The back-off delays of ``retry``, taken on a fake clock instead of waited."""
-    now, delays = [0.0], []
-
-    def sleep(seconds: float) -> None:
-        delays.append(seconds)
-        now[0] += seconds
-
-    monkeypatch.setattr(retry, "clock", lambda: now[0])
-    monkeypatch.setattr(retry, "sleep", sleep)
-    return delays
-
-
 def rids_in(request) -> list[str]:
     return re.findall(r"RID=([0-9A-Z-]+)", unquote(request_path(request)))
 

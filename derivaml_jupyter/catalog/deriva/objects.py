@@ -15,7 +15,7 @@ How this meets what a real Hatrac does:
   put: it moves on through the fixed series ``<md5>.<filename>``, ``<md5>.1.<filename>``, ...,
   so a later put of the same content finds the name that holds it.
 - Every step is idempotent and tried again after transient failures (408, 429, 5xx, lost
-  connections), within ``RETRY_SECONDS``.
+  connections), within ``retry.RETRY_SECONDS``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,6 @@ import os
 import random
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from functools import partial
@@ -43,6 +42,7 @@ from ...core.errors import (
 from ..connect import derivaml_home
 from ..contract import ObjectInfo, Progress
 from ..local.objects import check_filename
+from . import retry
 from .urls import q
 
 # Files larger than this are uploaded in chunks of an upload job, which can resume.
@@ -96,25 +96,25 @@ def check_url(url: str) -> str:
     return url
 
 
-# -- retries: Hatrac steps are idempotent, so any transient failure is sent again ----------
-RETRY_SECONDS = 60.0  # give up on a step once this much time has passed since its first try
-FIRST_DELAY = 0.5
-MAX_DELAY = 10.0
-# 408: Apache stopped waiting for a request body; 500: Hatrac's races on one name or directory
-# ("duplicate key value violates unique constraint", "[Errno 17] File exists").
+# -- retries ----------------------------------------------------------------------------------
+# Hatrac steps are idempotent, so every transient failure is sent again, with retry.py's timing
+# (its ``call`` knows ERMrest's transient answers, not these). 408: Apache stopped waiting for
+# a request body; 500: Hatrac's races on one name or directory ("duplicate key value violates
+# unique constraint", "[Errno 17] File exists").
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-sleep = time.sleep
-clock = time.monotonic
 
 
 def is_transient(error: BaseException) -> bool:
     """A failure another try may cure: a transient HTTP status, or a connection that was lost
-    or timed out (not one refused for its certificate)."""
+    or timed out (not one refused, to an unknown host, or with a bad certificate)."""
     import requests
+    from urllib3.exceptions import NewConnectionError
 
     if isinstance(error, requests.HTTPError):
         return error.response is not None and error.response.status_code in TRANSIENT_STATUS
-    if isinstance(error, requests.exceptions.SSLError):
+    cause = error.args[0] if isinstance(error, requests.ConnectionError) and error.args else None
+    if isinstance(getattr(cause, "reason", cause), NewConnectionError) \
+            or isinstance(error, requests.exceptions.SSLError):
         return False
     return isinstance(error, (requests.ConnectionError, requests.Timeout,
                               requests.exceptions.ChunkedEncodingError,
@@ -123,10 +123,10 @@ def is_transient(error: BaseException) -> bool:
 
 def retrying(step: Callable[[], T], what: str,
              transient: Callable[[BaseException], bool] = is_transient) -> T:
-    """``step()``, tried again after transient failures, waiting about 0.5 s, 1 s, 2 s ... (at
-    most ``MAX_DELAY``, with jitter) until ``RETRY_SECONDS`` have passed; then
+    """``step()``, tried again after ``transient`` failures as ``retry.call`` does: waiting
+    about 0.5 s, 1 s, 2 s ... until ``retry.RETRY_SECONDS`` have passed; then
     DerivaMLUnavailable saying ``what`` failed. Only for idempotent steps."""
-    start = clock()
+    start = retry.clock()
     tries = 0
     while True:
         tries += 1
@@ -135,13 +135,14 @@ def retrying(step: Callable[[], T], what: str,
         except Exception as e:
             if not transient(e):
                 raise
-            delay = min(MAX_DELAY, FIRST_DELAY * 2 ** (tries - 1)) * random.uniform(0.5, 1.0)
-            if clock() - start + delay > RETRY_SECONDS:
+            delay = min(retry.MAX_DELAY, retry.FIRST_DELAY * 2 ** (tries - 1)) \
+                * random.uniform(0.5, 1.0)
+            if retry.clock() - start + delay > retry.RETRY_SECONDS:
                 raise DerivaMLUnavailable(
                     f"Cannot {what}: the server was still failing after {tries} tries in "
-                    f"{clock() - start:.0f} s (last: {_brief(e)}). Try again later; what was "
-                    "already stored is reused.") from None
-        sleep(delay)
+                    f"{retry.clock() - start:.0f} s (last: {_brief(e)}). Try again later; what "
+                    "was already stored is reused.") from None
+        retry.sleep(delay)
 
 
 def _brief(error: BaseException) -> str:
