@@ -126,7 +126,7 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
     try:
         root = work / "bag"
         root.mkdir()
-        model = ml.catalog.model()
+        model = ml.catalog.model(record["Snapshot"])
         tables = collect_rows(ml, record["Dataset"], record["Snapshot"], excluded)
         for t, rows in tables:
             write_table(root, t, rows)
@@ -195,7 +195,7 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
     """The rows of the bag of ``dataset_rid`` as of ``snapshot``, by table; the walk does
     not enter ``excluded`` tables."""
     catalog = ml.catalog
-    model = catalog.model()
+    model = catalog.model(snapshot)  # tables added since are not there
     dataset = model.table(ml.ml_schema, "Dataset")
     nesting = model.table(ml.ml_schema, "Dataset_Dataset")
     anchors = {dataset_rid: None}  # the dataset and its descendants, in order

@@ -329,3 +329,13 @@ def test_excluding_the_dataset_or_an_unknown_table_is_refused(ml, images, split,
                                                                  message):
     with pytest.raises(DerivaMLException, match=message):
         ml.download_dataset_bag(DatasetSpec(rid=split[0].rid, exclude_tables={table}))
+
+
+def test_bag_of_a_version_older_than_a_new_table(ml, images, split):
+    parent, _, _ = split
+    old = parent.current_version
+    ml.create_table("Later", {"Name": "text"})
+    ml.add_dataset_element_type("Later")  # Dataset_Later: not in the version's snapshot
+    bag = ml.download_dataset_bag(DatasetSpec(rid=parent.rid, version=old, materialize=False))
+    assert not (bag.path / "data" / "domain" / "Dataset_Later.csv").exists()
+    assert len(bag.list_dataset_members(recurse=True)["Image"]) == len(images)

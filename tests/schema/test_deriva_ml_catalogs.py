@@ -165,7 +165,56 @@ def test_what_we_write_reads_back_in_deriva_ml(dml, ml: DerivaML):
         "Subject": sorted(s["RID"] for s in subjects[:2])}
 
 
-# The tests below add a table to the catalog, so they come last and need a fresh catalog.
+# The tests below change the catalog's schema, so they come last and need a fresh catalog.
+def test_migrate_prints_then_adds_and_deriva_ml_still_reads(dml, ml: DerivaML, capsys):
+    if not dml["fresh"]:
+        pytest.skip("migrates: only on a catalog made for this test")
+    from derivaml_jupyter.cli.main import main
+
+    catalog = connect_catalog(HOST, dml["catalog_id"])
+    snapshot = catalog.snapshot()
+    assert main(["migrate", "--host", HOST, "--catalog", dml["catalog_id"]]) == 0
+    assert "Dataset_Execution.Dataset_Version" in capsys.readouterr().out
+    assert connect_catalog(HOST, dml["catalog_id"]).snapshot() == snapshot
+    assert main(["migrate", "--host", HOST, "--catalog", dml["catalog_id"], "--yes"]) == 0
+    assert main(["migrate", "--host", HOST, "--catalog", dml["catalog_id"]]) == 0
+    assert "Nothing to change" in capsys.readouterr().out
+    ml = DerivaML(HOST, dml["catalog_id"])
+    assert ml.profile.has_table("Execution_Execution") and not ml.profile.status_terms
+    datasets = ml.find_datasets()
+    top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
+    wf = ml.create_workflow("after migrate", "Training")
+    wf.url, wf.checksum = "https://example.org/after-migrate.py", "a1" * 20
+    version = ml.increment_dataset_version(top["RID"], description="after migrate")
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=wf, datasets=[f"{top['RID']}@{version}"]))
+    with exe:
+        exe.asset_file_path("Execution_Asset", "after.txt").write_text("after")
+    exe.upload_execution_outputs(progress=False)
+    record = ml.lookup_execution(exe.execution_rid)
+    assert record.start_time and record.stop_time and record.upload_duration
+    assert record.inputs["datasets"][0]["version"] == str(version)
+    for rid, version in zip(datasets["RID"], datasets["Version"]):  # reads at old snapshots
+        ml.count_dataset_members(rid, version=version)
+    if dml["python"]:
+        seen = helper(dml["python"], "read", HOST, dml["catalog_id"], exe.execution_rid,
+                      top["RID"])
+        assert seen["execution"]["status"] == "Completed"
+        assert seen["execution"]["inputs"] == [top["RID"]]
+        assert seen["datasets"][top["RID"]]["history"]
+
+
+@pytest.mark.xfail(strict=True, reason="dataset/bag.py walks the current model at the "
+                   "version's snapshot; Dataset_Execution.Dataset_Version, added by the "
+                   "migration, is not in rows read as of an earlier snapshot (KeyError)")
+def test_bag_of_a_version_made_before_migrate(dml, ml: DerivaML):
+    if not dml["fresh"]:
+        pytest.skip("needs the migration the test above makes")
+    datasets = ml.find_datasets()
+    top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
+    ml.download_dataset_bag(f"{top['RID']}@{ml.dataset_history(top['RID'])['Version'][0]}")
+
+
 def test_member_reads_at_a_version_use_that_versions_model(dml, ml: DerivaML):
     if not dml["fresh"]:
         pytest.skip("adds a table: only on a catalog made for this test")
@@ -180,8 +229,6 @@ def test_member_reads_at_a_version_use_that_versions_model(dml, ml: DerivaML):
     assert ml.list_dataset_members_page(rid, "Subject", version=version)[0] is not None
 
 
-@pytest.mark.xfail(strict=True, reason="dataset/bag.py walks the current model at the "
-                   "version's snapshot; a table added since (Dataset_Later) does not exist there")
 def test_bag_of_a_version_older_than_a_new_table(dml, ml: DerivaML):
     if not dml["fresh"]:
         pytest.skip("needs the table the test above adds")
