@@ -7,7 +7,10 @@ a real server (ERMrest + Hatrac behind Apache) was seen to answer.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import io
+import itertools
 import json
 import re
 from urllib.parse import unquote, urlsplit
@@ -182,3 +185,222 @@ def rows_answer(rows):
 
 
 # -- model ------------------------------------------------------------------------------------
+
+
+# -- Hatrac -----------------------------------------------------------------------------------
+# Answers of the lab's Hatrac (behind Apache) in the cases the object store meets.
+APACHE_408 = (408, """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+<html><head>
+<title>408 Request Timeout</title>
+</head><body>
+<h1>Request Timeout</h1>
+<p>Server timeout waiting for the HTTP request from the client.</p>
+<hr>
+<address>Apache/2.4.71 (Debian) Server at localhost Port 443</address>
+</body></html>
+""", {"Content-Type": "text/html; charset=iso-8859-1"})
+# Apache's standard page while the service behind it is down (not provoked on the lab server).
+APACHE_503 = (503, """<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 4.01//EN" "http://www.w3.org/TR/html4/strict.dtd">
+<html><head>
+<title>503 Service Unavailable</title>
+</head><body>
+<h1>Service Unavailable</h1>
+<p>The server is temporarily unable to service your
+request due to maintenance downtime or capacity
+problems. Please try again later.</p>
+</body></html>
+""", {"Content-Type": "text/html; charset=iso-8859-1"})
+HATRAC_TEXT = {"Content-Type": "text/plain"}
+
+
+def hatrac_duplicate_key(name: str) -> tuple:
+    """Hatrac's answer to creating ``name`` (``/hatrac/...``) while another request creates it."""
+    return (500, 'duplicate key value violates unique constraint "name_name_key"\n'
+                 f'DETAIL:  Key (name)=({name.removeprefix("/hatrac")}) already exists.\n',
+            HATRAC_TEXT)
+
+
+def hatrac_name_in_use(name: str) -> tuple:
+    """Hatrac's other answer to creating ``name`` while another request creates it."""
+    return 409, f"Name {name} already in use.\n", HATRAC_TEXT
+
+
+def hatrac_file_exists(namespace: str) -> tuple:
+    """Hatrac's answer to a first object write into ``namespace`` while another one makes its
+    directory."""
+    return 500, f"[Errno 17] File exists: '/var/www{namespace}'\n", HATRAC_TEXT
+
+
+def _b64md5(content: bytes) -> str:
+    return base64.b64encode(hashlib.md5(content).digest()).decode()
+
+
+class FakeHatrac:
+    """A Hatrac on a ``FakeServer``: namespaces, objects and upload jobs held in memory and
+    answered with the statuses and messages the lab's Hatrac gave.
+
+    ``objects`` maps an object path to its versions' contents; an empty list is a name without
+    content (left by a failed or cancelled upload). ``deleted`` names are never usable again.
+    Names in ``foreign`` belong to another user: writing to them is forbidden. Paths are kept
+    as sent (quoted)."""
+
+    def __init__(self, server: FakeServer):
+        self.server = server
+        self.namespaces = {"/hatrac"}
+        self.objects: dict[str, list[bytes]] = {}
+        self.deleted: set[str] = set()
+        self.foreign: set[str] = set()
+        self.jobs: dict[str, dict] = {}
+        self._serial = itertools.count(1)  # thread-safe
+        for method in ("HEAD", "GET", "PUT", "POST", "DELETE"):
+            server.route(method, r"/hatrac(/.*)?", self._answer)
+
+    def interfere(self, method: str, pattern: str, answer, *, effect: str) -> None:
+        """The next request ``method`` matching ``pattern`` gets ``answer`` (or raises it, as a
+        dropped connection would) after ``effect``: ``"done"``, it took effect (as when another
+        client made the same name at the same moment, or the answer was lost), or ``"empty"``,
+        its object name is left without content (a failed upload)."""
+        pending = [answer]
+
+        def once(request):
+            if not pending:
+                return None
+            if effect == "done":
+                self._answer(request)
+            else:
+                self.objects.setdefault(urlsplit(request.url).path, [])
+            answer = pending.pop()
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+        self.server.route(method, pattern, once)
+
+    def stored(self, path: str) -> bytes | None:
+        """The content of the object at ``path``, None when it has none."""
+        versions = self.objects.get(path)
+        return versions[-1] if versions else None
+
+    def _answer(self, request):
+        url = urlsplit(request.url)
+        name, _, sub = url.path.rstrip("/").partition(";")
+        parents = "parents=true" in url.query
+        if sub:
+            return self._job(request, name, sub.split("/"), parents)
+        if request.method == "HEAD":
+            return self._head(name)
+        if request.method == "GET":
+            versions = self.objects.get(name)
+            if versions is None:
+                return 404, f"Resource {name} not found.\n", HATRAC_TEXT
+            if not versions:
+                return 409, f"Object {name} currently has no content.\n", HATRAC_TEXT
+            return 200, versions[-1], {"Content-MD5": _b64md5(versions[-1])}
+        if request.method == "DELETE" and name in self.objects:
+            del self.objects[name]
+            self.deleted.add(name)
+            return 204, b"", {}
+        if request.method != "PUT":
+            return 405, f"{request.method} {name} not supported by the fake.\n", HATRAC_TEXT
+        if name in self.namespaces:
+            return 409, f"Namespace {name} already exists.\n", HATRAC_TEXT
+        if request.headers.get("Content-Type") == "application/x-hatrac-namespace" \
+                and name not in self.objects:
+            error = self._create(name, parents)
+            if error:
+                return error
+            self.namespaces.add(name)
+            return 201, f"{name}\n", {"Location": name}
+        return self._put_object(name, request, parents)
+
+    def _head(self, name: str):
+        if name in self.namespaces:
+            return 200, b"", {"Content-Type": "application/json", "Content-Length": "2"}
+        versions = self.objects.get(name)
+        if versions is None:
+            return 404, b"", HATRAC_TEXT
+        if not versions:
+            return 409, b"", HATRAC_TEXT
+        return 200, b"", {"Content-Type": "application/octet-stream",
+                          "Content-Length": str(len(versions[-1])),
+                          "Content-MD5": _b64md5(versions[-1])}
+
+    def _create(self, name: str, parents: bool):
+        """None if ``name`` can be created (its missing parents made when asked), else the
+        answer refusing it."""
+        if name in self.deleted:
+            return 409, f"Name {name} not available.\n", HATRAC_TEXT
+        parent = name.rsplit("/", 1)[0]
+        if parent in self.objects:
+            return 409, f"Parent {parent} is not a namespace.\n", HATRAC_TEXT
+        if parent not in self.namespaces:
+            if not parents:
+                return 404, f"Resource {parent} not found.\n", HATRAC_TEXT
+            error = self._create(parent, True)
+            if error:
+                return error
+            self.namespaces.add(parent)
+        return None
+
+    def _writable(self, name: str, parents: bool):
+        """None if ``name`` is, or can be made, an object of ours; else the refusal."""
+        if name in self.foreign:
+            return 403, f"Access to {name} forbidden.\n", HATRAC_TEXT
+        if name not in self.objects:
+            error = self._create(name, parents)
+            if error:
+                return error
+            self.objects[name] = []
+        return None
+
+    def _new_version(self, name: str, content: bytes, version: str):
+        self.objects[name].append(content)
+        return 201, f"{name}:{version}\n", {"Location": f"{name}:{version}"}
+
+    def _put_object(self, name: str, request, parents: bool):
+        error = self._writable(name, parents)
+        if error:
+            return error
+        content = request.body or b""
+        expected = request.headers.get("Content-MD5")
+        if expected and expected != _b64md5(content):
+            return (400, f"Received content MD5 {hashlib.md5(content).digest()!r} does not "
+                         f"match expected {base64.b64decode(expected)!r}.\n", HATRAC_TEXT)
+        return self._new_version(name, content, f"V{next(self._serial)}")
+
+    def _job(self, request, name: str, parts: list[str], parents: bool):
+        if request.method == "POST" and len(parts) == 1:
+            if name in self.deleted:
+                return (409, f"Name {name.removeprefix('/hatrac')} is not available for use.\n",
+                        HATRAC_TEXT)
+            error = self._writable(name, parents)
+            if error:
+                return error
+            job = f"J{next(self._serial)}"
+            self.jobs[job] = {**json.loads(request.body), "target": name, "chunks": {}}
+            return 201, f"{name};upload/{job}\n", {"Location": f"{name};upload/{job}"}
+        job = self.jobs.get(parts[1]) if len(parts) > 1 else None
+        if job is None or job["target"] != name:
+            return 404, f"Resource {name};{'/'.join(parts)} not found.\n", HATRAC_TEXT
+        if request.method == "GET" and len(parts) == 2:
+            return 200, {"url": f"{name};upload/{parts[1]}", "owner": ["admin"],
+                         **{k: v for k, v in job.items() if k != "chunks"}}, {}
+        if request.method == "DELETE" and len(parts) == 2:
+            del self.jobs[parts[1]]
+            return 204, b"", {}
+        if request.method == "PUT" and len(parts) == 3:
+            n = int(parts[2])
+            if n * job["chunk-length"] >= job["content-length"]:
+                return 409, f"Uploaded chunk number {n} out of range.\n", HATRAC_TEXT
+            job["chunks"][n] = request.body
+            return 204, b"", {}
+        if request.method == "POST" and len(parts) == 2:
+            content = b"".join(job["chunks"][n] for n in sorted(job["chunks"]))
+            if job.get("content-md5") and job["content-md5"] != _b64md5(content):
+                return (409, f"Current uploaded content MD5 "
+                             f"{hashlib.md5(content).hexdigest().encode()!r} does not match "
+                             f"expected {base64.b64decode(job['content-md5']).hex().encode()!r}"
+                             ".\n", HATRAC_TEXT)
+            del self.jobs[parts[1]]
+            return self._new_version(name, content, parts[1])
+        return 405, f"{request.method} on an upload job not supported by the fake.\n", HATRAC_TEXT
