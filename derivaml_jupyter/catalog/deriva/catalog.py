@@ -13,6 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,21 @@ from ...core.errors import (
     DerivaMLValidationError,
 )
 from ...core.rid import decode, normalize_rid
-from ..contract import SYSTEM_COLUMNS, Catalog, Model, ObjectInfo, Progress, ResolvedRID, Table
+from ..contract import (
+    SYSTEM_COLUMNS,
+    Catalog,
+    Column,
+    ForeignKey,
+    Model,
+    ObjectInfo,
+    Progress,
+    ResolvedRID,
+    Table,
+)
 from ..contract import Where as WhereType
 from . import urls
 from .errors import login_hint, translated
-from .model import model_from_doc, table_def
+from .model import column_def, foreign_key_def, model_from_doc, table_def
 from .objects import HatracObjects
 from .retry import call, session_config
 from .urls import after_suffix, filter_paths, merge, order_of, q, sort_suffix, table_path
@@ -77,7 +88,8 @@ class DerivaCatalog(Catalog):
         with self._errors(f"connect to catalog {self.catalog_id}"):
             self._ermrest = server.connect_ermrest(self.catalog_id)
         self._base_id = str(self._ermrest.catalog_id)
-        self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential))
+        self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential,
+                                                 session_config=session_config()))
         self._snapshot_bindings: dict[str, Any] = {}
         self._snapshot_models: dict[str, Model] = {}
         self._model: Model | None = None
@@ -176,6 +188,20 @@ class DerivaCatalog(Catalog):
                      f"create table {table.schema}.{table.name}", table_def(table),
                      lambda model: model.has_table(table.schema, table.name))
         return self._table(table.schema, table.name)
+
+    def add_column(self, schema: str, table: str, column: Column,
+                   foreign_key: ForeignKey | None = None) -> Table:
+        t = self._table(schema, table)
+        path = f"/schema/{q(schema)}/table/{q(table)}"
+        column = replace(column, nullok=True)
+        self._create(f"{path}/column", f"add column {column.name} to {schema}.{table}",
+                     column_def(t, column),
+                     lambda m: column.name in m.table(schema, table).column_names)
+        if foreign_key is not None:
+            self._create(f"{path}/foreignkey", f"add a foreign key on {schema}.{table}."
+                         f"{column.name}", foreign_key_def(foreign_key),
+                         lambda m: foreign_key in m.table(schema, table).foreign_keys)
+        return self._table(schema, table)
 
     def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
         """One atomic ERMrest request creates every missing schema and table."""
