@@ -213,6 +213,13 @@ class Catalog(ABC):
     def create_table(self, table: Table) -> Table:
         """Create a table with system columns added; return the existing one if it exists."""
 
+    @abstractmethod
+    def add_column(self, schema: str, table: str, column: Column,
+                   foreign_key: ForeignKey | None = None) -> Table:
+        """Add a nullable column (and a foreign key on it) to an existing table; existing rows,
+        and reads as of earlier snapshots, have it null. Returns the table; a no-op when the
+        column exists."""
+
     def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
         """Create those of ``schemas`` (name -> comment) and ``tables`` that do not exist yet,
         in one step where the backend can; tables may reference each other."""

@@ -1,5 +1,5 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
-executions, finishing an interrupted upload).
+executions, finishing an interrupted upload, migrating a catalog deriva-ml made).
 
 Every subcommand takes ``--host`` (default ``local``, the embedded catalog) and ``--catalog``
 (default ``default``). Errors print one line to stderr and exit with status 1.
@@ -17,18 +17,22 @@ from ..core.errors import DerivaMLException
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..catalog.contract import Catalog
     from ..ml import DerivaML
 
-Command = Callable[["DerivaML", argparse.Namespace], None]
+Command = Callable[[Any, argparse.Namespace], None]
 
 
-def _connect(args: argparse.Namespace) -> DerivaML:
-    """The catalog of ``--host``/``--catalog``; only ``init`` and ``demo`` create one."""
-    from ..catalog.connect import require_existing
+def _connect(args: argparse.Namespace) -> DerivaML | Catalog:
+    """The catalog of ``--host``/``--catalog`` as a ``DerivaML`` (or, for ``migrate``, as it
+    is, schema untouched); only ``init`` and ``demo`` create one."""
+    from ..catalog.connect import connect_catalog, require_existing
     from ..ml import DerivaML
 
     if not args.creates:
         require_existing(args.host, args.catalog)
+    if args.raw:
+        return connect_catalog(args.host, args.catalog)
     return DerivaML(args.host, args.catalog)
 
 
@@ -147,6 +151,27 @@ def cmd_upload(ml: DerivaML, args: argparse.Namespace) -> None:
         print(f"  {table}: {name}")
 
 
+def cmd_migrate(catalog: Catalog, args: argparse.Namespace) -> None:
+    from ..schema.migrate import apply_migration, plan_migration
+
+    where = f"catalog {catalog.catalog_id} on {catalog.hostname}"
+    changes = plan_migration(catalog)
+    if not changes:
+        print(f"Nothing to change: {where} has everything DerivaML records.")
+        return
+    if not args.yes:
+        host = "" if args.host == "local" else f" --host {args.host}"
+        print(f"derivaml migrate would make {len(changes)} change(s) to {where}:")
+        print("\n".join(f"  - {c.description}" for c in changes))
+        print("Only additions: deriva-ml keeps reading and writing the catalog (execution "
+              "statuses keep its words).\nNothing was changed; to apply: derivaml migrate"
+              f"{host} --catalog {args.catalog} --yes")
+        return
+    print(f"Migrating {where}:")
+    apply_migration(catalog, changes, done=lambda c: print(f"  done: {c.description}"))
+    print(f"{len(changes)} change(s) applied.")
+
+
 # -- parser ---------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
@@ -158,10 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
         "data, list datasets, workflows and executions.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    def add(name: str, handler: Command, help: str, creates: bool = False
+    def add(name: str, handler: Command, help: str, creates: bool = False, raw: bool = False
             ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(handler=handler, creates=creates)
+        p.set_defaults(handler=handler, creates=creates, raw=raw)
         return p
 
     add("init", cmd_init, "create or open a catalog and print where it is", creates=True)
@@ -183,6 +208,9 @@ def build_parser() -> argparse.ArgumentParser:
             "interrupted upload; nothing already stored is sent again)")
     p.add_argument("rid", help="execution RID")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add("migrate", cmd_migrate, "add to a catalog made by deriva-ml the tables, columns and "
+        "terms DerivaML records (prints the changes; --yes applies them)", raw=True
+        ).add_argument("--yes", action="store_true", help="apply the changes")
     return parser
 
 

@@ -15,7 +15,16 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from ..catalog.contract import Catalog, Model, ObjectInfo, ResolvedRID, Table, Where
+from ..catalog.contract import (
+    Catalog,
+    Column,
+    ForeignKey,
+    Model,
+    ObjectInfo,
+    ResolvedRID,
+    Table,
+    Where,
+)
 from ..core.errors import DerivaMLNotFound, DerivaMLNotImplemented, DerivaMLReadOnly
 
 SCHEMA_FILE = "schema.json"
@@ -128,6 +137,10 @@ class BagCatalog(Catalog):
         raise self._read_only()
 
     def create_table(self, table: Table) -> Table:
+        raise self._read_only()
+
+    def add_column(self, schema: str, table: str, column: Column,
+                   foreign_key: ForeignKey | None = None) -> Table:
         raise self._read_only()
 
     # -- rows --------------------------------------------------------------------------------

@@ -209,30 +209,30 @@ class SchemaProfile:
     # -- workflow types ------------------------------------------------------------------
     @property
     def workflow_type_column(self) -> bool:
-        """True when a workflow's type is its ``Workflow_Type`` column (deriva-ml 1.17)
-        rather than ``Workflow_Workflow_Type`` rows."""
-        return not self.has_table("Workflow_Workflow_Type") and \
-            "Workflow_Type" in self.workflow_columns
+        """True when ``Workflow`` has deriva-ml 1.17's single ``Workflow_Type`` column (kept,
+        and still written, after a migration adds ``Workflow_Workflow_Type``)."""
+        return "Workflow_Type" in self.workflow_columns
 
     def workflow_types(self, catalog: Catalog, workflows: Iterable[Mapping[str, Any]]
                        ) -> dict[str, list[str]]:
-        """Workflow RID -> its ``Workflow_Type`` terms, sorted."""
+        """Workflow RID -> its ``Workflow_Type`` terms, sorted (from the column and the
+        association, whichever the catalog has)."""
         workflows = list(workflows)
-        types: dict[str, list[str]] = {w["RID"]: [] for w in workflows}
-        if self.workflow_type_column:
-            for w in workflows:
-                types[w["RID"]] += [w["Workflow_Type"]] if w.get("Workflow_Type") else []
-        elif self.has_table("Workflow_Workflow_Type") and types:
+        types: dict[str, set[str]] = {w["RID"]: set() for w in workflows}
+        for w in workflows:
+            if w.get("Workflow_Type"):
+                types[w["RID"]].add(w["Workflow_Type"])
+        if self.has_table("Workflow_Workflow_Type") and types:
             for r in catalog.select(self.ml_schema, "Workflow_Workflow_Type",
                                     where={"Workflow": list(types)}):
-                types[r["Workflow"]].append(r["Workflow_Type"])
+                types[r["Workflow"]].add(r["Workflow_Type"])
         return {rid: sorted(t) for rid, t in types.items()}
 
     def workflow_values(self, types: list[str]) -> dict[str, Any]:
-        """Extra ``Workflow`` columns recording ``types`` (only where a column holds them)."""
+        """Extra ``Workflow`` columns recording ``types``: the first in 1.17's column."""
         if not self.workflow_type_column:
             return {}
-        if len(types) > 1:
+        if len(types) > 1 and not self.has_table("Workflow_Workflow_Type"):
             raise DerivaMLNeedsMigration(
                 f"Catalog {self.catalog_id} on {self.hostname} stores one type per workflow "
                 f"(deriva-ml 1.17's Workflow.Workflow_Type), so a workflow of types "
@@ -241,9 +241,7 @@ class SchemaProfile:
         return {"Workflow_Type": types[0] if types else None}
 
     def workflow_type_links(self, workflow_rid: str, types: list[str]) -> list[dict[str, str]]:
-        """``Workflow_Workflow_Type`` rows recording ``types`` (none where a column holds
-        them)."""
-        if self.workflow_type_column:
+        """``Workflow_Workflow_Type`` rows recording ``types`` (none without that table)."""
+        if not self.has_table("Workflow_Workflow_Type"):
             return []
-        self.require("Workflow_Workflow_Type", "record workflow types")
         return [{"Workflow": workflow_rid, "Workflow_Type": t} for t in dict.fromkeys(types)]

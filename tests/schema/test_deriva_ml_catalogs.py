@@ -204,15 +204,19 @@ def test_migrate_prints_then_adds_and_deriva_ml_still_reads(dml, ml: DerivaML, c
         assert seen["datasets"][top["RID"]]["history"]
 
 
-@pytest.mark.xfail(strict=True, reason="dataset/bag.py walks the current model at the "
-                   "version's snapshot; Dataset_Execution.Dataset_Version, added by the "
-                   "migration, is not in rows read as of an earlier snapshot (KeyError)")
 def test_bag_of_a_version_made_before_migrate(dml, ml: DerivaML):
+    """Dataset_Execution.Dataset_Version, added by the migration, is not in rows read as of
+    an earlier snapshot: the bag walks that snapshot's model."""
     if not dml["fresh"]:
         pytest.skip("needs the migration the test above makes")
     datasets = ml.find_datasets()
     top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
-    ml.download_dataset_bag(f"{top['RID']}@{ml.dataset_history(top['RID'])['Version'][0]}")
+    before = ml.dataset_history(top["RID"])["Version"].iloc[-2]  # the last before migrating
+    bag = ml.download_dataset_bag(f"{top['RID']}@{before}")
+    expected = ml.list_dataset_members(top["RID"], recurse=True, version=before)
+    assert {t: sorted(r["RID"] for r in rows)
+            for t, rows in bag.list_dataset_members(recurse=True).items() if rows} == \
+        {t: sorted(r["RID"] for r in rows) for t, rows in expected.items() if rows}
 
 
 def test_member_reads_at_a_version_use_that_versions_model(dml, ml: DerivaML):

@@ -52,32 +52,38 @@ def _table(schema: str, t: Any) -> Table:
 def table_def(t: Table) -> dict:
     """The ERMrest table definition creating ``t`` (system columns and keys added by
     deriva-py's ``Table.define``)."""
-    from deriva.core.ermrest_model import Column as ECol
-    from deriva.core.ermrest_model import ForeignKey as EFkey
-    from deriva.core.ermrest_model import Key, builtin_types
+    from deriva.core.ermrest_model import Key
     from deriva.core.ermrest_model import Table as ETable
 
-    columns = []
-    for c in t.columns:
-        if c.name in SYSTEM_COLUMNS:
-            continue
-        if c.type not in COLUMN_TYPES:
-            raise DerivaMLValidationError(
-                f"Column {c.name} of {t.name} has unknown type {c.type!r}; "
-                f"use one of {', '.join(sorted(COLUMN_TYPES))}.")
-        if isinstance(c.default, str) and "{RID}" in c.default \
-                and c.type not in RID_TEMPLATE_TYPES:
-            raise DerivaMLValidationError(
-                f"Column {c.name} of {t.name}: a default with {{RID}} works only for types "
-                f"{' and '.join(sorted(RID_TEMPLATE_TYPES))} on a DERIVA server; change the "
-                "column type or fill the value in yourself.")
-        columns.append(ECol.define(c.name, builtin_types[c.type], c.nullok, c.default,
-                                   c.comment or None))
     return ETable.define(
-        t.name, columns,
+        t.name, [column_def(t, c) for c in t.columns if c.name not in SYSTEM_COLUMNS],
         key_defs=[Key.define(list(k)) for k in t.keys if tuple(k) != ("RID",)],
-        fkey_defs=[EFkey.define(list(fk.columns), fk.pk_schema, fk.pk_table,
-                                list(fk.pk_columns), on_delete=fk.on_delete)
-                   for fk in t.foreign_keys],
+        fkey_defs=[foreign_key_def(fk) for fk in t.foreign_keys],
         comment=t.comment or None,
     )
+
+
+def column_def(t: Table, c: Column) -> dict:
+    """The ERMrest definition of column ``c`` of ``t``."""
+    from deriva.core.ermrest_model import Column as ECol
+    from deriva.core.ermrest_model import builtin_types
+
+    if c.type not in COLUMN_TYPES:
+        raise DerivaMLValidationError(
+            f"Column {c.name} of {t.name} has unknown type {c.type!r}; "
+            f"use one of {', '.join(sorted(COLUMN_TYPES))}.")
+    if isinstance(c.default, str) and "{RID}" in c.default \
+            and c.type not in RID_TEMPLATE_TYPES:
+        raise DerivaMLValidationError(
+            f"Column {c.name} of {t.name}: a default with {{RID}} works only for types "
+            f"{' and '.join(sorted(RID_TEMPLATE_TYPES))} on a DERIVA server; change the "
+            "column type or fill the value in yourself.")
+    return ECol.define(c.name, builtin_types[c.type], c.nullok, c.default, c.comment or None)
+
+
+def foreign_key_def(fk: ForeignKey) -> dict:
+    """The ERMrest definition of foreign key ``fk``."""
+    from deriva.core.ermrest_model import ForeignKey as EFkey
+
+    return EFkey.define(list(fk.columns), fk.pk_schema, fk.pk_table, list(fk.pk_columns),
+                        on_delete=fk.on_delete)

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from ..contract import (
     COLUMN_TYPES,
     SYSTEM_COLUMNS,
     Catalog,
+    Column,
+    ForeignKey,
     Model,
     ObjectInfo,
     Progress,
@@ -205,6 +208,30 @@ class LocalCatalog(Catalog):
             self._conn.execute(
                 "INSERT INTO _model VALUES (?, ?, ?)", (t.schema, t.name, json.dumps(t.to_dict()))
             )
+            self._model = None
+        return t
+
+    def add_column(self, schema: str, table: str, column: Column,
+                   foreign_key: ForeignKey | None = None) -> Table:
+        self._check_name(column.name, "column")
+        if column.type not in COLUMN_TYPES:
+            raise DerivaMLValidationError(
+                f"Column {column.name} of {table} has unknown type {column.type!r}; "
+                f"use one of {', '.join(sorted(COLUMN_TYPES))}.")
+        with self.transaction():
+            self._model = None
+            t = self._table(schema, table)
+            if column.name in t.column_names:
+                return t
+            if foreign_key is not None:
+                self.model().table(foreign_key.pk_schema, foreign_key.pk_table)
+            t = Table(t.schema, t.name, [*t.columns, replace(column, nullok=True)], t.keys,
+                      t.foreign_keys + ([foreign_key] if foreign_key else []), t.kind,
+                      t.comment)
+            for stmt in ddl.add_column_statements(t, column, foreign_key):
+                self._conn.execute(stmt)
+            self._conn.execute("UPDATE _model SET definition = ? WHERE schema = ? AND name = ?",
+                               (json.dumps(t.to_dict()), schema, table))
             self._model = None
         return t
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..contract import SYSTEM_COLUMNS, Column, Table
+from ..contract import SYSTEM_COLUMNS, Column, ForeignKey, Table
 
 _SQL_TYPES = {
     "int2": "INTEGER", "int4": "INTEGER", "int8": "INTEGER", "boolean": "INTEGER",
@@ -80,27 +80,58 @@ def create_statements(t: Table) -> list[str]:
             f"{qident(live_name(fk.pk_schema, fk.pk_table))} "
             f"({', '.join(map(qident, fk.pk_columns))}){on_delete}"
         )
-    names = [qident(c.name) for c in t.columns]
     hist_cols = ["_valid_from INTEGER NOT NULL", "_valid_to INTEGER NOT NULL"] + [
         f"{qident(c.name)} {_SQL_TYPES.get(c.type, 'TEXT')}" for c in t.columns
     ]
-    snap = "(SELECT value FROM _state WHERE name = 'txn_snapshot')"
-    old_values = ", ".join(f"OLD.{n}" for n in names)
-    archive = f"INSERT INTO {hist} VALUES (OLD._valid_from, {snap}, {old_values});"
     base = live_name(t.schema, t.name)
     stmts = [
         f"CREATE TABLE {live} ({', '.join(cols)})",
         f"CREATE TABLE {hist} ({', '.join(hist_cols)})",
         f"CREATE INDEX {qident(base + '@h_rid')} ON {hist} (RID, _valid_from)",
+        *_trigger_statements(t),
+    ]
+    for fk in t.foreign_keys:
+        stmts += _fk_index_statements(t, fk)
+    return stmts
+
+
+def add_column_statements(t: Table, column: Column, fk: ForeignKey | None) -> list[str]:
+    """DDL adding nullable ``column`` (last of ``t``'s columns) to the live table and its
+    history twin, with the history triggers remade to archive it too."""
+    live, hist = qident(live_name(t.schema, t.name)), qident(history_name(t.schema, t.name))
+    sql_type = f"{qident(column.name)} {_SQL_TYPES.get(column.type, 'TEXT')}"
+    references = (f" REFERENCES {qident(live_name(fk.pk_schema, fk.pk_table))} "
+                  f"({', '.join(map(qident, fk.pk_columns))})") if fk else ""
+    base = live_name(t.schema, t.name)
+    return [
+        f"ALTER TABLE {live} ADD COLUMN {sql_type}{references}",
+        f"ALTER TABLE {hist} ADD COLUMN {sql_type}",
+        f"DROP TRIGGER {qident(base + '@upd')}",
+        f"DROP TRIGGER {qident(base + '@del')}",
+        *_trigger_statements(t),
+        *(_fk_index_statements(t, fk) if fk else []),
+    ]
+
+
+def _trigger_statements(t: Table) -> list[str]:
+    """Triggers copying the old version of an updated or deleted row into the history twin."""
+    live, hist = qident(live_name(t.schema, t.name)), qident(history_name(t.schema, t.name))
+    snap = "(SELECT value FROM _state WHERE name = 'txn_snapshot')"
+    old_values = ", ".join(f"OLD.{qident(c.name)}" for c in t.columns)
+    archive = f"INSERT INTO {hist} VALUES (OLD._valid_from, {snap}, {old_values});"
+    base = live_name(t.schema, t.name)
+    return [
         f"CREATE TRIGGER {qident(base + '@upd')} AFTER UPDATE ON {live} BEGIN {archive} END",
         f"CREATE TRIGGER {qident(base + '@del')} AFTER DELETE ON {live} BEGIN {archive} END",
     ]
-    for fk in t.foreign_keys:
-        cols_sql = ", ".join(map(qident, fk.columns))
-        idx = "@fk_" + "_".join(fk.columns)
-        stmts.append(f"CREATE INDEX {qident(base + idx)} ON {live} ({cols_sql})")
-        stmts.append(f"CREATE INDEX {qident(base + idx + '@h')} ON {hist} ({cols_sql})")
-    return stmts
+
+
+def _fk_index_statements(t: Table, fk: ForeignKey) -> list[str]:
+    live, hist = qident(live_name(t.schema, t.name)), qident(history_name(t.schema, t.name))
+    cols_sql = ", ".join(map(qident, fk.columns))
+    idx = live_name(t.schema, t.name) + "@fk_" + "_".join(fk.columns)
+    return [f"CREATE INDEX {qident(idx)} ON {live} ({cols_sql})",
+            f"CREATE INDEX {qident(idx + '@h')} ON {hist} ({cols_sql})"]
 
 
 def with_system_columns(t: Table) -> Table:
