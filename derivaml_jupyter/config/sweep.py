@@ -61,6 +61,8 @@ def _connection_fields(config: Any) -> dict[str, Any]:
     fields = asdict(config) if isinstance(config, DerivaMLConfig) else dict(config)
     fields.pop("credential", None)
     fields.pop("hydra_runtime_output_dir", None)
+    if isinstance(fields.get("domain_schemas"), set | frozenset):
+        fields["domain_schemas"] = sorted(fields["domain_schemas"])
     return fields
 
 
