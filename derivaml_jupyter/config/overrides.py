@@ -64,7 +64,7 @@ def validate_overrides(overrides: list[str], config_name: str,
     for token in overrides:
         _check_form(token, groups, primary_defaults, program)
         _check_choice(token, groups, primary)
-    _check_defaults(overrides, groups, primary_defaults)
+    _check_defaults(overrides, groups, defaults_of(primary, optional=False))
 
 
 def _key_value(token: str) -> tuple[str, str, str]:
@@ -120,7 +120,7 @@ def _check_defaults(overrides: list[str], groups: dict, primary_defaults: dict) 
         if key in groups and "=" in token:
             chosen.add(key)
             for option in value.split(","):
-                chosen.update(defaults_of(groups[key].get(option.strip())))
+                chosen.update(defaults_of(groups[key].get(option.strip()), optional=False))
     for group, option in primary_defaults.items():
         if group in chosen or option in groups.get(group, {}):
             continue

@@ -35,18 +35,22 @@ def top_level_configs() -> dict[str, Any]:
             if isinstance(v, ConfigNode) and k[: -len(_SUFFIX)] not in _HIDDEN}
 
 
-def defaults_of(node: Any) -> dict[str, str]:
+def defaults_of(node: Any, optional: bool = True) -> dict[str, str]:
     """The group choices in a config's defaults list: ``{group: option}``.
 
-    ``override /group`` entries are included under ``group``; ``optional`` is ignored.
+    ``override /group`` entries are included under ``group``; ``optional`` entries (which
+    Hydra skips when the option does not exist) only if ``optional`` is true.
     """
     choices: dict[str, str] = {}
     for entry in _get(node, "defaults") or []:
         if not hasattr(entry, "items"):
             continue
         for key, value in entry.items():
-            group = str(key).removeprefix("optional ").removeprefix("override ").lstrip("/")
-            choices[group.strip()] = value
+            group = str(key).strip()
+            if group.startswith("optional ") and not optional:
+                continue
+            group = group.removeprefix("optional ").strip().removeprefix("override ")
+            choices[group.strip().lstrip("/")] = value
     return choices
 
 
