@@ -1,11 +1,13 @@
 """The hydra-zen configuration layer: connection and input configs, config discovery,
 named multiruns, ``create_model_config``/``run_model`` and notebook configs."""
 
-from .connection import DerivaMLConfig
+from .base import BaseConfig, DerivaBaseConfig, base_defaults
+from .connection import DerivaMLConfig, IgnoredConfigWarning
 from .discovery import ConfigDiscoveryError, load_configs
 from .groups import DEFAULT_CONFIG_NAME, STANDARD_GROUPS
 from .menu import format_config_menu
 from .model import create_model_config, run_model
+from .model_protocol import DerivaMLModel
 from .multirun import (
     MultirunSpec,
     get_all_multirun_configs,
@@ -14,7 +16,7 @@ from .multirun import (
     multirun_config,
 )
 from .notebook import (
-    BaseConfig,
+    get_notebook_configuration,
     list_notebook_configs,
     notebook_config,
     render_notebook_config,
@@ -31,15 +33,20 @@ __all__ = [
     "ConfigOverrideError",
     "DEFAULT_CONFIG_NAME",
     "DatasetSpecConfig",
+    "DerivaBaseConfig",
     "DerivaMLConfig",
+    "DerivaMLModel",
     "DescribedList",
+    "IgnoredConfigWarning",
     "MultirunSpec",
     "STANDARD_GROUPS",
+    "base_defaults",
     "create_model_config",
     "finalize_sweep_parent",
     "format_config_menu",
     "get_all_multirun_configs",
     "get_multirun_config",
+    "get_notebook_configuration",
     "list_multirun_configs",
     "list_notebook_configs",
     "load_configs",

@@ -33,18 +33,22 @@ def run_model(
     model_config: Callable[..., Any],
     dry_run: bool = False,
     ml_class: type | None = None,
+    script_config: Callable[..., Any] | None = None,
 ) -> str:
     """Run ``model_config(ml_instance=ml, execution=exe)`` inside a new execution.
 
     Connects with ``(ml_class or DerivaML).instantiate(deriva_ml)``, records the datasets,
     assets, description (with the command-line overrides) and config choices, runs the
     model, then uploads what it wrote with ``execution.asset_file_path`` (not in a dry run).
-    In a Hydra multirun every job's execution is nested under one parent execution.
-    Returns the execution RID.
+    ``script_config``, when set, runs instead of ``model_config``. In a dry run, as in
+    deriva-ml, the model is not run and a script is called with ``execution=None`` (to print
+    a preview). In a Hydra multirun every job's execution is nested under one parent
+    execution. Returns the execution RID.
     """
     ml = (ml_class or _default_ml_class()).instantiate(deriva_ml)
     job = current_hydra_job()
-    _point_workflow_at(workflow, model_config)
+    runner = model_config if script_config is None else script_config
+    _point_workflow_at(workflow, runner)
 
     parent = None
     if job.multirun and not dry_run and job.sweep_dir is not None:
@@ -63,7 +67,13 @@ def run_model(
         _link(parent, execution, job.num)
     try:
         with execution as exe:
-            model_config(ml_instance=ml, execution=exe)
+            if not dry_run:
+                runner(ml_instance=ml, execution=exe)
+            elif script_config is not None:
+                script_config(ml_instance=ml, execution=None)
+            else:
+                print("Dry run: inputs downloaded, nothing recorded in the catalog; the model "
+                      "is not run in a dry run.")
     except BaseException:
         if not dry_run:
             _upload_partial_outputs(execution)

@@ -5,39 +5,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from hydra_zen import builds, store
 
+from .base import BaseConfig
 from .groups import NOTEBOOK_GROUPS, STANDARD_GROUPS, hydra_defaults
 from .hydra_dirs import dir_overrides, new_run_dir
 from .overrides import ConfigOverrideError, validate_overrides
 
 log = logging.getLogger("derivaml")
 
-BASE_CONFIG_NAME = "deriva_base"
+T = TypeVar("T")
+BASE_CONFIG_NAME = "deriva_notebook_base"
 _NOTEBOOK_CONFIGS: dict[str, Any] = {}
-
-
-@dataclass
-class BaseConfig:
-    """Fields every notebook config has; subclass it to add the notebook's own parameters.
-
-    Example::
-
-        @dataclass
-        class MyAnalysisConfig(BaseConfig):
-            threshold: float = 0.5
-    """
-
-    deriva_ml: Any = None
-    datasets: Any = None
-    assets: Any = None
-    dry_run: bool = False
-    description: str = ""
-    config_choices: dict[str, str] = field(default_factory=dict)
 
 
 def notebook_config(
@@ -81,7 +63,8 @@ def list_notebook_configs() -> list[str]:
 
 def notebook_config_for(name: str) -> tuple[str, Any]:
     """``(config name, config)`` registered for ``name``; unknown names get the plain
-    ``BaseConfig`` one, stored as ``deriva_base``."""
+    ``BaseConfig`` one (groups deriva_ml, datasets, assets), stored as
+    ``deriva_notebook_base``."""
     if name in _NOTEBOOK_CONFIGS:
         return name, _NOTEBOOK_CONFIGS[name]
     log.info("No notebook_config(%r) registered; using the default notebook config.", name)
@@ -100,29 +83,59 @@ def resolve_notebook_config(
     and returns ``(config, hydra run dir, config choices)``; ``config.config_choices`` is
     filled in too. Bad overrides raise ``ConfigOverrideError``.
     """
+    config_name, config_class = notebook_config_for(name)
+    return _launch(config_class, config_name, list(overrides or []), run_dir_name=name)
+
+
+def get_notebook_configuration(
+    config_class: type[T],
+    config_name: str,
+    overrides: list[str] | None = None,
+    job_name: str = "notebook",
+    version_base: str = "1.3",
+) -> T:
+    """The instantiated config ``config_class`` stored as ``config_name``, resolved with the
+    overrides of ``deriva-ml-run-notebook`` first, then ``overrides``.
+
+    Runs a Hydra job like ``run_notebook`` does and fills in ``config_choices``. Example::
+
+        config = get_notebook_configuration(ROCAnalysisConfigBuilds, "roc_analysis",
+                                            overrides=["assets=roc_lr_sweep"])
+    """
+    from .run_notebook import env_overrides
+
+    overrides = env_overrides() + list(overrides or [])
+    config, _, _ = _launch(config_class, config_name, overrides, run_dir_name=config_name,
+                           job_name=job_name, version_base=version_base)
+    return config
+
+
+def _launch(config_class: Any, config_name: str, overrides: list[str], run_dir_name: str,
+            job_name: str = "notebook", version_base: str = "1.3",
+            ) -> tuple[Any, Path | None, dict[str, str]]:
+    """Validate ``overrides``, run the Hydra job and return ``(config, run dir, choices)``."""
     from hydra_zen import instantiate, launch
 
     from .hydra_job import current_hydra_job
 
-    overrides = list(overrides or [])
-    config_name, config_class = notebook_config_for(name)
     store.add_to_hydra_store(overwrite_ok=True)
     validate_overrides(overrides, config_name=config_name, program="deriva-ml-run-notebook")
 
     def task(cfg: Any) -> tuple[Any, Path | None, dict[str, str]]:
         config = instantiate(cfg)
         job = current_hydra_job()
-        config.config_choices = job.choices
+        if hasattr(config, "config_choices"):
+            config.config_choices = job.choices
         return config, job.output_dir, job.choices
 
-    run_dir = new_run_dir(f"notebooks/{name}")
+    run_dir = new_run_dir(f"notebooks/{run_dir_name}")
     result = launch(
         config_class,
         task,
         overrides=[*overrides, *dir_overrides(run_dir)],
         config_name=config_name,
-        job_name="notebook",
-        version_base="1.3",
+        job_name=job_name,
+        version_base=version_base,
     )
     return result.return_value
 
