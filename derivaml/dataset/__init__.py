@@ -3,5 +3,6 @@
 from .._lazy import lazy_exports
 
 __all__ = ["DatasetSpec", "DatasetVersion", "Dataset", "DatasetBag", "DatasetSpecConfig",
-           "VersionPart"]
+           "VersionPart", "PartitionInfo", "SelectionFunction", "SplitResult", "SubsampleResult",
+           "random_split", "split_dataset", "stratified_split", "subsample"]
 __getattr__, __dir__ = lazy_exports(__all__)
