@@ -139,6 +139,9 @@ def test_unique_key_conflict_writes_nothing_of_the_batch(catalog, schema):
     skipped = catalog.insert(schema, THING, batch, on_conflict_skip=True)
     assert names(skipped) == ["t000005", "t000006", "t000007"]
     assert catalog.count(schema, THING) == 5
+    twice = [{"Name": "t000009", "Value": 1}, {"Name": "t000009", "Value": 2}]
+    assert [r["Value"] for r in catalog.insert(schema, THING, twice, on_conflict_skip=True)] \
+        == [1]  # a key repeated within one batch is skipped like any other conflict
 
 
 def test_foreign_key_to_missing_row_is_refused(catalog, schema):

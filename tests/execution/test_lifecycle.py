@@ -331,7 +331,7 @@ def test_save_execution_rid_file(project, tmp_path, monkeypatch):
     ml = project["ml"]
     exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
     saved = json.loads(target.read_text())
-    assert saved == {"hostname": "local", "catalog_id": "default",
+    assert saved == {"hostname": ml.hostname, "catalog_id": ml.catalog_id,
                      "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
                      "working_dir": str(ml.working_dir), "execution_dir": str(exe.working_dir),
                      "hydra_run_dir": None}

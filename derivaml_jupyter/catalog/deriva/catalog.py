@@ -68,6 +68,19 @@ def _json_value(value: Any) -> Any:
     raise TypeError(f"{value!r} ({type(value).__name__}) cannot be stored in a catalog column")
 
 
+def _first_of_each_key(t: Table, rows: Iterable[Mapping[str, Any]]) -> list[Mapping]:
+    """``rows`` without those repeating an earlier row's unique key: skipped as conflicts, as
+    ERMrest refuses a request whose rows share a key even with ``onconflict=skip``."""
+    seen: set[tuple] = set()
+    kept = []
+    for row in rows:
+        keys = {(k, tuple(row.get(c) for c in k)) for k in t.keys if all(c in row for c in k)}
+        if not keys & seen:
+            kept.append(row)
+        seen |= keys
+    return kept
+
+
 class DerivaCatalog(Catalog):
     """The catalog ``catalog_id`` (``"1"``, or ``"1@<snaptime>"`` read-only) on ``hostname``.
 
@@ -236,7 +249,7 @@ class DerivaCatalog(Catalog):
     def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
                *, on_conflict_skip: bool = False) -> list[dict]:
         t = self._table(schema, table)
-        rows = list(rows)
+        rows = _first_of_each_key(t, rows) if on_conflict_skip else list(rows)
         names = t.written_columns(rows)
         defaults = list(SYSTEM_COLUMNS) + [c.name for c in t.columns if c.default is not None
                                            and c.name not in names + list(SYSTEM_COLUMNS)]
