@@ -12,7 +12,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import DerivaMLException
+from .errors import run_command
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -217,15 +217,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Iterable[str] | None = None) -> int:
     """Entry point of ``derivaml``."""
     args = build_parser().parse_args(None if argv is None else list(argv))
-    try:
-        args.handler(_connect(args), args)
-    except DerivaMLException as e:
-        print(f"derivaml {args.command}: error: {e}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print(f"derivaml {args.command}: interrupted", file=sys.stderr)
-        return 130
-    return 0
+    return run_command(f"derivaml {args.command}", lambda: args.handler(_connect(args), args))
 
 
 if __name__ == "__main__":
