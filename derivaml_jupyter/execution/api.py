@@ -77,15 +77,15 @@ class ExecutionAPI:
 
     def _add_workflow(self, workflow: Workflow) -> str:
         """The RID of ``workflow``'s row: the one it was recorded as, else the one with its
-        checksum (or URL), else a new one."""
+        checksum and URL (the same code at the same commit), else a new one. Matching the
+        checksum alone would credit code committed after a dirty run to that run's commit."""
         if workflow.workflow_rid and self.catalog.count(
                 ML_SCHEMA, "Workflow", where={"RID": workflow.workflow_rid}):
             return workflow.workflow_rid
-        key_column, key = ("Checksum", workflow.checksum) if workflow.checksum else \
-            ("URL", workflow.url)
+        key = {c: v for c, v in (("Checksum", workflow.checksum), ("URL", workflow.url)) if v}
         type_column = self.profile.workflow_values(workflow.workflow_type)
         with self.catalog.transaction():
-            found = self.catalog.select(ML_SCHEMA, "Workflow", where={key_column: key},
+            found = self.catalog.select(ML_SCHEMA, "Workflow", where=key,
                                         sort=["RCT"], limit=1) if key else []
             if found:
                 return found[0]["RID"]

@@ -79,6 +79,17 @@ def test_workflow_reused_by_checksum_and_new_code_makes_a_new_one(repo, tmp_path
     assert third["checksum"] != first["checksum"]
 
 
+def test_code_committed_after_a_dirty_run_gets_its_own_workflow(repo, tmp_path):
+    home = tmp_path / "home"
+    (repo / "src" / "train.py").write_text(SCRIPT + "\n# tuned\n")
+    dirty, _ = run_script(repo, home, DERIVA_ML_ALLOW_DIRTY="true")
+    git(repo, "commit", "-qam", "tune")
+    clean, _ = run_script(repo, home)
+    assert clean["checksum"] == dirty["checksum"]
+    assert clean["workflow_rid"] != dirty["workflow_rid"]
+    assert git(repo, "rev-parse", "HEAD") in clean["url"]
+
+
 def test_dirty_tree_warns_unless_allowed(repo, tmp_path):
     (repo / "notes.txt").write_text("uncommitted")
     _, stderr = run_script(repo, tmp_path / "home")
