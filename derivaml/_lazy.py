@@ -66,6 +66,21 @@ EXPORTS: dict[str, str] = {
     "DerivaMLNotFoundError": "derivaml_jupyter.core.errors:DerivaMLNotFound",
     "DerivaMLReadOnlyError": "derivaml_jupyter.core.errors:DerivaMLReadOnly",
     "DerivaSystemColumns": "derivaml_jupyter.catalog.contract:SYSTEM_COLUMNS",
+    "MLAsset": "derivaml_jupyter.core.definitions",
+    "ExecMetadataType": "derivaml_jupyter.core.definitions",
+    "BuiltinTypes": "derivaml_jupyter.schema.definitions",
+    "ColumnDefinition": "derivaml_jupyter.schema.definitions",
+    "KeyDefinition": "derivaml_jupyter.schema.definitions",
+    "ForeignKeyDefinition": "derivaml_jupyter.schema.definitions",
+    "TableDefinition": "derivaml_jupyter.schema.definitions",
+    "UploadProgress": "derivaml_jupyter.execution.progress",
+    "create_ml_catalog": "derivaml_jupyter.schema.create",
+    "CATALOG_PROVENANCE_URL": "derivaml_jupyter.catalog.provenance",
+    "CatalogCreationMethod": "derivaml_jupyter.catalog.provenance",
+    "CatalogProvenance": "derivaml_jupyter.catalog.provenance",
+    "CloneDetails": "derivaml_jupyter.catalog.provenance",
+    "get_catalog_provenance": "derivaml_jupyter.catalog.provenance",
+    "set_catalog_provenance": "derivaml_jupyter.catalog.provenance",
 }
 
 

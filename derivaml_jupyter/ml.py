@@ -18,6 +18,7 @@ from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidati
 from .dataset.api import DatasetAPI
 from .execution.api import ExecutionAPI
 from .schema.builders import association_table, link, vocabulary_table
+from .schema.definitions import TableDefinition, as_column, as_foreign_key
 from .schema.ml_schema import SEED_TERMS, asset_support_tables, open_ml_schema
 from .schema.profile import SchemaProfile
 
@@ -198,12 +199,16 @@ class DerivaML(DatasetAPI, ExecutionAPI):
                 self._terms.pop((ML_SCHEMA, str(vocabulary)), None)
 
     # -- domain tables -----------------------------------------------------------------------
-    def create_table(self, table: str | Table, columns: Iterable[Column | tuple] | Mapping = (),
+    def create_table(self, table: str | Table | TableDefinition,
+                     columns: Iterable[Column | tuple] | Mapping = (),
                      *, foreign_keys: Iterable[ForeignKey] = (), keys: Iterable[tuple] = (),
                      comment: str = "", schema: str | None = None) -> Table:
-        """Create a domain table. ``columns`` are ``Column``s, ``(name, type)`` pairs or a
-        ``{name: type}`` mapping; a ``Table`` definition is also accepted as is."""
-        if isinstance(table, Table):
+        """Create a domain table. ``columns`` are ``Column``s, ``ColumnDefinition``s,
+        ``(name, type)`` pairs or a ``{name: type}`` mapping; a ``Table`` or deriva-ml's
+        ``TableDefinition`` (in ``schema``, default the domain schema) is also accepted."""
+        if isinstance(table, TableDefinition):
+            definition = table.to_table(schema or self.domain_schema)
+        elif isinstance(table, Table):
             definition = table
         else:
             definition = Table(schema or self.domain_schema, table, _columns(columns),
@@ -214,19 +219,27 @@ class DerivaML(DatasetAPI, ExecutionAPI):
                 "another name.")
         return self.catalog.create_table(definition)
 
-    def create_asset(self, asset_name: str, column_defs: Iterable[Column | tuple] | Mapping = (),
-                     fkey_defs: Iterable[ForeignKey] = (), comment: str = "",
-                     schema: str | None = None) -> Table:
+    def create_asset(self, asset_name: str,
+                     column_defs: Iterable[Column | tuple] | Mapping | None = None,
+                     fkey_defs: Iterable[ForeignKey] | None = None,
+                     referenced_tables: Iterable[str | Table] | None = None, comment: str = "",
+                     schema: str | None = None, update_navbar: bool = True) -> Table:
         """Create an asset table (files with URL, Filename, Length, MD5) with its asset-type
-        and execution associations, and an ``Asset_Type`` term named after it."""
+        and execution associations, and an ``Asset_Type`` term named after it. Each of
+        ``referenced_tables`` gets a column named after it referencing its ``RID``.
+        ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it has no effect here."""
         from .schema.builders import asset_table
 
         schema = schema or self.domain_schema
         if self.catalog.model().has_table(schema, asset_name):
             raise DerivaMLConflict(f"Table {schema}.{asset_name} already exists.")
+        references = [self.find_table(t) for t in referenced_tables or ()]
+        columns = _columns(column_defs or ()) + [Column(t.name) for t in references]
+        fkeys = [as_foreign_key(fk, schema) for fk in fkey_defs or ()] + [
+            ForeignKey((t.name,), t.schema, t.name) for t in references]
         model = self.catalog.model()
         tables = asset_support_tables(
-            asset_table(schema, asset_name, _columns(column_defs), list(fkey_defs), comment),
+            asset_table(schema, asset_name, columns, fkeys, comment),
             model.table(ML_SCHEMA, MLVocab.asset_type), model.table(ML_SCHEMA, MLVocab.asset_role),
             model.table(ML_SCHEMA, "Execution"))
         with self.catalog.transaction():
@@ -275,13 +288,5 @@ class DerivaML(DatasetAPI, ExecutionAPI):
 def _columns(columns: Iterable[Column | tuple] | Mapping) -> list[Column]:
     if isinstance(columns, Mapping):
         columns = list(columns.items())
-    result = []
-    for c in columns:
-        if isinstance(c, Column):
-            result.append(c)
-        elif isinstance(c, str):
-            result.append(Column(c))
-        else:
-            result.append(Column(*c))
-    return result
+    return [as_column(c) for c in columns]
 

@@ -3,5 +3,6 @@
 from .._lazy import lazy_exports
 
 __all__ = ["DerivaML", "Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "ML_SCHEMA",
-           "DerivaMLException", "DerivaMLInvalidTerm", "DerivaMLConfig", "DerivaSystemColumns"]
+           "DerivaMLException", "DerivaMLInvalidTerm", "DerivaMLConfig", "DerivaSystemColumns",
+           "MLAsset", "ExecMetadataType", "BuiltinTypes", "ColumnDefinition", "TableDefinition"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -5,5 +5,7 @@ from .._lazy import lazy_exports
 __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart", "ML_SCHEMA",
            "DRY_RUN_RID", "DerivaSystemColumns", "DerivaMLCycleError", "DerivaMLException",
            "DerivaMLInvalidTerm", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
-           "DerivaMLValidationError"]
+           "DerivaMLValidationError", "MLAsset", "ExecMetadataType", "BuiltinTypes",
+           "ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
+           "UploadProgress"]
 __getattr__, __dir__ = lazy_exports(__all__)

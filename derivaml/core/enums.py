@@ -2,5 +2,5 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["ExecAssetType", "MLVocab"]
+__all__ = ["ExecAssetType", "MLVocab", "MLAsset", "ExecMetadataType", "BuiltinTypes"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -56,6 +56,24 @@ class ExecAssetType(StrEnum):
     notebook_output = "Notebook_Output"
 
 
+class MLAsset(StrEnum):
+    """The ``deriva-ml`` schema's own asset tables (deriva-ml's ``MLAsset``)."""
+
+    execution_metadata = "Execution_Metadata"
+    execution_asset = "Execution_Asset"
+
+
+class ExecMetadataType(StrEnum):
+    """``Asset_Type`` terms of the files the framework records in ``Execution_Metadata``
+    (deriva-ml's ``ExecMetadataType``; the same terms are members of ``ExecAssetType``)."""
+
+    execution_config = ExecAssetType.execution_config.value
+    runtime_env = ExecAssetType.runtime_env.value
+    hydra_config = ExecAssetType.hydra_config.value
+    deriva_config = ExecAssetType.deriva_config.value
+    metrics_file = ExecAssetType.metrics_file.value
+
+
 class VersionPart(StrEnum):
     major = "major"
     minor = "minor"
