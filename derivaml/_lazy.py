@@ -66,6 +66,7 @@ EXPORTS: dict[str, str] = {
     "DerivaMLNotFoundError": "derivaml_jupyter.core.errors:DerivaMLNotFound",
     "DerivaMLReadOnlyError": "derivaml_jupyter.core.errors:DerivaMLReadOnly",
     "DerivaSystemColumns": "derivaml_jupyter.catalog.contract:SYSTEM_COLUMNS",
+    "Asset": "derivaml_jupyter.asset.record",
     "MLAsset": "derivaml_jupyter.core.definitions",
     "ExecMetadataType": "derivaml_jupyter.core.definitions",
     "BuiltinTypes": "derivaml_jupyter.schema.definitions",

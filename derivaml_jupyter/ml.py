@@ -1,7 +1,8 @@
 """``DerivaML``: the entry point — a catalog connection plus the ML data model on top of it.
 
 Vocabulary and table management live here; dataset methods come from
-``dataset.api.DatasetAPI`` and execution methods from ``execution.api.ExecutionAPI``.
+``dataset.api.DatasetAPI``, execution methods from ``execution.api.ExecutionAPI`` and asset
+records from ``asset.api.AssetAPI``.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .asset.api import AssetAPI
 from .catalog.connect import connect_catalog, derivaml_home, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table
 from .core.definitions import ML_SCHEMA, MLVocab
@@ -28,7 +30,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("derivaml")
 
 
-class DerivaML(DatasetAPI, ExecutionAPI):
+class DerivaML(DatasetAPI, ExecutionAPI, AssetAPI):
     """A connection to a DerivaML catalog.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
@@ -118,11 +120,6 @@ class DerivaML(DatasetAPI, ExecutionAPI):
     def list_vocabularies(self) -> list[Table]:
         return [t for t in self.catalog.model().tables()
                 if t.kind == "vocabulary" and t.schema in self.search_schemas]
-
-    def list_assets(self) -> list[Table]:
-        """Asset tables of the domain and ``deriva-ml`` schemas."""
-        return [t for t in self.catalog.model().tables()
-                if t.kind == "asset" and t.schema in self.search_schemas]
 
     # -- vocabularies ------------------------------------------------------------------------
     def create_vocabulary(self, vocab_name: str, comment: str = "",

@@ -38,7 +38,7 @@ REASONS: dict[str, str] = {
             "Feature", "FeatureRecord", "FeatureReference", "reduce_with_selector",
             "DerivaMLFeatureNotFound"),
     **_each("planned: assets as records (issue 9, part 2)",
-            "Asset", "AssetRecord", "asset_record_class", "LocalFile", "LocalFileConfig"),
+            "AssetRecord", "asset_record_class", "LocalFile", "LocalFileConfig"),
     **_each("planned: dataset splits (issue 9, part 5)",
             "deriva_ml.dataset.split", "split_dataset", "random_split", "stratified_split",
             "subsample", "PartitionInfo", "SelectionFunction", "SplitResult", "SubsampleResult"),

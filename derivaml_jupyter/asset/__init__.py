@@ -1,0 +1,1 @@
+"""Assets as records: ``Asset`` and the ``DerivaML`` methods that find and list them."""
