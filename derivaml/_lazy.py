@@ -15,6 +15,8 @@ EXPORTS: dict[str, str] = {
     "DatasetVersion": "derivaml_jupyter.dataset.spec",
     "Dataset": "derivaml_jupyter.dataset.dataset",
     "DatasetBag": "derivaml_jupyter.dataset.dataset_bag",
+    "Feature": "derivaml_jupyter.feature.record",
+    "FeatureRecord": "derivaml_jupyter.feature.record",
     "PartitionInfo": "derivaml_jupyter.dataset.split",
     "SelectionFunction": "derivaml_jupyter.dataset.split",
     "SplitResult": "derivaml_jupyter.dataset.split",

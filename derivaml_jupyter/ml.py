@@ -19,6 +19,7 @@ from .core.definitions import ML_SCHEMA, MLVocab
 from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidationError
 from .dataset.api import DatasetAPI
 from .execution.api import ExecutionAPI
+from .feature.api import FeatureAPI
 from .schema.builders import association_table, link, vocabulary_table
 from .schema.definitions import TableDefinition, as_column, as_foreign_key
 from .schema.ml_schema import SEED_TERMS, asset_support_tables, open_ml_schema
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("derivaml")
 
 
-class DerivaML(DatasetAPI, ExecutionAPI, AssetAPI):
+class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
     """A connection to a DerivaML catalog.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a

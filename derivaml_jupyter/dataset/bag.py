@@ -2,10 +2,11 @@
 
 The bag is the catalog as of the version's snapshot, restricted to the dataset: its rows and
 those of every nested dataset, the rows linked to them through a ``Dataset`` column (versions,
-types, nesting, members), every row those reference by foreign key (transitively), and the
-vocabularies in full. Asset files are listed in ``fetch.txt`` with the catalog's MD5 and
-length (bdbag hashes only the CSVs) and copied to ``data/asset/<RID>/<Table>/<Filename>``
-unless ``materialize=False``. The bag is built in a temporary directory and renamed into place.
+types, nesting, members), every row those reference by foreign key (transitively), the feature
+values of the rows reached (and what they reference), and the vocabularies in full. Asset
+files are listed in ``fetch.txt`` with the catalog's MD5 and length (bdbag hashes only the
+CSVs) and copied to ``data/asset/<RID>/<Table>/<Filename>`` unless ``materialize=False``.
+The bag is built in a temporary directory and renamed into place.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..feature.discovery import feature_target
 from .bag_catalog import asset_relpath, write_model, write_table
 from .dataset_bag import (
     BAG_INFO_CATALOG,
@@ -221,20 +223,28 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
         for fk in t.references(ml.ml_schema, "Dataset"):
             if fk.columns == ("Dataset",):
                 pending.append((t, add(t, _select_in(catalog, t, "Dataset", anchors, snapshot))))
-    while pending:  # follow foreign keys outward from every new row
-        t, rows = pending.pop()
-        for fk in t.foreign_keys:
-            target = model.table(fk.pk_schema, fk.pk_table)
-            if (target.kind == "vocabulary" or len(fk.columns) != 1
-                    or (target.schema, target.name) in excluded):
-                continue
-            known = tables.get((target.schema, target.name), {})
-            values = {r[fk.columns[0]] for r in rows} - {None}
-            if fk.pk_columns == ("RID",):
-                values -= known.keys()
-            if values:
-                found = _select_in(catalog, target, fk.pk_columns[0], values, snapshot)
-                pending.append((target, add(target, found)))
+    features = [(t, fk) for t in model.tables() if (fk := feature_target(t)) is not None]
+    while pending:
+        while pending:  # follow foreign keys outward from every new row
+            t, rows = pending.pop()
+            for fk in t.foreign_keys:
+                target = model.table(fk.pk_schema, fk.pk_table)
+                if (target.kind == "vocabulary" or len(fk.columns) != 1
+                        or (target.schema, target.name) in excluded):
+                    continue
+                known = tables.get((target.schema, target.name), {})
+                values = {r[fk.columns[0]] for r in rows} - {None}
+                if fk.pk_columns == ("RID",):
+                    values -= known.keys()
+                if values:
+                    found = _select_in(catalog, target, fk.pk_columns[0], values, snapshot)
+                    pending.append((target, add(target, found)))
+        for t, fk in features:  # the feature values of the rows reached, and what they reach
+            targets = tables.get((fk.pk_schema, fk.pk_table), {})
+            if targets:
+                new = add(t, _select_in(catalog, t, fk.columns[0], targets, snapshot))
+                if new:
+                    pending.append((t, new))
     for t in model.tables():
         if t.kind == "vocabulary":
             add(t, list(catalog.iter_rows(t.schema, t.name, snapshot=snapshot)))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
+from ..feature.discovery import feature_values, find_features, lookup_feature
+from ..feature.record import Feature, FeatureRecord
 from .api import DatasetAPI
 from .bag_catalog import BagCatalog, asset_relpath
 from .spec import DatasetVersion
@@ -137,6 +139,28 @@ class DatasetBag:
 
         t = self._find(table)
         return pd.DataFrame(list(self.get_table_as_dict(t)), columns=t.column_names)
+
+    # -- features ----------------------------------------------------------------------------
+    def find_features(self, table: str | Table | None = None) -> list[Feature]:
+        """Features of ``table`` (or of every table) in the bag."""
+        target = self._find(table) if table is not None else None
+        return find_features(self._tables, self._schemas, None, target)
+
+    def lookup_feature(self, table: str | Table, feature_name: str) -> Feature:
+        return lookup_feature(self._tables, self._schemas, None, self._find(table),
+                              feature_name)
+
+    def feature_values(self, table: str | Table, feature_name: str,
+                       selector: Callable[[list[FeatureRecord]], FeatureRecord | None]
+                       | None = None, materialize_limit: int | None = None,
+                       execution_rids: list[str] | None = None) -> Iterator[FeatureRecord]:
+        """The feature's values in the bag, as ``ml.feature_values`` returns them."""
+        return feature_values(self._tables, self.lookup_feature(table, feature_name),
+                              selector, materialize_limit, execution_rids)
+
+    @property
+    def _schemas(self) -> list[str]:
+        return [self._tables.domain_schema, self._tables.ml_schema]
 
     # -- files -------------------------------------------------------------------------------
     def asset_files(self) -> list[tuple[Table, dict]]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from ..core.definitions import ML_SCHEMA, MLVocab, Status
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..core.rid import normalize_rid
+from ..feature.staging import FeatureStage
 from .asset_path import AssetFilePath
 from .configuration import ExecutionConfiguration
 from .records import ExecutionRecord
@@ -30,6 +31,7 @@ from .upload import Manifest, ManifestEntry, upload_entries
 
 if TYPE_CHECKING:
     from ..dataset.dataset import Dataset
+    from ..feature.record import FeatureRecord
     from ..ml import DerivaML
 
 log = logging.getLogger("derivaml")
@@ -240,7 +242,8 @@ class Execution:
             return {}
         status = self.status
         pending = self.manifest.pending()
-        if status is Status.uploaded and not pending:
+        features = FeatureStage(self)
+        if status is Status.uploaded and not pending and not features.pending():
             return {}
         if status is Status.running:
             self.execution_stop()
@@ -251,6 +254,7 @@ class Execution:
         try:
             result = upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
                                     pending, progress=progress)
+            features.flush()
         except BaseException as e:
             duration = format_duration(time.monotonic() - started)
             if failed:  # keep the run's own error visible
@@ -268,6 +272,11 @@ class Execution:
         return result
 
     commit_output_assets = upload_execution_outputs
+
+    def add_features(self, features: list[FeatureRecord]) -> int:
+        """Stage feature records (all of one feature; ``Execution`` filled in) to be written
+        by ``upload_execution_outputs`` after the output files; return how many."""
+        return FeatureStage(self).add(features)
 
     # -- datasets and nesting ----------------------------------------------------------------
     def create_dataset(self, dataset_types: str | list[str] | None = None,

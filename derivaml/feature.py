@@ -1,0 +1,6 @@
+"""Feature names, as ``deriva_ml.feature`` offers them."""
+
+from ._lazy import lazy_exports
+
+__all__ = ["Feature", "FeatureRecord"]
+__getattr__, __dir__ = lazy_exports(__all__)

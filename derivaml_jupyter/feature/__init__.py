@@ -1,0 +1,1 @@
+"""Features: named, execution-stamped annotations of the rows of one table."""
