@@ -2,5 +2,5 @@
 
 from ._lazy import lazy_exports
 
-__all__ = ["Feature", "FeatureRecord"]
+__all__ = ["Feature", "FeatureRecord", "reduce_with_selector"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -35,14 +35,11 @@ def _each(reason: str, *names: str) -> dict[str, str]:
 # Why a name is missing or differs, where we know; keys: "module.name", name, or module.
 REASONS: dict[str, str] = {
     **_each("planned: features (issue 9, part 1)",
-            "FeatureReference", "reduce_with_selector", "DerivaMLFeatureNotFound"),
+            "FeatureReference", "DerivaMLFeatureNotFound"),
     "Feature": "made by ml.lookup_feature / find_features from this package's table model "
                "(deriva-ml's constructor, from ERMrest objects, is not public either)",
     **_each("planned: assets as records (issue 9, part 2)",
             "AssetRecord", "asset_record_class", "LocalFile", "LocalFileConfig"),
-    **_each("planned: dataset splits (issue 9, part 5)",
-            "deriva_ml.dataset.split", "split_dataset", "random_split", "stratified_split",
-            "subsample", "PartitionInfo", "SelectionFunction", "SplitResult", "SubsampleResult"),
     **_each("planned: denormalization (issue 9, part 5)",
             "DerivaMLDenormalizeAmbiguousPath", "DerivaMLDenormalizeDownstreamLeaf",
             "DerivaMLDenormalizeError", "DerivaMLDenormalizeMultiLeaf",

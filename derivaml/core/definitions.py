@@ -7,5 +7,5 @@ __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart
            "DerivaMLInvalidTerm", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
            "DerivaMLValidationError", "MLAsset", "ExecMetadataType", "BuiltinTypes",
            "ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
-           "UploadProgress"]
+           "UploadProgress", "DerivaMLMaterializeLimitExceeded"]
 __getattr__, __dir__ = lazy_exports(__all__)

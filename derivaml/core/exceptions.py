@@ -3,5 +3,6 @@
 from .._lazy import lazy_exports
 
 __all__ = ["DerivaMLCycleError", "DerivaMLException", "DerivaMLInvalidTerm",
-           "DerivaMLNotFoundError", "DerivaMLReadOnlyError", "DerivaMLValidationError"]
+           "DerivaMLMaterializeLimitExceeded", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
+           "DerivaMLValidationError"]
 __getattr__, __dir__ = lazy_exports(__all__)
