@@ -32,8 +32,9 @@ async def test_other_catalog_is_chosen_by_query_arguments(fetch, catalog):
 
 @pytest.mark.local_only
 async def test_reading_an_unknown_local_catalog_does_not_create_it(fetch, catalog):
-    code, body = await api_error(fetch, "datasets", params={"catalog": "nosuch"})
-    assert code == 404 and "derivaml init --catalog nosuch" in body["message"]
+    for route in ("datasets", "executions", "workflows"):
+        code, body = await api_error(fetch, route, params={"catalog": "nosuch"})
+        assert code == 404 and "derivaml init --catalog nosuch" in body["message"], route
     assert not local_catalog_path("nosuch").exists()
     code, body = await api_error(fetch, "info", params={"host": "deriva.example.org"})
     assert code == 503 and body["error"] == "DerivaMLUnavailable"
