@@ -11,6 +11,7 @@ from ..core.errors import DerivaMLValidationError
 
 if TYPE_CHECKING:
     from ..execution.records import ExecutionRecord
+    from ..feature.record import Feature
     from ..ml import DerivaML
 
 
@@ -109,6 +110,10 @@ class Asset:
         """Where a user sees the asset's row: its page on a DERIVA server, or its local
         citation (``local://<catalog>/<RID>``) on a local catalog, which has no web pages."""
         return self._ml.catalog.url_for(self.asset_rid)
+
+    def find_features(self) -> list[Feature]:
+        """The features defined on this asset's table."""
+        return self._ml.find_features(self.asset_table)
 
     # -- content -----------------------------------------------------------------------------
     def get_metadata(self) -> dict[str, Any]:

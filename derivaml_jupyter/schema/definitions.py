@@ -87,6 +87,11 @@ class ColumnDefinition:
         return Column(self.name, column_type(self.type), self.nullok, self.default,
                       self.comment or "")
 
+    def to_dict(self) -> dict[str, Any]:
+        """The column as deriva-py's ``Column.define`` writes it."""
+        return {"name": self.name, "type": {"typename": column_type(self.type)},
+                "nullok": self.nullok, "default": self.default, "comment": self.comment}
+
 
 class KeyDefinition:
     """A unique key over ``columns`` (deriva-ml's older name for them: ``colnames``)."""

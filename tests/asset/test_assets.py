@@ -8,6 +8,8 @@ import hashlib
 import pytest
 
 from derivaml.asset import Asset
+from derivaml.core.enums import BuiltinTypes
+from derivaml.core.ermrest import ColumnDefinition
 from derivaml_jupyter.core.errors import DerivaMLInvalidTerm, DerivaMLValidationError
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 
@@ -43,6 +45,9 @@ def test_lookup_and_list_assets_return_asset_records(made):
     assert set(asset.asset_types) == {"Model", "Output_File"}
     assert asset.get_metadata()["RID"] == made["model"]
     assert asset.get_chaise_url() == ml.cite(made["model"], current=True)
+    assert asset.find_features() == []
+    ml.create_feature("Model", "Quality", metadata=[ColumnDefinition("Score", BuiltinTypes.float4)])
+    assert [f.feature_name for f in asset.find_features()] == ["Quality"]
 
     (listed,) = ml.list_assets("Model")
     assert (listed.asset_rid, listed.filename, set(listed.asset_types)) == (
