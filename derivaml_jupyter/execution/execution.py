@@ -280,7 +280,7 @@ class Execution:
 
     # -- datasets and nesting ----------------------------------------------------------------
     def create_dataset(self, dataset_types: str | list[str] | None = None,
-                       description: str = "", version: Any = None) -> Dataset:
+                       version: Any = None, description: str = "") -> Dataset:
         """A new dataset produced by this execution (its versions record this execution)."""
         if self.dry_run:
             raise DerivaMLException(
