@@ -147,7 +147,10 @@ def bench_inserts_and_paging(catalog, raw: RawSQLite, n: int, repeat: int) -> No
     assert count == [n] * 2 * repeat, count
 
 
-def bench_snapshot_read(ml, raw: RawSQLite, members: int, repeat: int) -> None:
+def edited_dataset(ml, members: int) -> tuple:
+    """A dataset of ``members`` new ``Member`` rows, then edited: a fifth of them removed,
+    three tenths of the rows updated, ``members`` new rows added. Returns the dataset and its
+    version before the edits (``bench_deriva.py`` reads it on a server)."""
     ml.create_table("Member", COLUMNS)
     ml.add_dataset_element_type("Member")
     rids = [r["RID"] for r in ml.insert_rows("Member", make_rows(members))]
@@ -159,6 +162,11 @@ def bench_snapshot_read(ml, raw: RawSQLite, members: int, repeat: int) -> None:
                       [{"RID": r, "Value": -1} for r in rids[members // 5: members // 2]])
     ml.add_dataset_members(ds, [r["RID"] for r in ml.insert_rows("Member",
                                                                  make_rows(members, members))])
+    return ds, version
+
+
+def bench_snapshot_read(ml, raw: RawSQLite, members: int, repeat: int) -> None:
+    ds, version = edited_dataset(ml, members)
     raw.add_members(members)
     found = []
     report(f"dataset of {members:,} as of an old version", members, *best_of(

@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 
 
-def make_files(folder: Path, count: int, small_mb: int, big_mb: int) -> list[Path]:
+def make_files(folder: Path, count: int, small_mb: float, big_mb: int) -> list[Path]:
+    """``count`` files of ``small_mb`` and one of ``big_mb`` (if not 0) of fresh random bytes
+    (also used by ``deriva_runner.py``)."""
     folder.mkdir(parents=True)
     files = []
     for i in range(count):
         path = folder / f"small-{i:05d}.bin"
-        path.write_bytes(os.urandom(small_mb * 1024 * 1024))
+        path.write_bytes(os.urandom(int(small_mb * 1024 * 1024)))
         files.append(path)
     if big_mb:
         big = folder / "big.bin"
