@@ -148,8 +148,8 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         key = str(term_name).casefold()
         row = self._term_index(t).get(key) or self._term_index(t, refresh=True).get(key)
         if row is None:
-            raise DerivaMLInvalidTerm(t.name, term_name,
-                                      [r["Name"] for r in self._term_index(t).values()])
+            raise DerivaMLInvalidTerm(t.name, term_name, known=[
+                r["Name"] for r in self._term_index(t).values()])
         return row
 
     def add_term(self, table: str | Table, term_name: str, description: str,

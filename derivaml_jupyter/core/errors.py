@@ -2,7 +2,10 @@
 
 
 class DerivaMLException(Exception):
-    """Base class of every error raised by DerivaML."""
+    """Base class of every error raised by DerivaML; ``msg`` says what went wrong."""
+
+    def __init__(self, msg: str = "") -> None:
+        super().__init__(msg)
 
 
 class DerivaMLNotFound(DerivaMLException, LookupError):
@@ -12,11 +15,12 @@ class DerivaMLNotFound(DerivaMLException, LookupError):
 class DerivaMLInvalidTerm(DerivaMLNotFound):
     """A term that is not in its vocabulary."""
 
-    def __init__(self, vocabulary: str, term: str, known: list[str] | None = None):
+    def __init__(self, vocabulary: str, term: str, msg: str = "Term doesn't exist",
+                 known: list[str] | None = None):
         hint = f" Known terms: {', '.join(sorted(known))}." if known else ""
         super().__init__(
-            f"Invalid term {term!r} in vocabulary {vocabulary}: term doesn't exist.{hint} "
-            f"Add it with ml.add_term({vocabulary!r}, {term!r}, description=...)."
+            f"Invalid term {term!r} in vocabulary {vocabulary}: {msg[:1].lower()}{msg[1:]}."
+            f"{hint} Add it with ml.add_term({vocabulary!r}, {term!r}, description=...)."
         )
         self.vocabulary = vocabulary
         self.term = term
