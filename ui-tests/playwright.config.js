@@ -11,6 +11,9 @@ module.exports = {
   reporter: [['list'], ['html', { open: 'never' }]],
   // The tests share one server and catalog, and some add to it: run them in file order.
   workers: 1,
+  // The sidebar polls with back-off; on a busy 2-core machine a section can take longer than
+  // the default 5 s to show a change.
+  expect: { timeout: 15 * 1000 },
   use: {
     ...baseConfig.use,
     baseURL: `http://localhost:${PORT}`,
