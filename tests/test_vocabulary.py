@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from derivaml_jupyter.core.definitions import ML_SCHEMA, MLVocab
@@ -11,6 +13,8 @@ from derivaml_jupyter.core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from derivaml_jupyter.ml import DerivaML
+from derivaml_jupyter.schema.ml_schema import SEED_TERMS
 
 
 def term_count(ml, vocabulary: str) -> int:
@@ -89,3 +93,18 @@ def test_vocabulary_and_table_names_are_unique(ml):
         ml.create_asset("Subject")
     assert len(list(ml.catalog.model().tables())) == tables
     assert ml.find_table("Subject").column_names[-1] == "Name"
+
+
+def test_a_catalog_whose_seeding_was_cut_short_is_seeded_on_connect(ml):
+    vocabulary, terms = [(v, t) for v, t in SEED_TERMS.items() if t][-1]
+    ml.catalog.delete(ML_SCHEMA, vocabulary, {"Name": [n for n, _ in terms]})
+    again = DerivaML(ml.hostname, ml.catalog_id)  # as a parallel job opening a new catalog
+    assert term_count(again, vocabulary) == len(terms)
+
+
+def test_an_invalid_term_error_survives_pickling(ml):
+    with pytest.raises(DerivaMLInvalidTerm) as raised:
+        ml.lookup_term(MLVocab.workflow_type, "No_Such_Type")
+    copy = pickle.loads(pickle.dumps(raised.value))  # as from a sweep job's process
+    assert (type(copy), str(copy), copy.term) == (
+        DerivaMLInvalidTerm, str(raised.value), "No_Such_Type")

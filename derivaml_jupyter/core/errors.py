@@ -24,6 +24,10 @@ class DerivaMLInvalidTerm(DerivaMLNotFound):
         )
         self.vocabulary = vocabulary
         self.term = term
+        self._args = (vocabulary, term, msg, known)
+
+    def __reduce__(self):  # picklable, so it crosses process pools (parallel sweep jobs)
+        return type(self), self._args
 
 
 class DerivaMLValidationError(DerivaMLException, ValueError):

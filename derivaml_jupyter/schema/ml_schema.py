@@ -144,6 +144,8 @@ def open_ml_schema(catalog: Catalog, domain_schema: str | None = None
     if not catalog.model().schemas.get(ML_SCHEMA):
         ensure_ml_schema(catalog, domain_schema or DOMAIN_SCHEMA)
     profile = SchemaProfile.read(catalog)
+    if profile.status_terms and not _seeded(catalog):  # ours, being made by a parallel job
+        _seed_terms(catalog)
     profile.check_required()
     found, named = profile.domain_schemas, domain_schema is not None
     if not named:
@@ -175,7 +177,18 @@ def ensure_ml_schema(catalog: Catalog, domain_schema: str) -> None:
     with catalog.transaction():
         catalog.create_model({ML_SCHEMA: "DerivaML: datasets, workflows and executions.",
                               domain_schema: "The project's own tables."}, tables)
-        for vocabulary, terms in SEED_TERMS.items():
-            catalog.insert(ML_SCHEMA, vocabulary,
-                           [{"Name": n, "Description": d} for n, d in terms],
-                           on_conflict_skip=True)
+        _seed_terms(catalog)
+
+
+def _seed_terms(catalog: Catalog) -> None:
+    for vocabulary, terms in SEED_TERMS.items():
+        catalog.insert(ML_SCHEMA, vocabulary, [{"Name": n, "Description": d} for n, d in terms],
+                       on_conflict_skip=True)
+
+
+def _seeded(catalog: Catalog) -> bool:
+    """Whether the last vocabulary seeded with terms holds them all: the seeding of a new catalog
+    is finished, not under way in a parallel job that created the tables."""
+    vocabulary, terms = [(v, t) for v, t in SEED_TERMS.items() if t][-1]
+    return catalog.count(ML_SCHEMA, vocabulary,
+                         where={"Name": [n for n, _ in terms]}) == len(terms)
