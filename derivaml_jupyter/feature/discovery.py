@@ -28,6 +28,9 @@ class DerivaMLMaterializeLimitExceeded(DerivaMLException):
         self.actual_count = actual_count
         self.limit = limit
 
+    def __reduce__(self):  # picklable, so it crosses process pools (parallel sweep jobs)
+        return type(self), (self.actual_count, self.limit)
+
 
 def feature_target(t: Table) -> ForeignKey | None:
     """The foreign key of feature table ``t`` to its target table; None if ``t`` is not a
