@@ -24,7 +24,6 @@ import base64
 import hashlib
 import json
 import os
-import random
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -36,7 +35,6 @@ from typing import Any, TypeVar
 from ...core.errors import (
     DerivaMLConflict,
     DerivaMLNotFound,
-    DerivaMLUnavailable,
     DerivaMLValidationError,
 )
 from ..connect import derivaml_home
@@ -119,37 +117,6 @@ def is_transient(error: BaseException) -> bool:
     return isinstance(error, (requests.ConnectionError, requests.Timeout,
                               requests.exceptions.ChunkedEncodingError,
                               requests.exceptions.RetryError))
-
-
-def retrying(step: Callable[[], T], what: str,
-             transient: Callable[[BaseException], bool] = is_transient) -> T:
-    """``step()``, tried again after ``transient`` failures as ``retry.call`` does: waiting
-    about 0.5 s, 1 s, 2 s ... until ``retry.RETRY_SECONDS`` have passed; then
-    DerivaMLUnavailable saying ``what`` failed. Only for idempotent steps."""
-    start = retry.clock()
-    tries = 0
-    while True:
-        tries += 1
-        try:
-            return step()
-        except Exception as e:
-            if not transient(e):
-                raise
-            delay = min(retry.MAX_DELAY, retry.FIRST_DELAY * 2 ** (tries - 1)) \
-                * random.uniform(0.5, 1.0)
-            if retry.clock() - start + delay > retry.RETRY_SECONDS:
-                raise DerivaMLUnavailable(
-                    f"Cannot {what}: the server was still failing after {tries} tries in "
-                    f"{retry.clock() - start:.0f} s (last: {_brief(e)}). Try again later; what "
-                    "was already stored is reused.") from None
-        retry.sleep(delay)
-
-
-def _brief(error: BaseException) -> str:
-    response = getattr(error, "response", None)
-    if response is not None:
-        return f"{response.status_code} {' '.join(response.text.split())[:200]}"
-    return f"{type(error).__name__}: {error}"[:300]
 
 
 # -- helpers ----------------------------------------------------------------------------------
@@ -257,6 +224,11 @@ class HatracObjects:
         self._unusable: set[str] = set()
         self._locks = _KeyedLocks()
 
+    def _retrying(self, step: Callable[[], T], action: str,
+                  transient: Callable[[BaseException], bool] = is_transient) -> T:
+        """``step()`` (idempotent), tried again after ``transient`` failures (see ``retry``)."""
+        return retry.call(step, action, self._server, idempotent=True, transient=transient)
+
     def _look(self, path: str) -> Any:
         """The HEAD response for ``path``, or FREE / EMPTY."""
         import requests
@@ -269,7 +241,7 @@ class HatracObjects:
                 if status in (404, 409):
                     return FREE if status == 404 else EMPTY
                 raise
-        return retrying(head, f"look up {path} on {self._server}")
+        return self._retrying(head, f"look up {path}")
 
     def info(self, url: str) -> ObjectInfo | None:
         found = self._look(check_url(url))
@@ -291,7 +263,7 @@ class HatracObjects:
         found = self._look(path)
         if found == FREE:
             self._make_namespace(path.rsplit("/", 1)[0])
-            retrying(partial(self._put_namespace, path), f"create namespace {path}")
+            self._retrying(partial(self._put_namespace, path), f"create namespace {path}")
         elif found == EMPTY or not found.headers.get("Content-Type", "").startswith(
                 "application/json"):
             raise DerivaMLConflict(
@@ -369,7 +341,8 @@ class HatracObjects:
                 self.store.put(url, data=_Body(f, length, meter),
                                headers={**OCTET_STREAM, "Content-MD5": hex_to_b64(md5)})
         try:
-            retrying(put, f"store {source.name} at {url} on {self._server}", _put_may_pass)
+            self._retrying(put, f"store {source.name} at {url}",
+                           _put_may_pass)
         except requests.HTTPError as e:
             if e.response.status_code == 400 and "md5" in e.response.text.lower():
                 raise _md5_mismatch(source, md5) from None
@@ -389,8 +362,8 @@ class HatracObjects:
         resumed = record is not None and record["done"] > 0
         if record is None:
             try:
-                record = retrying(partial(self._create_job, url, md5, length),
-                                  f"start uploading {source.name} to {url} on {self._server}")
+                record = self._retrying(partial(self._create_job, url, md5, length),
+                                        f"start uploading {source.name} to {url}")
             except requests.HTTPError as e:
                 if e.response.status_code == 409 or (e.response.status_code == 403 and empty):
                     return None
@@ -399,8 +372,8 @@ class HatracObjects:
         while True:
             self._send_chunks(url, source, record, meter)
             try:
-                retrying(partial(self.store.finalize_upload_job, url, record["job"]),
-                         f"finish uploading {source.name} to {url} on {self._server}")
+                self._retrying(partial(self.store.finalize_upload_job, url, record["job"]),
+                               f"finish uploading {source.name} to {url}")
                 break
             except requests.HTTPError as e:
                 status = e.response.status_code
@@ -426,8 +399,8 @@ class HatracObjects:
         if not record or (record.get("md5"), record.get("length")) != (md5, length):
             return None
         try:
-            retrying(partial(self.store.get_upload_job, url, record["job"]),
-                     f"look up upload job {record['job']} on {self._server}")
+            self._retrying(partial(self.store.get_upload_job, url, record["job"]),
+                           f"look up upload job {record['job']}")
         except requests.HTTPError as e:
             if e.response.status_code != 404:
                 raise
@@ -451,9 +424,9 @@ class HatracObjects:
             for n in range(record["done"], -(-length // chunk)):
                 f.seek(n * chunk)
                 data = f.read(chunk)
-                retrying(partial(self.store.put, f"{url};upload/{record['job']}/{n}", data=data,
-                                 headers=OCTET_STREAM),
-                         f"upload chunk {n} of {source.name} to {url} on {self._server}")
+                self._retrying(partial(self.store.put, f"{url};upload/{record['job']}/{n}",
+                                       data=data, headers=OCTET_STREAM),
+                               f"upload chunk {n} of {source.name} to {url}")
                 record["done"] = n + 1
                 self._records.save(url, record)
                 meter.reach(min(record["done"] * chunk, length))
@@ -473,8 +446,8 @@ class HatracObjects:
             return True
 
         try:
-            r = retrying(partial(self.store.get_obj, url, destfilename=str(partial_file),
-                                 callback=on_data), f"download {url} from {self._server}")
+            r = self._retrying(partial(self.store.get_obj, url, destfilename=str(partial_file),
+                                       callback=on_data), f"download {url}")
             os.replace(partial_file, dest)
         except HatracHashMismatch as e:
             raise DerivaMLValidationError(

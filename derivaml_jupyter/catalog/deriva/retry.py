@@ -71,8 +71,18 @@ def _transient(error: Exception) -> tuple[str, bool] | None:
     return None
 
 
-def call(send: Callable[[], T], action: str, host: str, *, idempotent: bool) -> T:
-    """``send()``, sent again after transient failures as the module docstring says.
+def brief(error: BaseException) -> str:
+    """An HTTP error's status and text, or another error's type and message, shortened."""
+    response = getattr(error, "response", None)
+    if response is not None:
+        return f"{response.status_code} {' '.join(response.text.split())[:200]}"
+    return f"{type(error).__name__}: {error}"[:300]
+
+
+def call(send: Callable[[], T], action: str, host: str, *, idempotent: bool,
+         transient: Callable[[BaseException], bool] | None = None) -> T:
+    """``send()``, sent again after transient failures as the module docstring says;
+    ``transient`` (for idempotent steps only) decides instead which failures those are.
 
     ``action`` says what the step does (``"read s.Image"``) for the error raised when it gives
     up: ``DerivaMLUnavailable`` naming the action, the host and the number of tries. Errors that
@@ -87,7 +97,8 @@ def call(send: Callable[[], T], action: str, host: str, *, idempotent: bool) -> 
         try:
             return send()
         except Exception as e:
-            failure = _transient(e)
+            failure = _transient(e) if transient is None else \
+                (brief(e), True) if transient(e) else None
             if failure is None:
                 raise
             what, maybe_applied = failure
