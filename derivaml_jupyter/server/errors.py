@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from http.client import responses
+
 from tornado.web import HTTPError
 
 from ..core.errors import (
@@ -35,3 +37,13 @@ class APIError(HTTPError):
         message = str(error)
         super().__init__(status_of(error), log_message=message.replace("%", "%%"))
         self.body = {"error": type(error).__name__, "message": message}
+
+
+def error_body(error: HTTPError) -> dict[str, str]:
+    """The JSON body answering ``error``: an ``APIError``'s own, or the HTTP reason
+    (``Forbidden``, ...) with the error's message."""
+    if isinstance(error, APIError):
+        return error.body
+    reason = responses.get(error.status_code, "Error").replace(" ", "")
+    message = error.log_message % error.args if error.args else error.log_message
+    return {"error": reason, "message": message}

@@ -10,17 +10,23 @@ from pathlib import Path
 from typing import Any
 
 import tornado.web
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 from . import views
 from .configs import list_project_configs
-from .errors import APIError
+from .errors import APIError, error_body
 
 
 class DerivaMLHandler(APIHandler):
     """Base handler: the catalog named by the ``host``/``catalog`` query arguments, blocking
-    work run off the event loop, and DerivaML errors answered as JSON with their HTTP code."""
+    work run off the event loop, and DerivaML errors answered as JSON with their HTTP code.
+
+    Every method is ``@authenticated`` and ``@authorized`` on the resource ``derivaml``:
+    reads need "read", writes (notebook upload) "write", starting runs "execute"."""
+
+    auth_resource = "derivaml"
 
     async def call(self, function: Callable[..., Any], *args: Any, catalog: bool = True) -> Any:
         """``function(ml, *args)`` (or ``function(*args)`` when not ``catalog``) in a thread."""
@@ -43,9 +49,9 @@ class DerivaMLHandler(APIHandler):
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         error = kwargs.get("exc_info", (None, None, None))[1]
-        if isinstance(error, APIError):
+        if isinstance(error, tornado.web.HTTPError) and error.log_message:
             self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(error.body))
+            self.finish(json.dumps(error_body(error)))
         else:
             super().write_error(status_code, **kwargs)
 
@@ -71,6 +77,7 @@ class CatalogViewHandler(DerivaMLHandler):
     view: Callable[[Any], Any]
 
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         self.answer(await self.call(self.view))
 
@@ -85,6 +92,7 @@ class DatasetsHandler(CatalogViewHandler):
 
 class DatasetHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self, rid: str) -> None:
         self.answer(await self.call(views.dataset_detail, rid,
                                     self.get_argument("version", None)))
@@ -92,6 +100,7 @@ class DatasetHandler(DerivaMLHandler):
 
 class DatasetMembersHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self, rid: str) -> None:
         table = self.get_argument("table", None)
         if not table:
@@ -106,6 +115,7 @@ class DatasetMembersHandler(DerivaMLHandler):
 
 class ExecutionsHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         self.answer(await self.call(
             views.execution_list, self.get_argument("status", None) or None,
@@ -115,6 +125,7 @@ class ExecutionsHandler(DerivaMLHandler):
 
 class ExecutionHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self, rid: str) -> None:
         self.answer(await self.call(views.execution_detail, rid))
 
@@ -125,6 +136,7 @@ class WorkflowsHandler(CatalogViewHandler):
 
 class ConfigsHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         project = self.root_path(self.get_argument("path", ""), "project path")
         self.answer(await self.call(list_project_configs, project, catalog=False))
@@ -132,6 +144,7 @@ class ConfigsHandler(DerivaMLHandler):
 
 class NotebookUploadHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("write")
     async def post(self) -> None:
         try:
             body = json.loads(self.request.body or b"{}")
@@ -148,10 +161,12 @@ class RunsHandler(DerivaMLHandler):
     """POST starts a headless run of a notebook or a project's model; GET lists runs."""
 
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self) -> None:
         self.answer([run.state() for run in self.settings["derivaml_runs"].list()])
 
     @tornado.web.authenticated
+    @authorized("execute")
     async def post(self) -> None:
         try:
             body = json.loads(self.request.body or b"{}")
@@ -177,6 +192,7 @@ class RunsHandler(DerivaMLHandler):
 
 class RunHandler(DerivaMLHandler):
     @tornado.web.authenticated
+    @authorized("read")
     async def get(self, run_id: str) -> None:
         self.answer(await self.call(lambda: self.settings["derivaml_runs"].get(run_id).state(),
                                     catalog=False))

@@ -1,5 +1,6 @@
-"""Every route of the extension refuses requests without a valid token; with the token a
-POST needs no XSRF cookie (as for the rest of Jupyter's API)."""
+"""Every route of the extension refuses requests without a valid token and checks the user's
+authorization (see test_authorization.py); with the token a POST needs no XSRF cookie (as for
+the rest of Jupyter's API)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,8 @@ async def test_every_route_refuses_a_request_without_token(jp_fetch, jp_serverap
             # @tornado.web.authenticated on the method itself, not only the server-wide default
             wrapper = getattr(handler, method).__code__
             assert wrapper.co_qualname.startswith("authenticated"), (pattern, method)
+            checked = getattr(handler, method).__wrapped__.__code__  # then @authorized
+            assert checked.co_qualname.startswith("authorized"), (pattern, method)
             body = json.dumps({"path": "x.ipynb", "execution_rid": catalog["execution"]}) \
                 if method == "post" else None
             for headers in ({"Authorization": ""}, {"Authorization": "token wrong"}):
