@@ -10,16 +10,17 @@ from ..catalog.connect import derivaml_home
 from ..runners.background import BackgroundRuns
 from .connections import Connections
 from .handlers import ROUTES
+from .settings import DerivaMLServer
 
 API_PREFIX = ("derivaml", "api")
 
 
 def load_extension(server_app: Any) -> None:
-    """Add the ``/derivaml/api/`` routes, the shared catalog connections and the tracker of
-    headless runs."""
+    """Add the ``/derivaml/api/`` routes, the shared catalog connections (configured by
+    ``c.DerivaMLServer``) and the tracker of headless runs."""
     web_app = server_app.web_app
     base_url = web_app.settings["base_url"]
-    web_app.settings["derivaml_connections"] = Connections()
+    web_app.settings["derivaml_connections"] = Connections(DerivaMLServer(parent=server_app))
     web_app.settings["derivaml_runs"] = BackgroundRuns(derivaml_home() / "runs")
     web_app.add_handlers(".*$", [(url_path_join(base_url, *API_PREFIX, pattern), handler)
                                  for pattern, handler in ROUTES])

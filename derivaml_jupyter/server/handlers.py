@@ -33,13 +33,11 @@ class DerivaMLHandler(APIHandler):
         host = self.get_argument("host", "local")
         catalog_id = self.get_argument("catalog", "default")
 
-        def work() -> Any:
-            if not catalog:
-                return function(*args)
-            return function(self.settings["derivaml_connections"].get(host, catalog_id), *args)
-
         try:
-            return await asyncio.to_thread(work)
+            if catalog:
+                ml = await self.settings["derivaml_connections"].get(host, catalog_id)
+                args = (ml, *args)
+            return await asyncio.to_thread(function, *args)
         except DerivaMLException as e:
             raise APIError(e) from e
 

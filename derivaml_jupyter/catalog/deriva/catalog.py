@@ -86,23 +86,26 @@ class DerivaCatalog(Catalog):
 
     ``credential`` defaults to the one saved for the host by a DERIVA login; without one the
     connection is anonymous. Connecting checks that the server answers and the catalog exists.
+    ``timeout`` bounds each request: (connect, read) seconds (deriva-py's defaults otherwise).
     """
 
     def __init__(self, hostname: str, catalog_id: str | int = "1",
-                 credential: dict | None = None, *, scheme: str = "https"):
+                 credential: dict | None = None, *, scheme: str = "https",
+                 timeout: tuple[float, float] | None = None):
         from deriva.core import DerivaServer, HatracStore
 
         self.hostname = hostname
         self.catalog_id = str(catalog_id)
         self._scheme = scheme
         self._credential = credential if credential is not None else stored_credential(hostname)
+        self._session_config = session_config(timeout)
         server = DerivaServer(scheme, hostname, self._credential, caching=False,
-                              session_config=session_config())
+                              session_config=self._session_config)
         with self._errors(f"connect to catalog {self.catalog_id}"):
             self._ermrest = server.connect_ermrest(self.catalog_id)
         self._base_id = str(self._ermrest.catalog_id)
         self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential,
-                                                 session_config=session_config()))
+                                                 session_config=self._session_config))
         self._snapshot_bindings: dict[str, Any] = {}
         self._snapshot_models: dict[str, Model] = {}
         self._model: Model | None = None
@@ -135,7 +138,7 @@ class DerivaCatalog(Catalog):
                 self._snapshot_bindings.pop(next(iter(self._snapshot_bindings)))
             binding = ErmrestSnapshot(self._scheme, self.hostname, self._base_id, snapshot,
                                       self._credential, caching=False,
-                                      session_config=session_config())
+                                      session_config=self._session_config)
             self._snapshot_bindings[snapshot] = binding
         return binding
 

@@ -39,12 +39,13 @@ sleep = time.sleep
 clock = time.monotonic
 
 
-def session_config() -> dict:
-    """deriva-py's session configuration without its own retries (see the module docstring)."""
+def session_config(timeout: tuple[float, float] | None = None) -> dict:
+    """deriva-py's session configuration without its own retries (see the module docstring),
+    with ``timeout`` (connect, read seconds per request) instead of deriva-py's if given."""
     from deriva.core import DEFAULT_SESSION_CONFIG
 
     return {**DEFAULT_SESSION_CONFIG, "retry_connect": 0, "retry_read": 0,
-            "retry_status_forcelist": []}
+            "retry_status_forcelist": [], **({"timeout": timeout} if timeout else {})}
 
 
 def _transient(error: Exception) -> tuple[str, bool] | None:
