@@ -20,8 +20,9 @@ TIMEOUT_SECONDS = 120
 
 
 def list_project_configs(project: Path) -> dict[str, Any]:
-    """Groups, options with descriptions, top-level configs and named multiruns of the
-    project at ``project`` (its configs package is ``src/configs``)."""
+    """Groups, options with descriptions, top-level configs, named multiruns and the fields
+    overrides may set (``fields``: per group, and of the top-level configs) of the project at
+    ``project`` (its configs package is ``src/configs``)."""
     config_dir = project / CONFIG_DIR
     if not (config_dir / "__init__.py").is_file():
         raise DerivaMLNotFound(
@@ -67,7 +68,20 @@ def describe_configs(config_dir: str) -> dict[str, Any]:
         "multiruns": [{"name": name, "description": spec.description,
                        "overrides": list(spec.overrides)}
                       for name, spec in get_all_multirun_configs().items()],
+        "fields": {
+            "groups": {group: sorted({f for node in options.values() for f in fields_of(node)})
+                       for group, options in config_groups().items()},
+            "configs": sorted({f for node in top_level_configs().values()
+                               for f in fields_of(node)}),
+        },
     }
+
+
+def fields_of(node: Any) -> list[str]:
+    """The field names of a config node that overrides may set (none of Hydra's ``_..._``
+    keys, no ``defaults``)."""
+    keys = node.keys() if hasattr(node, "keys") else []
+    return [str(k) for k in keys if not str(k).startswith("_") and k != "defaults"]
 
 
 def main(argv: list[str]) -> int:

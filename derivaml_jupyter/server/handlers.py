@@ -17,6 +17,7 @@ from ..core.errors import DerivaMLException, DerivaMLValidationError
 from . import views
 from .configs import list_project_configs
 from .errors import APIError, error_body
+from .overrides import allowed_overrides
 
 
 class DerivaMLHandler(APIHandler):
@@ -179,6 +180,9 @@ class RunsHandler(DerivaMLHandler):
                 '"parameters": {...} (notebooks), "multirun": false (models)}.')) from None
         runs = self.settings["derivaml_runs"]
         target = self.root_path(path, f"{kind} path")
+        if overrides:
+            overrides = await self.allowed(overrides, target if kind == "model" else
+                                           project_of_notebook(target))
         if kind == "notebook":
             start = runs.start_notebook, target, overrides, dict(body.get("parameters") or {})
         else:
@@ -186,6 +190,21 @@ class RunsHandler(DerivaMLHandler):
         run = await self.call(*start, catalog=False)
         self.set_status(201)
         self.answer(run.state())
+
+
+    async def allowed(self, overrides: list[Any], project: Path) -> list[str]:
+        """``overrides`` if they only choose options and set fields of ``project``'s configs."""
+        listing = await self.call(list_project_configs, project, catalog=False)
+        return await self.call(allowed_overrides, overrides, listing["fields"], catalog=False)
+
+
+def project_of_notebook(notebook: Path) -> Path:
+    """The project folder holding ``notebook`` (the parent of the ``src`` holding its
+    configs), or the notebook's own folder when it is in none."""
+    from ..config.run_notebook import find_project_src
+
+    src = find_project_src(notebook.parent)
+    return notebook.parent if src is None else src.parent
 
 
 class RunHandler(DerivaMLHandler):

@@ -28,6 +28,8 @@ def project(jp_root_dir: Path, tmp_path: Path, monkeypatch) -> Path:
     root = jp_root_dir / "proj"
     write_package(root / "src" / "configs", CONFIGS)
     write_package(root / "src" / "models", MODELS)
+    write_package(root / "notebooks", {"n.ipynb": json.dumps(
+        {"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5})})
     return root
 
 
@@ -76,6 +78,40 @@ async def test_bad_requests_start_nothing(jp_fetch, project, body, message):
     assert code in (400, 404)
     assert message in error["message"]
     assert await api(jp_fetch, "runs") == []
+
+
+@pytest.mark.parametrize("overrides", [
+    ["+hydra.callbacks.c._target_=shutil.copyfile", "+hydra.callbacks.c.src=/etc/hostname",
+     "+hydra.callbacks.c.dst=copied"],
+    ["hydra.run.dir=/tmp/elsewhere"],
+    ["~hydra"],
+    ["model_config@hydra.callbacks.c=quick"],
+    ["model_config={_target_:shutil.rmtree,path:src}"],
+    ["model_config._partial_=false"],
+    ["model_config.epochs=${oc.env:HOME}"],
+    ["+model_config.undeclared=1"],
+    ["+anything=1"],
+    ["model_config=quick", "nosuchgroup.x=1"],
+])
+async def test_overrides_outside_the_project_configs_start_nothing(jp_fetch, project, overrides):
+    for kind, path in (("model", "proj"), ("notebook", "proj/notebooks/n.ipynb")):
+        code, error = await api_error(jp_fetch, "runs", **start(
+            {"kind": kind, "path": path, "overrides": overrides}))
+        assert code == 400 and error["error"] == "DerivaMLValidationError", error
+        assert "over HTTP" in error["message"]
+        assert any(repr(o) in error["message"] for o in overrides), error
+    assert await api(jp_fetch, "runs") == []
+    assert not (project / "copied").exists()
+
+
+async def test_group_options_and_their_fields_pass_the_allow_list(jp_fetch, project):
+    overrides = ["model_config=quick", "model_config.epochs=2", "+experiment=quick_training",
+                 "datasets=training_data", "description=allowed", "~assets"]
+    run = await api(jp_fetch, "runs", **start({"kind": "model", "path": "proj",
+                                               "overrides": overrides, "multirun": False}))
+    assert run["status"] == "running"
+    assert run["id"] in [r["id"] for r in await api(jp_fetch, "runs")]
+    await finished(jp_fetch, run["id"])  # (its dataset 1-ABCD is not in the catalog)
 
 
 async def test_an_unknown_run_is_404(jp_fetch, project):
