@@ -57,3 +57,8 @@ class DerivaMLUnavailable(DerivaMLException):
 
 class DerivaMLNotImplemented(DerivaMLException, NotImplementedError):
     """A feature that is planned but not available yet."""
+
+
+class DerivaMLUploadError(DerivaMLException):
+    """An upload of execution outputs that could not finish; what it stored stays, and
+    uploading again resumes where it stopped."""

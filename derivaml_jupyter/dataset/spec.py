@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from packaging.version import InvalidVersion, Version
@@ -42,7 +43,13 @@ class DatasetVersion(Version):
         return self.micro
 
     def next_release(self, part: VersionPart | str = VersionPart.minor) -> DatasetVersion:
-        part = VersionPart(part)
+        try:
+            part = VersionPart(part)
+        except ValueError:
+            raise DerivaMLValidationError(
+                f"{part!r} is not a version component: use one of "
+                f"{', '.join(repr(p.value) for p in VersionPart)} (e.g. "
+                "increment_dataset_version(rid, 'minor')).") from None
         if part is VersionPart.major:
             return DatasetVersion(self.major + 1, 0, 0)
         if part is VersionPart.minor:
@@ -78,6 +85,20 @@ class DatasetSpec:
             self.version = None
         if self.exclude_tables is not None:
             self.exclude_tables = set(self.exclude_tables)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> DatasetSpec:
+        """A spec from a dict such as ``{"rid": "1-ABC", "version": "1.0.0"}``; unknown or
+        missing keys get a clear error."""
+        names = [f.name for f in fields(cls)]
+        unknown = sorted(set(values) - set(names))
+        if unknown or "rid" not in values:
+            problem = f"unknown key(s) {', '.join(map(repr, unknown))}" if unknown else \
+                "no 'rid'"
+            raise DerivaMLValidationError(
+                f"Dataset spec {dict(values)!r} has {problem}: its keys are "
+                f"{', '.join(names)}, with 'rid' required.")
+        return cls(**values)
 
     @classmethod
     def from_shorthand(cls, text: str) -> DatasetSpec:

@@ -29,7 +29,7 @@ def _as_dataset_spec(item: Any) -> DatasetSpec:
     if isinstance(item, str):
         return DatasetSpec.from_shorthand(item)
     if isinstance(item, dict) or hasattr(item, "keys"):
-        return DatasetSpec(**dict(item))
+        return DatasetSpec.from_mapping(item)
     if hasattr(item, "rid"):  # e.g. an instantiated hydra config object
         return DatasetSpec(rid=item.rid, version=getattr(item, "version", None),
                            materialize=getattr(item, "materialize", True))

@@ -21,12 +21,14 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import ML_SCHEMA, MLVocab, Status
-from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..core.errors import DerivaMLException, DerivaMLUploadError, DerivaMLValidationError
+from ..core.filenames import check_name_part
 from ..core.rid import normalize_rid
 from ..feature.staging import FeatureStage
 from .asset_path import AssetFilePath
 from .configuration import ExecutionConfiguration
 from .records import ExecutionRecord
+from .status_log import append_status, read_status_history
 from .upload import Manifest, ManifestEntry, upload_entries
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("derivaml")
 
+# Status_Detail of an execution whose upload failed (the run itself did not).
+UPLOAD_FAILED = "Upload failed: "
 # Columns of every asset table that the catalog and the upload fill in.
 ASSET_FILE_COLUMNS = frozenset({"RID", "RCT", "RMT", "RCB", "RMB", "URL", "Filename", "Length",
                                 "MD5", "Description"})
@@ -53,7 +57,8 @@ def format_duration(seconds: float) -> str:
 
 
 def staged_name(name: str | Path, what: str) -> PurePosixPath:
-    """A relative path that stays inside a staging folder, or a clear error."""
+    """A relative path that stays inside a staging folder and whose parts are valid file
+    names (no control character, not too long to store), or a clear error."""
     text = str(name)
     normalized = PurePosixPath(os.path.normpath(text.replace("\\", "/")))
     if (not text or normalized.is_absolute() or normalized.parts[:1] == ("..",)
@@ -61,7 +66,17 @@ def staged_name(name: str | Path, what: str) -> PurePosixPath:
         raise DerivaMLValidationError(
             f"{what} {text!r} would be written outside the execution's staging folder: give "
             "a plain file name such as 'model.pt' (or a relative path without '..').")
+    for part in normalized.parts:
+        check_name_part(part, what)
     return normalized
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()``, False for a name no file can have (too long, NUL)."""
+    try:
+        return path.is_file()
+    except (OSError, ValueError):
+        return False
 
 
 class Execution:
@@ -111,12 +126,21 @@ class Execution:
         return status
 
     def _write(self, **columns: Any) -> None:
-        """Update the execution's row; ``columns`` use our names (see ``SchemaProfile``)."""
+        """Update the execution's row; ``columns`` use our names (see ``SchemaProfile``). A
+        new status is also added to the status history."""
         if "Status" in columns:
             self._status = Status(columns["Status"])
         if not self.dry_run:
             self._ml.catalog.update(ML_SCHEMA, "Execution", [{
                 "RID": self.execution_rid, **self._ml.profile.execution_values(**columns)}])
+            if "Status" in columns:
+                append_status(self.working_dir, columns["Status"], columns.get("Status_Detail"))
+
+    @property
+    def status_history(self) -> list[dict]:
+        """``{"time", "status", "detail"}`` of each status this execution was given on this
+        machine, oldest first: an upload that failed and was resumed shows both."""
+        return read_status_history(self.working_dir)
 
     def update_status(self, status: Status | str, message: str = "") -> None:
         """Set the status and a progress message (``Status_Detail``).
@@ -198,15 +222,15 @@ class Execution:
         types = self._ml._check_terms(MLVocab.asset_type, asset_types)
         staging = self.working_dir / "assets" / table.name
         source = Path(file_name).expanduser()
-        if source.is_file():
+        if _is_file(source):
             relative = staged_name(rename_file or source.name, "rename_file")
             target = staging / relative
             self._stage_existing(source, target, copy_file)
         else:
             if source.is_absolute():
                 raise DerivaMLValidationError(
-                    f"{file_name} does not exist. Give an existing file to stage it, or a file "
-                    "name (such as 'model.pt') to get a path to write.")
+                    f"{str(file_name)!r} does not exist. Give an existing file to stage it, or "
+                    "a file name (such as 'model.pt') to get a path to write.")
             relative = staged_name(rename_file or file_name, "file_name")
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -234,12 +258,16 @@ class Execution:
     def upload_execution_outputs(self, progress: bool = True) -> dict[str, list[AssetFilePath]]:
         """Upload the registered output files; return their paths by ``schema/table``.
 
-        Stops a Running execution first. A Failed execution stays Failed (its partial outputs
-        are still uploaded); otherwise the status goes Pending_Upload, then Uploaded. Safe to
-        call again after an interruption: finished files are not sent again.
+        Stops a Running execution first. A Failed run stays Failed (its partial outputs are
+        still uploaded); otherwise the status goes Pending_Upload, then Uploaded. Safe to call
+        again after an interruption: finished files are not sent again, and an execution
+        whose earlier upload failed ends Uploaded (the failure stays in ``status_history``).
+        A staged file that does not exist, or a file system or network error, raises
+        ``DerivaMLUploadError`` and leaves the execution Failed until an upload succeeds.
         """
         if self.dry_run:
             return {}
+        row = self._ml.profile.execution_view(self._row())
         status = self.status
         pending = self.manifest.pending()
         features = FeatureStage(self)
@@ -247,13 +275,16 @@ class Execution:
             return {}
         if status is Status.running:
             self.execution_stop()
-        failed = status is Status.failed
+        earlier = row.get("Status_Detail") or ""
+        resumed = status is Status.failed and earlier.startswith(UPLOAD_FAILED)
+        failed = status is Status.failed and not resumed  # the run itself failed
         if not failed:
             self.update_status(Status.pending_upload, "Uploading outputs")
         started = time.monotonic()
         try:
             result = upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
                                     pending, progress=progress)
+            self._check_all_uploaded(pending)
             features.flush()
         except BaseException as e:
             duration = format_duration(time.monotonic() - started)
@@ -263,13 +294,31 @@ class Execution:
                           self.execution_rid, e)
             else:
                 self._write(Upload_Duration=duration, Status=Status.failed.value,
-                            Status_Detail=f"Upload failed: {type(e).__name__}: {e}")
+                            Status_Detail=f"{UPLOAD_FAILED}{type(e).__name__}: {e}")
+            if isinstance(e, OSError):
+                raise DerivaMLUploadError(
+                    f"Uploading the outputs of execution {self.execution_rid} failed: {e}. "
+                    "Files already stored stay stored: fix the cause (e.g. free disk space), "
+                    f"then upload again (`derivaml upload {self.execution_rid}`, or "
+                    f"ml.restore_execution({self.execution_rid!r})"
+                    ".upload_execution_outputs()).") from e
             raise
         self._write(Upload_Duration=format_duration(time.monotonic() - started))
         if not failed:
             count = sum(len(v) for v in result.values())
-            self.update_status(Status.uploaded, f"Uploaded {count} file(s)")
+            self.update_status(Status.uploaded, f"Uploaded {count} file(s)" + (
+                f", resuming after: {earlier}" if resumed else ""))
         return result
+
+    def _check_all_uploaded(self, entries: list[ManifestEntry]) -> None:
+        """Refuse to call an upload complete while a staged file was skipped (missing)."""
+        skipped = [e.path for e in self.manifest.pending(e.key for e in entries)]
+        if skipped:
+            raise DerivaMLUploadError(
+                f"{len(skipped)} output file(s) of execution {self.execution_rid} were "
+                f"registered with asset_file_path but never written, so they were not "
+                f"uploaded: {', '.join(skipped)} (under {self.working_dir}). Write them, "
+                "then upload again.")
 
     commit_output_assets = upload_execution_outputs
 

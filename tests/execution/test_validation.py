@@ -78,6 +78,36 @@ def test_asset_file_path_refusals(project, tmp_path):
     assert ml.catalog.count("domain", "Model") == 0
 
 
+NUL = r"'bad\\x00name.pt' contains the control character\(s\) '\\x00'"
+LONG = r"'m{40}\.\.\.' is 300 bytes long.*at most 222 bytes"
+OUTSIDE = "outside the execution's staging folder"
+
+
+@pytest.mark.parametrize("name, message, as_rename", [
+    ("bad\x00name.pt", NUL, NUL),
+    ("line\nbreak.pt", r"the control character\(s\) '\\n'", r"character\(s\) '\\n'"),
+    ("m" * 300, LONG, LONG),
+    ("sub/" + "é" * 112, "is 224 bytes long", "is 224 bytes long"),
+    ("../../escape.pt", OUTSIDE, OUTSIDE),
+    ("/etc/escape.pt", "does not exist", OUTSIDE),
+], ids=["nul", "newline", "300-characters", "long-utf8", "dotdot", "absolute"])
+def test_asset_file_path_refuses_names_no_file_can_have(project, tmp_path, name, message,
+                                                         as_rename):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    existing = tmp_path / "real.txt"
+    existing.write_text("x")
+    with exe:
+        with pytest.raises(DerivaMLValidationError, match=message):
+            exe.asset_file_path("Model", name)
+        with pytest.raises(DerivaMLValidationError, match=as_rename):
+            exe.asset_file_path("Model", existing, rename_file=name)
+    assert not (exe.working_dir / "assets" / "Model").exists()  # nothing written
+    assert not [e for e in exe.manifest.entries if e.startswith("assets/Model/")]
+    assert exe.upload_execution_outputs(progress=False) == {}
+    assert exe.status.value == "Uploaded"
+
+
 def test_update_status_rejects_unknown_status(project):
     ml = project["ml"]
     exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))

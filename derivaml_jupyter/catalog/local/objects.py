@@ -1,8 +1,9 @@
 """A content-addressed file object store laid out like Hatrac namespaces.
 
 An object lives at ``<root>/<namespace>/<md5>.<filename>`` and its URL is
-``/hatrac/<namespace>/<md5>.<filename>``. Objects are written to a temporary name, checked,
-and renamed into place, so a URL once present never changes and is never half-written.
+``/hatrac/<namespace>/<md5>.<filename>``. Objects are written to a temporary ``.partial-*``
+name (locked by the writer, see ``core.partials``), checked, and renamed into place, so a URL
+once present never changes and is never half-written.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import threading
 from pathlib import Path, PurePosixPath
 
 from ...core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ...core.filenames import check_name_part
+from ...core.partials import partial_file
 from ..contract import ObjectInfo, Progress
 
 CHUNK = 8 * 1024 * 1024
@@ -22,14 +24,14 @@ URL_PREFIX = "/hatrac/"
 
 
 def check_filename(filename: str) -> str:
-    """Refuse names that are empty, contain a path separator or are ``.``/``..``."""
-    if not filename or "/" in filename or "\\" in filename or filename in (".", "..") \
-            or "\x00" in filename:
+    """Refuse names that are empty, contain a path separator, are ``.``/``..``, hold a
+    control character or are too long to store (``core.filenames``)."""
+    if not filename or "/" in filename or "\\" in filename or filename in (".", ".."):
         raise DerivaMLValidationError(
             f"{filename!r} is not a valid object file name: use a plain name without "
             "directories, such as 'model.pt'."
         )
-    return filename
+    return check_name_part(filename, "Object file name")
 
 
 def hash_and_copy(source: Path, dest: Path, progress: Progress | None = None) -> tuple[str, int]:
@@ -110,10 +112,7 @@ class ObjectStore:
                 return existing
         directory = self.root / namespace.strip("/")
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=".partial-", dir=directory)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        try:
+        with partial_file(directory) as tmp:  # held while written: `derivaml gc` skips it
             digest, length = hash_and_copy(source, tmp, progress)
             if md5 and digest != md5:
                 raise DerivaMLValidationError(
@@ -121,13 +120,8 @@ class ObjectStore:
                     f"read {digest}. Stop writing to it and upload again."
                 )
             final = directory / f"{digest}.{filename}"
-            if final.exists():
-                tmp.unlink()
-            else:
+            if not final.exists():
                 os.replace(tmp, final)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
         return ObjectInfo(f"{URL_PREFIX}{namespace.strip('/')}/{final.name}", digest, length)
 
     def get(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:

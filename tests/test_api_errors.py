@@ -1,0 +1,47 @@
+"""Bad input to the public Python API gets a DerivaML error naming it and saying what to do,
+never a raw ValueError, TypeError, KeyError or OSError, and writes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from derivaml_jupyter.core.definitions import ML_SCHEMA
+from derivaml_jupyter.core.errors import DerivaMLNotFound, DerivaMLValidationError
+from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+
+pytestmark = pytest.mark.real_server
+
+
+@pytest.fixture
+def dataset(ml):
+    return ml.create_dataset(["Training"], description="d")
+
+
+def test_increment_dataset_version_lists_the_valid_components(ml, dataset):
+    with pytest.raises(DerivaMLValidationError,
+                       match="'huge' is not a version component: use one of 'major', 'minor', "
+                             "'patch'"):
+        ml.increment_dataset_version(dataset.dataset_rid, "huge")
+    assert str(ml.current_dataset_version(dataset.dataset_rid)) == "0.1.0"
+
+
+@pytest.mark.parametrize("spec, error, message", [
+    ({"rid": "{rid}", "verison": "0.1.0"}, DerivaMLValidationError,
+     r"unknown key\(s\) 'verison': its keys are rid, version"),
+    ({"version": "0.1.0"}, DerivaMLValidationError, "no 'rid'"),
+    ({"rid": "{rid}", "version": "one"}, DerivaMLValidationError,
+     "'one' is not a dataset version: write it as MAJOR.MINOR.PATCH"),
+    ({"rid": "{rid}", "version": "7.0.0"}, DerivaMLNotFound,
+     "Dataset version 7.0.0 not found .* Available versions: 0.1.0"),
+    ({"rid": "1-ZZZZ"}, DerivaMLNotFound, "1-ZZZZ"),
+    ({"rid": "not a rid"}, DerivaMLValidationError, "'not a rid' is not a RID"),
+], ids=["misspelt-key", "no-rid", "bad-version", "unknown-version", "unknown-rid", "bad-rid"])
+def test_malformed_dataset_specs(ml, dataset, spec, error, message):
+    spec = {k: v.format(rid=dataset.dataset_rid) for k, v in spec.items()}
+    with pytest.raises(error, match=message):
+        ml.download_dataset_bag(spec)
+    executions = ml.catalog.count(ML_SCHEMA, "Execution")
+    with pytest.raises(error, match=message):
+        ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("W", "Training"), datasets=[spec]))
+    assert ml.catalog.count(ML_SCHEMA, "Execution") == executions
