@@ -86,6 +86,12 @@ EXPORTS: dict[str, str] = {
     "CloneDetails": "derivaml_jupyter.catalog.provenance",
     "get_catalog_provenance": "derivaml_jupyter.catalog.provenance",
     "set_catalog_provenance": "derivaml_jupyter.catalog.provenance",
+    "DerivaMLDenormalizeError": "derivaml_jupyter.dataset.denormalize_errors",
+    "DerivaMLDenormalizeAmbiguousPath": "derivaml_jupyter.dataset.denormalize_errors",
+    "DerivaMLDenormalizeDownstreamLeaf": "derivaml_jupyter.dataset.denormalize_errors",
+    "DerivaMLDenormalizeMultiLeaf": "derivaml_jupyter.dataset.denormalize_errors",
+    "DerivaMLDenormalizeNoSink": "derivaml_jupyter.dataset.denormalize_errors",
+    "DerivaMLDenormalizeUnrelatedAnchor": "derivaml_jupyter.dataset.denormalize_errors",
 }
 
 

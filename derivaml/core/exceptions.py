@@ -2,7 +2,10 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["DerivaMLCycleError", "DerivaMLException", "DerivaMLInvalidTerm",
+__all__ = ["DerivaMLCycleError", "DerivaMLDenormalizeAmbiguousPath",
+           "DerivaMLDenormalizeDownstreamLeaf", "DerivaMLDenormalizeError",
+           "DerivaMLDenormalizeMultiLeaf", "DerivaMLDenormalizeNoSink",
+           "DerivaMLDenormalizeUnrelatedAnchor", "DerivaMLException", "DerivaMLInvalidTerm",
            "DerivaMLMaterializeLimitExceeded", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
            "DerivaMLValidationError"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import VersionPart
+from .denormalized import DatasetDenormalizedViews
 from .spec import DatasetVersion
+from .types import DatasetTypes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -13,7 +15,7 @@ if TYPE_CHECKING:
     from ..ml import DerivaML
 
 
-class Dataset:
+class Dataset(DatasetTypes, DatasetDenormalizedViews):
     """A dataset in a catalog, addressed by RID. Reads are live; every change makes a new
     released version. A dataset made by an execution records that execution in the versions
     its changes make."""

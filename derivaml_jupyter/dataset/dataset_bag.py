@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
@@ -13,10 +13,15 @@ from ..feature.discovery import feature_values, find_features, lookup_feature
 from ..feature.record import Feature, FeatureRecord
 from .api import DatasetAPI
 from .bag_catalog import BagCatalog, asset_relpath
+from .denormalize import Denormalizer
+from .denormalized import DenormalizedViews
 from .spec import DatasetVersion
+from .targets import Targets
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .frameworks import SampleLoader
 
 BAG_INFO_RID = "DerivaML-Dataset-RID"
 BAG_INFO_VERSION = "DerivaML-Dataset-Version"
@@ -47,7 +52,7 @@ class _BagDatasets(DatasetAPI):
         self.domain_schema = catalog.domain_schema
 
 
-class DatasetBag:
+class DatasetBag(DenormalizedViews):
     """A dataset version downloaded as a BDBag, read without a catalog.
 
     ``DatasetBag(path)`` opens a bag made by ``ml.download_dataset_bag``; pass ``catalog``
@@ -106,6 +111,16 @@ class DatasetBag:
                     row["Filename"] = str(data / asset_relpath(t, row))
         return members
 
+    def list_dataset_element_types(self) -> list[Table]:
+        """Tables whose rows can be members of the bag's datasets."""
+        return self._datasets.list_dataset_element_types()
+
+    def list_executions(self) -> list[str]:
+        """RIDs of the executions the bag records as having used this dataset."""
+        rows = self._tables.select(self._tables.ml_schema, "Dataset_Execution",
+                                   where={"Dataset": self.dataset_rid})
+        return list(dict.fromkeys(r["Execution"] for r in rows))
+
     def list_dataset_children(self, recurse: bool = False) -> list[DatasetBag]:
         """Views of the datasets nested in this one (``recurse``: all descendants)."""
         return [self._view(d.dataset_rid)
@@ -115,6 +130,13 @@ class DatasetBag:
         """Views of the datasets in this bag that this one is nested in."""
         return [self._view(d.dataset_rid)
                 for d in self._datasets.list_dataset_parents(self.dataset_rid, recurse)]
+
+    def _denormalizer(self, version: Any = None) -> Denormalizer:
+        if version is not None and DatasetVersion.parse(version) != self.version:
+            raise DerivaMLValidationError(
+                f"This bag holds version {self.version} of dataset {self.dataset_rid} only; "
+                f"read version {version} from ml.download_dataset_bag(...) of that version.")
+        return Denormalizer(self._datasets, self.dataset_rid)
 
     # -- tables ------------------------------------------------------------------------------
     def _find(self, table: str | Table) -> Table:
@@ -161,6 +183,65 @@ class DatasetBag:
     @property
     def _schemas(self) -> list[str]:
         return [self._tables.domain_schema, self._tables.ml_schema]
+
+    # -- for training ------------------------------------------------------------------------
+    def restructure_assets(
+        self, output_dir: Path | str, *, asset_table: str | None = None,
+        targets: Targets = None, target_transform: Callable[..., str] | None = None,
+        missing: Literal["error", "skip", "unknown"] = "unknown", use_symlinks: bool = True,
+        type_selector: Callable[[list[str]], str] | None = None,
+        type_to_dir_map: dict[str, str] | None = None, enforce_vocabulary: bool = True,
+        file_transformer: Callable[[Path, Path], Path] | None = None,
+    ) -> dict[Path, Path]:
+        """Lay the bag's asset files out as ``<output_dir>/<type>/<label>/<file>`` (symlinks
+        or copies); returns ``{file in the bag: file placed}``. See ``dataset/restructure.py``.
+
+        Example: ``bag.restructure_assets("data", targets=["Diagnosis"])`` makes
+        ``data/training/Glaucoma/a.png``, ``data/testing/Normal/b.png``, ..."""
+        from .restructure import restructure_assets
+
+        return restructure_assets(
+            self, output_dir, asset_table=asset_table, targets=targets,
+            target_transform=target_transform, missing=missing, use_symlinks=use_symlinks,
+            type_selector=type_selector, type_to_dir_map=type_to_dir_map,
+            enforce_vocabulary=enforce_vocabulary, file_transformer=file_transformer)
+
+    def as_torch_dataset(
+        self, element_type: str, *, sample_loader: SampleLoader | None = None,
+        transform: Callable[[Any], Any] | None = None, targets: Targets = None,
+        target_transform: Callable[..., Any] | None = None,
+        missing: Literal["error", "skip", "unknown"] = "error", reachable: bool = True,
+    ) -> Any:
+        """A ``torch.utils.data.Dataset`` of the bag's ``element_type`` rows: item ``i`` is
+        ``(sample, rid)``, or ``(sample, target, rid)`` with ``targets`` (feature names, or
+        ``{name: selector}``). Needs ``pip install 'derivaml-jupyter[torch]'``.
+
+        Example: ``bag.as_torch_dataset("Image", sample_loader=lambda p, row:
+        PIL.Image.open(p), targets=["Diagnosis"], target_transform=lambda r:
+        CLASSES[r.Diagnosis_Type])``"""
+        from .frameworks import as_torch_dataset
+
+        return as_torch_dataset(self, element_type, sample_loader=sample_loader,
+                                transform=transform, targets=targets,
+                                target_transform=target_transform, missing=missing,
+                                reachable=reachable)
+
+    def as_tf_dataset(
+        self, element_type: str, *, sample_loader: SampleLoader | None = None,
+        transform: Callable[[Any], Any] | None = None, targets: Targets = None,
+        target_transform: Callable[..., Any] | None = None,
+        missing: Literal["error", "skip", "unknown"] = "error",
+        output_signature: Any = None, reachable: bool = True,
+    ) -> Any:
+        """A ``tf.data.Dataset`` of the same elements as ``as_torch_dataset`` (unbatched;
+        ``output_signature`` inferred from the first when not given). Needs
+        ``pip install 'derivaml-jupyter[tf]'``."""
+        from .frameworks import as_tf_dataset
+
+        return as_tf_dataset(self, element_type, output_signature, sample_loader=sample_loader,
+                             transform=transform, targets=targets,
+                             target_transform=target_transform, missing=missing,
+                             reachable=reachable)
 
     # -- files -------------------------------------------------------------------------------
     def asset_files(self) -> list[tuple[Table, dict]]:
