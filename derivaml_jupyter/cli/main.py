@@ -1,8 +1,9 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
-executions, finishing an interrupted upload, migrating a catalog deriva-ml made).
+executions, finishing an interrupted upload, migrating a catalog deriva-ml made, removing
+what killed writers left).
 
-Every subcommand takes ``--host`` (default ``local``, the embedded catalog) and ``--catalog``
-(default ``default``). Errors print one line to stderr and exit with status 1.
+Every subcommand but ``gc`` takes ``--host`` (default ``local``, the embedded catalog) and
+``--catalog`` (default ``default``). Errors print one line to stderr and exit with status 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from .errors import run_command
+from .gc import cmd_gc
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -186,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
     def add(name: str, handler: Command, help: str, creates: bool = False, raw: bool = False
             ) -> argparse.ArgumentParser:
         p = sub.add_parser(name, parents=[common], help=help, description=help)
-        p.set_defaults(handler=handler, creates=creates, raw=raw)
+        p.set_defaults(handler=handler, creates=creates, raw=raw, offline=False)
         return p
 
     add("init", cmd_init, "create or open a catalog and print where it is", creates=True)
@@ -211,13 +213,20 @@ def build_parser() -> argparse.ArgumentParser:
     add("migrate", cmd_migrate, "add to a catalog made by deriva-ml the tables, columns and "
         "terms DerivaML records (prints the changes; --yes applies them)", raw=True
         ).add_argument("--yes", action="store_true", help="apply the changes")
+    gc_help = ("remove the leftovers of killed uploads and bag downloads under $DERIVAML_HOME "
+               "(files and folders named .partial-*), never one a running process is writing")
+    p = sub.add_parser("gc", help=gc_help, description=gc_help)
+    p.set_defaults(handler=cmd_gc, offline=True)
+    p.add_argument("--dry-run", action="store_true",
+                   help="only list what would be removed, with its size in bytes")
     return parser
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     """Entry point of ``derivaml``."""
     args = build_parser().parse_args(None if argv is None else list(argv))
-    return run_command(f"derivaml {args.command}", lambda: args.handler(_connect(args), args))
+    return run_command(f"derivaml {args.command}", lambda: args.handler(
+        None if args.offline else _connect(args), args))
 
 
 if __name__ == "__main__":

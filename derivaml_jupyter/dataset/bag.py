@@ -6,16 +6,14 @@ types, nesting, members), every row those reference by foreign key (transitively
 values of the rows reached (and what they reference), and the vocabularies in full. Asset
 files are listed in ``fetch.txt`` with the catalog's MD5 and length (bdbag hashes only the
 CSVs) and copied to ``data/asset/<RID>/<Table>/<Filename>`` unless ``materialize=False``.
-The bag is built in a temporary directory and renamed into place.
+The bag is built in a ``.partial-*`` folder (held by the download while it works, so
+``derivaml gc`` can tell one a killed download left) and renamed into place.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
-import time
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..core.partials import PREFIX, partial_dir, remove_if_abandoned
 from ..feature.discovery import feature_target
 from .bag_catalog import asset_relpath, write_model, write_table
 from .dataset_bag import (
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 CHUNK = 500  # RIDs per select
 FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
 FETCH_BATCH = 32  # files per task
-STALE_PARTIAL_S = 24 * 3600  # a half-built bag this old was left by a killed download
 
 
 def _as_spec(spec: Any) -> DatasetSpec:
@@ -51,7 +49,7 @@ def _as_spec(spec: Any) -> DatasetSpec:
     if isinstance(spec, str):
         return DatasetSpec.from_shorthand(spec)
     if isinstance(spec, Mapping):
-        return DatasetSpec(**spec)
+        return DatasetSpec.from_mapping(spec)
     if isinstance(spec, Dataset):
         return DatasetSpec(rid=spec.dataset_rid)
     if isinstance(spec, DatasetBag):
@@ -97,12 +95,11 @@ def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
     return bag if bag.snapshot == snapshot else None
 
 
-def _remove_stale_partials(dest: Path) -> None:
-    """Delete half-built bags of ``dest`` that killed downloads left behind (a day old)."""
-    cutoff = time.time() - STALE_PARTIAL_S
-    for partial in dest.parent.glob(f".partial-{dest.name}-*"):
-        if partial.stat().st_mtime < cutoff:
-            shutil.rmtree(partial, ignore_errors=True)
+def _remove_abandoned_partials(dest: Path) -> None:
+    """Delete half-built bags of ``dest`` that killed downloads left behind (a live download
+    holds its own, see ``core.partials``)."""
+    for partial in dest.parent.glob(f"{PREFIX}{dest.name}-*"):
+        remove_if_abandoned(partial)
 
 
 def _excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tuple[str, str]]:
@@ -123,9 +120,9 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
     from bdbag import bdbag_api
 
     dest.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_partials(dest)
-    work = Path(tempfile.mkdtemp(prefix=f".partial-{dest.name}-", dir=dest.parent)).resolve()
-    try:
+    _remove_abandoned_partials(dest)
+    with partial_dir(dest.parent, f"{PREFIX}{dest.name}-") as work:
+        work = work.resolve()
         root = work / "bag"
         root.mkdir()
         model = ml.catalog.model(record["Snapshot"])
@@ -161,8 +158,6 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
         if materialize and assets:
             os.rename(work / "payload" / "asset", root / "data" / "asset")
         return _move_into_place(ml, root, dest, record["Snapshot"], work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def _move_into_place(ml: DerivaML, root: Path, dest: Path, snapshot: str, work: Path) -> bool:

@@ -298,20 +298,6 @@ def test_cached_bag_of_another_catalog_state_is_replaced(ml, tmp_path, images, s
     assert os.listdir(fresh.path / "data" / "asset")
 
 
-def test_half_built_bags_left_by_killed_downloads_are_cleaned_up(ml, images, split):
-    parent, _, _ = split
-    bags = Path(ml.cache_dir) / "bags"
-    stale = bags / f".partial-{parent.rid}_0.2.0-killed"
-    recent = bags / f".partial-{parent.rid}_0.2.0-running"
-    for partial in (stale, recent):
-        (partial / "bag").mkdir(parents=True)
-    day_ago = os.path.getmtime(stale) - 2 * 24 * 3600
-    os.utime(stale, (day_ago, day_ago))
-    ml.download_dataset_bag(DatasetSpec(rid=parent.rid, version="0.2.0"))
-    assert not stale.exists()
-    assert recent.exists()  # perhaps another process building the same bag right now
-
-
 def test_excluded_tables_are_left_out_of_a_bag_cached_apart(ml, images, split):
     parent, _, _ = split
     full = ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
