@@ -1,42 +1,76 @@
-"""REST handlers under ``/derivaml/api/``: each parses its request, calls one function of
-``views`` in a worker thread (catalog calls block) and answers JSON."""
+"""REST handlers under ``/derivaml/api/``: each checks its request against the OpenAPI
+description, calls one function of ``views`` in a worker thread (catalog calls block) and
+answers JSON."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import url_path_join
 
 from ..core.errors import DerivaMLException, DerivaMLValidationError
-from . import views
+from . import openapi, views
 from .configs import list_project_configs
 from .errors import APIError, error_body
 from .overrides import allowed_overrides
+
+Method = Callable[..., Awaitable[None]]
+
+
+def api_method(action: str) -> Callable[[Method], Method]:
+    """``@authenticated``, then ``@authorized(action)`` on the resource ``derivaml``, then the
+    request checked against the OpenAPI description (``handler.query``, ``handler.body``)."""
+
+    def decorate(method: Method) -> Method:
+        @functools.wraps(method)
+        async def checked(self: DerivaMLHandler, *args: Any, **kwargs: Any) -> None:
+            self.check_request()
+            await method(self, *args, **kwargs)
+
+        return tornado.web.authenticated(authorized(action)(checked))
+
+    return decorate
 
 
 class DerivaMLHandler(APIHandler):
     """Base handler: the catalog named by the ``host``/``catalog`` query arguments, blocking
     work run off the event loop, and DerivaML errors answered as JSON with their HTTP code.
 
-    Every method is ``@authenticated`` and ``@authorized`` on the resource ``derivaml``:
-    reads need "read", writes (notebook upload) "write", starting runs "execute"."""
+    ``path`` is the route below ``/derivaml/api/`` in OpenAPI form (``datasets/{rid}``).
+    Every method is ``@api_method``: reads need "read", writes (notebook upload) "write",
+    starting runs "execute"."""
 
     auth_resource = "derivaml"
+    path: str
+    query: dict[str, Any]
+    body: dict[str, Any] | None
+
+    def check_request(self) -> None:
+        """Check the path and query arguments and the body against the OpenAPI description."""
+        operation = openapi.PATHS[f"/{self.path}"][self.request.method.lower()]
+        values = {name: self.get_query_argument(name, None) or None
+                  for name in self.request.query_arguments}
+        try:
+            self.query = openapi.checked_arguments(operation, {**values, **self.path_kwargs})
+            self.body = openapi.checked_body(operation, self.request.body)
+        except DerivaMLException as e:
+            raise APIError(e) from e
 
     async def call(self, function: Callable[..., Any], *args: Any, catalog: bool = True) -> Any:
         """``function(ml, *args)`` (or ``function(*args)`` when not ``catalog``) in a thread."""
-        host = self.get_argument("host", "local")
-        catalog_id = self.get_argument("catalog", "default")
-
         try:
             if catalog:
-                ml = await self.settings["derivaml_connections"].get(host, catalog_id)
+                ml = await self.settings["derivaml_connections"].get(
+                    self.query["host"] or "local", self.query["catalog"] or "default")
                 args = (ml, *args)
             return await asyncio.to_thread(function, *args)
         except DerivaMLException as e:
@@ -54,20 +88,16 @@ class DerivaMLHandler(APIHandler):
         else:
             super().write_error(status_code, **kwargs)
 
-    def int_argument(self, name: str, default: int, minimum: int, maximum: int) -> int:
-        text = self.get_argument(name, str(default))
-        if not text.isdigit() or not minimum <= int(text) <= maximum:
-            raise APIError(DerivaMLValidationError(
-                f"Query argument {name}={text!r} must be a whole number from {minimum} to "
-                f"{maximum}."))
-        return int(text)
-
     def root_path(self, relative: str, what: str) -> Path:
         """``relative`` inside the server's root directory (400 if it escapes)."""
         try:
             return views.confined_path(self.settings["server_root_dir"], relative, what)
         except DerivaMLException as e:
             raise APIError(e) from e
+        except (ValueError, OSError) as e:  # a NUL byte, a name too long for the system
+            raise APIError(DerivaMLValidationError(
+                f"The {what} {relative[:80]!r} cannot be a file name here ({e}); give a path "
+                "relative to the Jupyter server's root directory.")) from e
 
 
 class CatalogViewHandler(DerivaMLHandler):
@@ -75,124 +105,116 @@ class CatalogViewHandler(DerivaMLHandler):
 
     view: Callable[[Any], Any]
 
-    @tornado.web.authenticated
-    @authorized("read")
+    @api_method("read")
     async def get(self) -> None:
         self.answer(await self.call(self.view))
 
 
+class OpenAPIHandler(DerivaMLHandler):
+    path = "openapi.json"
+
+    @api_method("read")
+    async def get(self) -> None:
+        base_url = self.settings["base_url"]
+        self.answer(openapi.document(url_path_join(base_url, "derivaml", "api")))
+
+
 class InfoHandler(CatalogViewHandler):
+    path = "info"
     view = staticmethod(views.catalog_info)
 
 
 class DatasetsHandler(CatalogViewHandler):
+    path = "datasets"
     view = staticmethod(views.dataset_list)
 
 
+class WorkflowsHandler(CatalogViewHandler):
+    path = "workflows"
+    view = staticmethod(views.workflow_list)
+
+
 class DatasetHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "datasets/{rid}"
+
+    @api_method("read")
     async def get(self, rid: str) -> None:
-        self.answer(await self.call(views.dataset_detail, rid,
-                                    self.get_argument("version", None)))
+        self.answer(await self.call(views.dataset_detail, rid, self.query["version"]))
 
 
 class DatasetMembersHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "datasets/{rid}/members"
+
+    @api_method("read")
     async def get(self, rid: str) -> None:
-        table = self.get_argument("table", None)
-        if not table:
-            raise APIError(DerivaMLValidationError(
-                "Give the member table as ?table=<name>; the dataset detail lists the tables "
-                "under member_counts."))
-        self.answer(await self.call(views.member_page, rid, table,
-                                    self.int_argument("limit", 100, 1, 1000),
-                                    self.get_argument("after", None),
-                                    self.get_argument("version", None)))
+        q = self.query
+        self.answer(await self.call(views.member_page, rid, q["table"], q["limit"], q["after"],
+                                    q["version"]))
 
 
 class ExecutionsHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "executions"
+
+    @api_method("read")
     async def get(self) -> None:
-        self.answer(await self.call(
-            views.execution_list, self.get_argument("status", None) or None,
-            self.get_argument("workflow", None) or None,
-            self.int_argument("limit", 50, 1, 1000), self.int_argument("offset", 0, 0, 10**9)))
+        q = self.query
+        self.answer(await self.call(views.execution_list, q["status"], q["workflow"],
+                                    q["limit"], q["offset"]))
 
 
 class ExecutionHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "executions/{rid}"
+
+    @api_method("read")
     async def get(self, rid: str) -> None:
         self.answer(await self.call(views.execution_detail, rid))
 
 
-class WorkflowsHandler(CatalogViewHandler):
-    view = staticmethod(views.workflow_list)
-
-
 class ConfigsHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "configs"
+
+    @api_method("read")
     async def get(self) -> None:
-        project = self.root_path(self.get_argument("path", ""), "project path")
+        project = self.root_path(self.query["path"] or "", "project path")
         self.answer(await self.call(list_project_configs, project, catalog=False))
 
 
 class NotebookUploadHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("write")
+    path = "notebooks/upload"
+
+    @api_method("write")
     async def post(self) -> None:
-        try:
-            body = json.loads(self.request.body or b"{}")
-            path, rid = body["path"], body["execution_rid"]
-        except (ValueError, KeyError, TypeError):
-            raise APIError(DerivaMLValidationError(
-                'The body must be JSON {"path": "<notebook path relative to the server root>", '
-                '"execution_rid": "<RID>"}.')) from None
-        notebook = self.root_path(path, "notebook path")
-        self.answer(await self.call(views.upload_notebook, notebook, rid))
+        notebook = self.root_path(self.body["path"], "notebook path")
+        self.answer(await self.call(views.upload_notebook, notebook,
+                                    self.body["execution_rid"]))
 
 
 class RunsHandler(DerivaMLHandler):
     """POST starts a headless run of a notebook or a project's model; GET lists runs."""
 
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "runs"
+
+    @api_method("read")
     async def get(self) -> None:
         self.answer([run.state() for run in self.settings["derivaml_runs"].list()])
 
-    @tornado.web.authenticated
-    @authorized("execute")
+    @api_method("execute")
     async def post(self) -> None:
-        try:
-            body = json.loads(self.request.body or b"{}")
-            kind, path = body["kind"], body["path"]
-            overrides = list(body.get("overrides", []))
-            if kind not in ("notebook", "model"):
-                raise ValueError(kind)
-        except (ValueError, KeyError, TypeError):
-            raise APIError(DerivaMLValidationError(
-                'The body must be JSON {"kind": "notebook" | "model", "path": "<notebook or '
-                'project path relative to the server root>", "overrides": [...], '
-                '"parameters": {...} (notebooks), "multirun": false (models)}.')) from None
+        kind, overrides = self.body["kind"], self.body.get("overrides", [])
         runs = self.settings["derivaml_runs"]
-        target = self.root_path(path, f"{kind} path")
+        target = self.root_path(self.body["path"], f"{kind} path")
         if overrides:
             overrides = await self.allowed(overrides, target if kind == "model" else
                                            project_of_notebook(target))
         if kind == "notebook":
-            start = runs.start_notebook, target, overrides, dict(body.get("parameters") or {})
+            start = runs.start_notebook, target, overrides, self.body.get("parameters", {})
         else:
-            start = runs.start_model, target, overrides, bool(body.get("multirun"))
+            start = runs.start_model, target, overrides, self.body.get("multirun", False)
         run = await self.call(*start, catalog=False)
         self.set_status(201)
         self.answer(run.state())
 
-
-    async def allowed(self, overrides: list[Any], project: Path) -> list[str]:
+    async def allowed(self, overrides: list[str], project: Path) -> list[str]:
         """``overrides`` if they only choose options and set fields of ``project``'s configs."""
         listing = await self.call(list_project_configs, project, catalog=False)
         return await self.call(allowed_overrides, overrides, listing["fields"], catalog=False)
@@ -208,24 +230,18 @@ def project_of_notebook(notebook: Path) -> Path:
 
 
 class RunHandler(DerivaMLHandler):
-    @tornado.web.authenticated
-    @authorized("read")
+    path = "runs/{run_id}"
+
+    @api_method("read")
     async def get(self, run_id: str) -> None:
         self.answer(await self.call(lambda: self.settings["derivaml_runs"].get(run_id).state(),
                                     catalog=False))
 
 
-RID = r"(?P<rid>[^/]+)"
-ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
-    ("info", InfoHandler),
-    ("datasets", DatasetsHandler),
-    (f"datasets/{RID}", DatasetHandler),
-    (f"datasets/{RID}/members", DatasetMembersHandler),
-    ("executions", ExecutionsHandler),
-    (f"executions/{RID}", ExecutionHandler),
-    ("workflows", WorkflowsHandler),
-    ("configs", ConfigsHandler),
-    ("notebooks/upload", NotebookUploadHandler),
-    ("runs", RunsHandler),
-    (r"runs/(?P<run_id>[^/]+)", RunHandler),
+HANDLERS: list[type[DerivaMLHandler]] = [
+    OpenAPIHandler, InfoHandler, DatasetsHandler, DatasetHandler, DatasetMembersHandler,
+    ExecutionsHandler, ExecutionHandler, WorkflowsHandler, ConfigsHandler,
+    NotebookUploadHandler, RunsHandler, RunHandler,
 ]
+ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
+    (re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", handler.path), handler) for handler in HANDLERS]

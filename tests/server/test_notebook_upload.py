@@ -64,6 +64,7 @@ async def test_upload_refuses_paths_outside_the_root_and_missing_notebooks(
     code, body = await api_error(jp_fetch, "notebooks", "upload", **upload(rid, "work/no.ipynb"))
     assert code == 404 and "No notebook at 'no.ipynb'" in body["message"]
     code, body = await api_error(jp_fetch, "notebooks", "upload", method="POST", body="{}")
-    assert code == 400 and '"execution_rid"' in body["message"]
+    assert code == 400 and "'path' is a required property" in body["message"]
+    assert "the fields path, execution_rid" in body["message"]
     files = catalog["ml"].lookup_execution(rid).outputs["assets"]["Execution_Asset"]
     assert [f["Filename"] for f in files] == ["metrics.txt"]

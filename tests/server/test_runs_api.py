@@ -70,7 +70,7 @@ async def test_a_failing_run_reports_failed_with_its_output(jp_fetch, project):
 @pytest.mark.parametrize("body, message", [
     ({"kind": "model", "path": "proj", "overrides": ["--cfg"]}, "not a Hydra override"),
     ({"kind": "model", "path": "../outside"}, "outside"),
-    ({"kind": "shell", "path": "proj"}, '"kind": "notebook" | "model"'),
+    ({"kind": "shell", "path": "proj"}, "field kind must be 'notebook' or 'model'"),
     ({"kind": "notebook", "path": "proj/missing.ipynb"}, "no notebook missing.ipynb"),
 ])
 async def test_bad_requests_start_nothing(jp_fetch, project, body, message):
