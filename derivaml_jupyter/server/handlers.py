@@ -91,12 +91,15 @@ class DerivaMLHandler(APIHandler):
     def root_path(self, relative: str, what: str) -> Path:
         """``relative`` inside the server's root directory (400 if it escapes)."""
         try:
-            return views.confined_path(self.settings["server_root_dir"], relative, what)
+            target = views.confined_path(self.settings["server_root_dir"], relative, what)
+            target.exists()  # raises here for a name the file system cannot hold
+            return target
         except DerivaMLException as e:
             raise APIError(e) from e
         except (ValueError, OSError) as e:  # a NUL byte, a name too long for the system
             raise APIError(DerivaMLValidationError(
-                f"The {what} {relative[:80]!r} cannot be a file name here ({e}); give a path "
+                f"The {what} {relative[:80]!r} cannot be a file name here "
+                f"({getattr(e, 'strerror', None) or e}); give a path "
                 "relative to the Jupyter server's root directory.")) from e
 
 

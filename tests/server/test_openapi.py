@@ -73,6 +73,18 @@ async def test_requests_breaking_the_description_are_400(
     assert await api(jp_fetch, "runs") == []
 
 
+@pytest.mark.parametrize("parts, request_args", [
+    (("configs",), {"params": {"path": "p" * 300}}),
+    (("runs",), {"method": "POST", "body": json.dumps({"kind": "model", "path": "p" * 300})}),
+    (("notebooks", "upload"), {"method": "POST", "body": json.dumps(
+        {"path": "p" * 300 + ".ipynb", "execution_rid": "1-X"})}),
+])
+async def test_names_too_long_for_the_file_system_are_400(jp_fetch, ml, parts, request_args):
+    code, body = await api_error(jp_fetch, *parts, **request_args)
+    assert code == 400 and "cannot be a file name here (File name too long)" in body["message"]
+    assert "/tmp" not in body["message"]  # the server's own folders stay private
+
+
 def fuzz(document: dict, api_url: str, headers: dict) -> tuple[Counter, list[str]]:
     """Send requests generated from ``document`` (valid and invalid ones): how many got each
     status, and those answered with a server error or a traceback."""
