@@ -15,6 +15,8 @@ from derivaml.feature import FeatureRecord
 from derivaml_jupyter.catalog.contract import ForeignKey
 from derivaml_jupyter.core.errors import DerivaMLNotFound, DerivaMLValidationError
 
+pytestmark = pytest.mark.real_server
+
 
 def test_one_row_per_leaf_with_upstream_columns_hoisted(clinic_bag, clinic):
     df = clinic_bag.get_denormalized_as_dataframe(["Subject", "Observation", "Image"])
