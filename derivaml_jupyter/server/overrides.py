@@ -39,9 +39,9 @@ def allowed_overrides(overrides: list[Any], fields: dict[str, Any]) -> list[str]
         head, _, rest = key.partition(".")
         field = rest.partition(".")[0]
         if override.package is None and head != "hydra" and (
-                (key in groups) or (head in groups and field in groups[head])
-                or (not override.is_add() and not override.is_force_add()
-                    and head in fields["configs"])):
+                key in groups or (field in groups[head] if head in groups else
+                                  head in fields["configs"] and not override.is_add()
+                                  and not override.is_force_add())):
             continue
         raise DerivaMLValidationError(
             f"Override {text!r} is not allowed over HTTP: choose an option of a config group "

@@ -90,6 +90,7 @@ async def test_bad_requests_start_nothing(jp_fetch, project, body, message):
     ["model_config._partial_=false"],
     ["model_config.epochs=${oc.env:HOME}"],
     ["+model_config.undeclared=1"],
+    ["model_config.undeclared=1"],
     ["+anything=1"],
     ["model_config=quick", "nosuchgroup.x=1"],
 ])
