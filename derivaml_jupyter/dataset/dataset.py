@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import VersionPart
 from .denormalized import DatasetDenormalizedViews
+from .member_features import DatasetFeatures
 from .spec import DatasetVersion
 from .types import DatasetTypes
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from ..ml import DerivaML
 
 
-class Dataset(DatasetTypes, DatasetDenormalizedViews):
+class Dataset(DatasetTypes, DatasetFeatures, DatasetDenormalizedViews):
     """A dataset in a catalog, addressed by RID. Reads are live; every change makes a new
     released version. A dataset made by an execution records that execution in the versions
     its changes make."""

@@ -121,6 +121,20 @@ class DatasetBag(DenormalizedViews):
                                    where={"Dataset": self.dataset_rid})
         return list(dict.fromkeys(r["Execution"] for r in rows))
 
+    def list_workflow_executions(self, workflow: str) -> list[str]:
+        """RIDs of the bag's executions of ``workflow``: a Workflow RID, else a
+        ``Workflow_Type`` name (every workflow of that type)."""
+        ml = self._tables.ml_schema
+        workflows = [workflow] if self._tables.count(ml, "Workflow", where={"RID": workflow}) \
+            else [r["Workflow"] for r in self._tables.select(
+                ml, "Workflow_Workflow_Type", where={"Workflow_Type": workflow})]
+        if not workflows:
+            raise DerivaMLNotFound(
+                f"The bag has no workflow {workflow!r}: it is neither a Workflow RID nor a "
+                "Workflow_Type of one of its workflows.")
+        return [r["RID"] for r in self._tables.select(ml, "Execution",
+                                                       where={"Workflow": workflows})]
+
     def list_dataset_children(self, recurse: bool = False) -> list[DatasetBag]:
         """Views of the datasets nested in this one (``recurse``: all descendants)."""
         return [self._view(d.dataset_rid)

@@ -52,3 +52,23 @@ def test_element_types(ml):
     bag = ml.download_dataset_bag(f"{ds.rid}@{ds.current_version}")
     assert "Subject" in [t.name for t in bag.list_dataset_element_types()]
     assert bag.list_executions() == []
+
+
+def test_bag_lists_the_executions_that_used_it(ml):
+    from derivaml_jupyter.core.errors import DerivaMLNotFound
+    from derivaml_jupyter.dataset.spec import DatasetSpec
+    from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+
+    ds = ml.create_dataset("Training", description="used")
+    exe = ml.create_execution(ExecutionConfiguration(
+        datasets=[DatasetSpec(rid=ds.rid, version=ds.current_version)],
+        workflow=ml.create_workflow("Trainer", "Training"), description="uses it"))
+    released = ds.increment_dataset_version(description="after the run")
+    bag = ml.download_dataset_bag(f"{ds.rid}@{released}")
+    assert bag.list_executions() == [exe.execution_rid]
+    workflow = ml.catalog.select(ml.ml_schema, "Execution",
+                                 where={"RID": exe.execution_rid})[0]["Workflow"]
+    assert bag.list_workflow_executions(workflow) == [exe.execution_rid]
+    # A bag stops at workflows: it holds no Workflow_Workflow_Type rows to find them by type.
+    with pytest.raises(DerivaMLNotFound, match="no workflow 'Training'"):
+        bag.list_workflow_executions("Training")

@@ -13,7 +13,11 @@ from derivaml.core.exceptions import (
 )
 from derivaml.feature import FeatureRecord
 from derivaml_jupyter.catalog.contract import ForeignKey
-from derivaml_jupyter.core.errors import DerivaMLNotFound, DerivaMLValidationError
+from derivaml_jupyter.core.errors import (
+    DerivaMLException,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
 
 pytestmark = pytest.mark.real_server
 
@@ -157,3 +161,17 @@ def test_live_dataset_reads_a_version(ml, clinic, tmp_path):
         {"path": ["Subject", "Observation", "Image"], "direct": False}]
     assert "Execution_Image_Diagnosis" in paths["feature_tables"]
     assert "Dataset_Image" in paths["association_tables"]
+
+
+def test_dataset_feature_values_are_those_of_its_rows(clinic):
+    training = list(clinic.training.feature_values("Image", "Diagnosis"))
+    assert len(training) == 4  # a1.png twice
+    newest = clinic.training.feature_values("Image", "Diagnosis",
+                                            selector=FeatureRecord.select_newest)
+    assert {r.Image: r.Diagnosis_Type for r in newest} == clinic.labels
+    assert list(clinic.testing.feature_values("Image", "Diagnosis")) == []  # b1.png: none
+    with pytest.raises(DerivaMLException, match="materialize_limit"):
+        list(clinic.training.feature_values("Image", "Diagnosis", materialize_limit=3))
+    assert [f.feature_name for f in clinic.training.find_features("Image")] == ["Diagnosis"]
+    assert clinic.training.lookup_feature("Image", "Diagnosis").target_table.name == "Image"
+    assert clinic.testing.list_members("Subject") == [clinic.subjects["Carol"]]
