@@ -97,6 +97,8 @@ def test_rule_errors(ml, clinic_bag, clinic):
     with pytest.raises(DerivaMLDenormalizeDownstreamLeaf) as leaf:
         clinic_bag.get_denormalized_as_dataframe(["Subject", "Image"], row_per="Subject")
     assert leaf.value.downstream_tables == ["Image"]
+    with pytest.raises(DerivaMLDenormalizeDownstreamLeaf, match="Execution_Image_Diagnosis"):
+        clinic_bag.get_denormalized_as_dataframe(["Image", "Diagnosis"], row_per="Image")
     with pytest.raises(DerivaMLDenormalizeMultiLeaf) as multi:
         clinic_bag.get_denormalized_as_dataframe(["Image", "Diagnosis_Type"])
     assert multi.value.candidates == ["Diagnosis_Type", "Image"]
