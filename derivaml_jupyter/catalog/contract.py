@@ -244,8 +244,9 @@ class Catalog(ABC):
         collide on a unique key are skipped (and not returned)."""
 
     @abstractmethod
-    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
-        """Update rows identified by their ``RID``; only the given columns change."""
+    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Update rows identified by their ``RID``; only the given columns change. Return how
+        many rows changed; an unknown RID raises ``DerivaMLNotFound`` and changes nothing."""
 
     @abstractmethod
     def delete(self, schema: str, table: str, where: Where) -> int:

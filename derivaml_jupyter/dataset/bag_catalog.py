@@ -148,7 +148,7 @@ class BagCatalog(Catalog):
                *, on_conflict_skip: bool = False) -> list[dict]:
         raise self._read_only()
 
-    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         raise self._read_only()
 
     def delete(self, schema: str, table: str, where: Where) -> int:

@@ -8,8 +8,10 @@ moment leaves a readable record. Upload of one entry, each step safe to repeat:
    that finds an entry in this state hashes the file first, so an object already stored is
    not sent again;
 2. ``stored``: its URL and MD5 are known;
-3. in one catalog transaction: the asset row (found by URL, else inserted), its asset types
-   and its ``<Asset>_Execution`` Output link (both skipped when present);
+3. once every file is stored, per asset table and in batches of ``RECORD_BATCH``, in one
+   catalog transaction: the asset rows (found by URL, else inserted), their asset types and
+   their ``<Asset>_Execution`` Output links (both skipped when present), each kind of row in
+   one request, so the number of catalog requests does not grow with the number of files;
 4. ``done``: written after that transaction commits, with the asset RID.
 """
 
@@ -33,6 +35,7 @@ log = logging.getLogger("derivaml")
 
 MANIFEST = "manifest.jsonl"
 WORKERS = 4
+RECORD_BATCH = 1000
 HASH_CHUNK = 8 * 1024 * 1024
 
 
@@ -139,7 +142,6 @@ class Uploader:
     manifest: Manifest
     execution_rid: str
     progress: Callable[[int], None] | None = None
-    uploaded: list[ManifestEntry] = field(default_factory=list)
 
     def store(self, entry: ManifestEntry) -> None:
         """Put the file into the object store unless it is already there."""
@@ -156,43 +158,54 @@ class Uploader:
                                        progress=self.progress)
         self.manifest.mark(entry.key, "stored", md5=info.md5, length=info.length, url=info.url)
 
-    def record(self, entry: ManifestEntry) -> None:
-        """Asset row, asset types and Output link of a stored entry, in one transaction."""
-        c, schema, table = self.catalog, entry.schema, entry.table
+    def record(self, entries: list[ManifestEntry]) -> None:
+        """Asset rows, asset types and Output links of stored entries of one asset table, in
+        one transaction and one request per kind of row."""
+        c, schema, table = self.catalog, entries[0].schema, entries[0].table
         with c.transaction():
-            found = c.select(schema, table, where={"URL": entry.url}, columns=["RID"])
-            rid = found[0]["RID"] if found else c.insert(schema, table, [{
-                **entry.metadata, "URL": entry.url, "Filename": entry.filename,
-                "Length": entry.length, "MD5": entry.md5,
-                "Description": entry.description or None,
-            }])[0]["RID"]
-            types = dict.fromkeys([*entry.asset_types, ExecAssetType.output_file.value])
-            c.insert(schema, f"{table}_Asset_Type",
-                     [{table: rid, "Asset_Type": t} for t in types], on_conflict_skip=True)
-            c.insert(schema, f"{table}_Execution", [{
-                table: rid, "Execution": self.execution_rid, "Asset_Role": "Output",
-            }], on_conflict_skip=True)
-        self.manifest.mark(entry.key, "done", rid=rid)
+            urls = list(dict.fromkeys(e.url for e in entries))
+            rids = {r["URL"]: r["RID"] for r in c.select(
+                schema, table, where={"URL": urls}, columns=["RID", "URL"])}
+            new = {e.url: e for e in entries if e.url not in rids}
+            inserted = c.insert(schema, table, [{
+                **e.metadata, "URL": e.url, "Filename": e.filename, "Length": e.length,
+                "MD5": e.md5, "Description": e.description or None,
+            } for e in new.values()]) if new else []
+            rids.update((row["URL"], row["RID"]) for row in inserted)
+            output = ExecAssetType.output_file.value
+            c.insert(schema, f"{table}_Asset_Type", [
+                {table: rids[e.url], "Asset_Type": t}
+                for e in entries for t in dict.fromkeys([*e.asset_types, output])],
+                on_conflict_skip=True)
+            c.insert(schema, f"{table}_Execution", [
+                {table: rid, "Execution": self.execution_rid, "Asset_Role": "Output"}
+                for rid in dict.fromkeys(rids[e.url] for e in entries)],
+                on_conflict_skip=True)
+        for entry in entries:
+            self.manifest.mark(entry.key, "done", rid=rids[entry.url])
 
-    def upload_one(self, entry: ManifestEntry) -> None:
+    def store_one(self, entry: ManifestEntry) -> ManifestEntry | None:
+        """Store one entry's file; None when the staged file is gone."""
         if not self.manifest.file(entry).is_file():
             log.warning("Staged file %s is missing; it was not uploaded.",
                         self.manifest.file(entry))
-            return
+            return None
         self.store(entry)
-        self.record(entry)
-        self.uploaded.append(entry)
+        return entry
 
     def run(self, entries: list[ManifestEntry]) -> dict[str, list[AssetFilePath]]:
-        """Upload ``entries`` (4 in parallel); return the uploaded paths by ``schema/table``."""
+        """Store ``entries``' files (4 in parallel), then record them; return the uploaded
+        paths by ``schema/table``."""
         with ThreadPoolExecutor(max_workers=WORKERS) as pool:
-            for future in [pool.submit(self.upload_one, e) for e in entries]:
-                future.result()
-        result: dict[str, list[AssetFilePath]] = {}
-        for entry in self.uploaded:
-            result.setdefault(f"{entry.schema}/{entry.table}", []).append(
-                self.manifest.asset_path(entry))
-        return result
+            stored = [e for e in pool.map(self.store_one, entries) if e is not None]
+        by_table: dict[str, list[ManifestEntry]] = {}
+        for entry in stored:
+            by_table.setdefault(f"{entry.schema}/{entry.table}", []).append(entry)
+        for group in by_table.values():
+            for start in range(0, len(group), RECORD_BATCH):
+                self.record(group[start:start + RECORD_BATCH])
+        return {key: [self.manifest.asset_path(e) for e in group]
+                for key, group in by_table.items()}
 
 
 def upload_entries(catalog: Catalog, manifest: Manifest, execution_rid: str,

@@ -84,7 +84,8 @@ def test_unknown_table_and_column_are_clear_errors(catalog, schema):
 
 def test_update_changes_only_given_columns(catalog, schema):
     a, b = catalog.insert(schema, THING, things(2))
-    updated = catalog.update(schema, THING, [{"RID": a["RID"], "Value": 500}])
+    assert catalog.update(schema, THING, [{"RID": a["RID"], "Value": 500}]) == 1
+    updated = catalog.select(schema, THING, where={"RID": a["RID"]})
     assert updated[0]["Value"] == 500 and updated[0]["Name"] == a["Name"]
     assert updated[0]["Meta"] == a["Meta"] and updated[0]["RCT"] == a["RCT"]
     assert updated[0]["RMT"] >= a["RMT"]
@@ -96,6 +97,8 @@ def test_update_of_unknown_rid_changes_nothing(catalog, schema):
     with pytest.raises(DerivaMLNotFound, match="no rows with RID"):
         catalog.update(schema, THING, [{"RID": a["RID"], "Value": 1},
                                        {"RID": "ZZZZ-ZZZZ", "Value": 2}])
+    with pytest.raises(DerivaMLNotFound, match="no rows with RID ZZZZ-ZZZZ"):
+        catalog.update(schema, THING, [{"RID": "ZZZZ-ZZZZ", "Value": 2, "Name": "z"}])
     assert catalog.select(schema, THING) == [a]
 
 

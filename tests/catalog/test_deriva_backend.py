@@ -232,6 +232,19 @@ def test_update_checks_the_rids_then_puts_attribute_groups(catalog, server):
     assert server.paths("PUT") == []
 
 
+def test_update_of_one_row_is_one_put_and_an_empty_answer_means_unknown(catalog, server):
+    """ERMrest's attributegroup PUT answers the rows it found, so one row needs no check
+    first; as on the real server, a RID it does not find comes back as an empty answer."""
+    server.route("PUT", rf"{BASE}/attributegroup/.*", lambda r: (
+        200, [row for row in json.loads(r.body) if row["RID"] == "1-0001"], {}))
+    server.route("GET", rf"{BASE}/attribute/s:Thing/\(.*\)/RID@sort\(RID\)",
+                 rows_answer([]))
+    assert catalog.update("s", "Thing", [{"RID": "1-0001", "Value": 5}]) == 1
+    assert [r.method for r in server.sent] == ["PUT"]
+    with pytest.raises(DerivaMLNotFound, match="no rows with RID 1-0009"):
+        catalog.update("s", "Thing", [{"RID": "1-0009", "Value": 5}])
+
+
 def test_delete_counts_then_deletes_and_skips_empty_matches(catalog, server):
     counts = {"Flag=true": 3, "Flag=false": 0}
     server.route("GET", rf"{BASE}/aggregate/s:Thing/(.*)/n:=cnt\(\*\)",

@@ -25,15 +25,16 @@ FILES = 40
 pytestmark = pytest.mark.real_server
 
 
-def finished(working_dir: Path) -> int:
-    """How many Model files the execution's upload manifest records as done."""
-    return sum(e.state == "done" and e.table == "Model"
+def reached(working_dir: Path, *states: str) -> int:
+    """How many Model files the execution's upload manifest records in one of ``states``."""
+    return sum(e.state in states and e.table == "Model"
                for e in Manifest(working_dir).entries.values())
 
 
 def start_and_kill(home: Path, host: str, catalog: str) -> tuple[str, int]:
-    """Run the worker, SIGKILL it once its manifest has finished a few files; return the
-    execution RID and how many files the manifest had finished by then."""
+    """Run the worker, SIGKILL it once a few files are stored (files are stored first, then
+    recorded in the catalog together); return the execution RID and how many files the
+    manifest had finished by then."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("DERIVA_ML_")}
     env.update(DERIVAML_HOME=str(home), DERIVA_ML_ALLOW_DIRTY="true")
     proc = subprocess.Popen([sys.executable, str(WORKER), str(FILES), "2", host, catalog],
@@ -43,14 +44,15 @@ def start_and_kill(home: Path, host: str, catalog: str) -> tuple[str, int]:
         working_dir = home / "work" / host / catalog / "execution" / rid
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline and proc.poll() is None:
-            if (working_dir / "manifest.jsonl").is_file() and finished(working_dir) >= 3:
+            if (working_dir / "manifest.jsonl").is_file() \
+                    and reached(working_dir, "stored", "done") >= 3:
                 break
             time.sleep(0.002)
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.wait()
         proc.stdout.close()
-    return rid, finished(working_dir)
+    return rid, reached(working_dir, "done")
 
 
 def test_kill_during_upload_then_resume(request, backend, tmp_path, monkeypatch):

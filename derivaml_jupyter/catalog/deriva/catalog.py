@@ -265,32 +265,39 @@ class DerivaCatalog(Catalog):
                                    idempotent=on_conflict_skip).json()
         return inserted
 
-    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """One PUT per set of columns; several rows are checked first (ERMrest updates the
+        rows it finds and skips the others), one row by what the PUT answers."""
         t = self._table(schema, table)
         rows = [{**row, "RID": normalize_rid(row["RID"])} if "RID" in row else row
                 for row in rows]
         if any("RID" not in row for row in rows):
             raise DerivaMLValidationError(f"Rows to update in {t.name} need their RID.")
         t.written_columns(rows, update=True)
-        rids = [row["RID"] for row in rows]
-        found = {r["RID"] for r in self.select(schema, table, where={"RID": rids},
-                                               columns=["RID"])}
-        missing = sorted(set(rids) - found)
-        if missing:
-            raise DerivaMLNotFound(
-                f"Cannot update {schema}.{table}: no rows with RID {', '.join(missing)}.")
+        rids = {row["RID"] for row in rows}
         by_columns: dict[tuple[str, ...], list[Mapping]] = {}
         for row in rows:
             by_columns.setdefault(tuple(k for k in row if k != "RID"), []).append(row)
+        if len(rids) > 1 or () in by_columns:
+            self._check_rids(schema, table, rids)
         for names, group in by_columns.items():
             if not names:
                 continue
             path = (f"/attributegroup/{table_path(schema, table)}/RID;"
                     + ",".join(map(q, names)))
             for start in range(0, len(group), BATCH_ROWS):
-                self._send("put", path, f"update {schema}.{table}",
-                           group[start:start + BATCH_ROWS], idempotent=True)
-        return self.select(schema, table, where={"RID": rids}) if rids else []
+                changed = self._send("put", path, f"update {schema}.{table}",
+                                     group[start:start + BATCH_ROWS], idempotent=True).json()
+                if len(rids) == 1 and not changed:
+                    self._check_rids(schema, table, rids)
+        return len(rids)
+
+    def _check_rids(self, schema: str, table: str, rids: set[str]) -> None:
+        found = {r["RID"] for r in self.select(schema, table, where={"RID": list(rids)},
+                                               columns=["RID"])}
+        if missing := sorted(rids - found):
+            raise DerivaMLNotFound(
+                f"Cannot update {schema}.{table}: no rows with RID {', '.join(missing)}.")
 
     def _where(self, t: Table, where: WhereType | None) -> dict[str, Any]:
         """``where`` with its columns checked and RIDs in canonical form."""

@@ -258,17 +258,18 @@ class HatracObjects:
             self._make_namespace(path)
 
     def _make_namespace(self, path: str) -> None:
+        """Create ``path`` (never HEAD a namespace: Hatrac lists its children to answer)."""
+        import requests
+
         if path in self._namespaces or path == URL_PREFIX.rstrip("/"):
             return
-        found = self._look(path)
-        if found == FREE:
+        try:
+            self._retrying(partial(self._put_namespace, path), f"create namespace {path}")
+        except requests.HTTPError as e:
+            if e.response.status_code != 404:  # 404: its parent is missing
+                raise
             self._make_namespace(path.rsplit("/", 1)[0])
             self._retrying(partial(self._put_namespace, path), f"create namespace {path}")
-        elif found == EMPTY or not found.headers.get("Content-Type", "").startswith(
-                "application/json"):
-            raise DerivaMLConflict(
-                f"Cannot store objects under {path} on {self._server}: it is an object, not a "
-                "namespace. Store them in another namespace.")
         self._namespaces.add(path)
 
     def _put_namespace(self, path: str) -> None:
@@ -279,7 +280,7 @@ class HatracObjects:
         except requests.HTTPError as e:
             text = e.response.text if e.response.status_code == 409 else ""
             if "already exists" in text or "already in use" in text:
-                return  # made meanwhile by someone else
+                return  # made earlier, or meanwhile by someone else
             if "not available" in text:
                 raise DerivaMLConflict(
                     f"Cannot create the namespace {path} on {self._server}: it was deleted, "
@@ -318,7 +319,10 @@ class HatracObjects:
 
     def _put_at(self, url: str, source: Path, md5: str, length: int,
                 meter: _Meter) -> ObjectInfo | None:
-        """Store the file at ``url``: the stored object, or None if that name is unusable."""
+        """Store the file at ``url``: the stored object, or None if that name is unusable.
+        Its namespace is made only when Hatrac says it is missing."""
+        import requests
+
         found = self._look(url)
         if not isinstance(found, str):
             stored = found.headers.get("Content-MD5")
@@ -326,11 +330,19 @@ class HatracObjects:
                 self._records.drop(url)
                 return ObjectInfo(url, md5, int(found.headers.get("Content-Length", length)))
             return None
-        self._ensure_namespace(url.rsplit("/", 1)[0])
         # A name without content goes through a job: a refusal costs no bytes sent.
-        if length > CHUNKED_ABOVE or found == EMPTY:
-            return self._put_chunked(url, source, md5, length, meter, found == EMPTY)
-        return self._put_whole(url, source, md5, length, meter)
+        chunked = length > CHUNKED_ABOVE or found == EMPTY
+        put = partial(self._put_chunked, url, source, md5, length, meter, found == EMPTY) \
+            if chunked else partial(self._put_whole, url, source, md5, length, meter)
+        namespace = url.rsplit("/", 1)[0]
+        if namespace not in self._namespaces:
+            try:
+                return put()
+            except requests.HTTPError as e:  # 404: the namespace is missing; make it once
+                if e.response.status_code != 404:
+                    raise
+            self._ensure_namespace(namespace)
+        return put()
 
     def _put_whole(self, url: str, source: Path, md5: str, length: int,
                    meter: _Meter) -> ObjectInfo | None:
@@ -347,6 +359,7 @@ class HatracObjects:
             if e.response.status_code == 400 and "md5" in e.response.text.lower():
                 raise _md5_mismatch(source, md5) from None
             if e.response.status_code == 409:  # deleted ("not available"), or a namespace
+                _refused_name(e, self._server, url)
                 return None
             raise
         return ObjectInfo(url, md5, length)
@@ -365,6 +378,8 @@ class HatracObjects:
                 record = self._retrying(partial(self._create_job, url, md5, length),
                                         f"start uploading {source.name} to {url}")
             except requests.HTTPError as e:
+                if e.response.status_code == 409:
+                    _refused_name(e, self._server, url)
                 if e.response.status_code == 409 or (e.response.status_code == 403 and empty):
                     return None
                 raise
@@ -465,6 +480,14 @@ def _put_may_pass(error: BaseException) -> bool:
     response = getattr(error, "response", None)
     return is_transient(error) or (response is not None and response.status_code == 409
                                    and "already in use" in response.text)
+
+
+def _refused_name(error: Any, server: str, url: str) -> None:
+    """After a 409 for ``url``: raise if its namespace is an object (no other name helps)."""
+    if "is not a namespace" in error.response.text:
+        raise DerivaMLConflict(
+            f"Cannot store objects under {url.rsplit('/', 1)[0]} on {server}: it is an object, "
+            "not a namespace. Store them in another namespace.") from None
 
 
 def _md5_mismatch(source: Path, md5: str) -> DerivaMLValidationError:

@@ -318,11 +318,11 @@ class LocalCatalog(Catalog):
             )
         return DerivaMLException(f"Cannot write {name}: {message}")
 
-    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
+    def update(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
         t = self._table(schema, table)
         rows = list(rows)
         if not rows:
-            return []
+            return 0
         by_columns: dict[tuple[str, ...], list[Mapping]] = {}
         for row in rows:
             if "RID" not in row:
@@ -352,7 +352,7 @@ class LocalCatalog(Catalog):
                         f"{', '.join(sorted(missing))}."
                     )
                 self._run_write(t, sql, values, group)
-        return self.select(schema, table, where={"RID": [normalize_rid(r["RID"]) for r in rows]})
+        return len({normalize_rid(r["RID"]) for r in rows})
 
     def delete(self, schema: str, table: str, where: Where) -> int:
         t = self._table(schema, table)
