@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,7 @@ IMAGE_TABLE = "Image"
 DEMO_PREFIX = "Digits demo"
 RELEASE = DatasetVersion("1.0.0")
 SCALE = 4  # 8x8 pixels -> 32x32 PNG
+STORE_WORKERS = 4  # images stored at once (on a server each is a round trip or two)
 TEST_EVERY = 5  # image i goes to Testing when i % TEST_EVERY == TEST_EVERY - 1
 
 # Dataset key -> (Dataset_Type terms, description). Creation order matters: Split comes last.
@@ -106,18 +108,21 @@ def store_digit_images(ml: DerivaML, progress: bool = True) -> list[str]:
     names = [f"digit_{i:04d}.png" for i in range(len(digits.images))]
     existing = {r["Filename"]: r["RID"] for r in ml.catalog.iter_rows(
         ml.domain_schema, IMAGE_TABLE, where={"Filename": names})}
-    rows = []
     with tempfile.TemporaryDirectory(prefix="derivaml-demo-") as tmp:
         write = _png_writer()
-        todo = [(i, name) for i, name in enumerate(names) if name not in existing]
-        for i, name in tqdm(todo, desc="Storing digit images", unit="image",
-                            disable=not progress or not todo):
-            path = Path(tmp) / name
+
+        def store(i: int) -> dict:
+            path = Path(tmp) / names[i]
             write(digits.images[i], path)
-            info = ml.catalog.put_object(f"{ml.domain_schema}/{IMAGE_TABLE}", name, path)
-            rows.append({"URL": info.url, "Filename": name, "Length": info.length,
-                         "MD5": info.md5, "Label": int(digits.target[i]),
-                         "Description": f"Handwritten digit {digits.target[i]}."})
+            info = ml.catalog.put_object(f"{ml.domain_schema}/{IMAGE_TABLE}", names[i], path)
+            return {"URL": info.url, "Filename": names[i], "Length": info.length,
+                    "MD5": info.md5, "Label": int(digits.target[i]),
+                    "Description": f"Handwritten digit {digits.target[i]}."}
+
+        todo = [i for i, name in enumerate(names) if name not in existing]
+        with ThreadPoolExecutor(max_workers=STORE_WORKERS) as pool:
+            rows = list(tqdm(pool.map(store, todo), total=len(todo), unit="image",
+                             desc="Storing digit images", disable=not progress or not todo))
     for row in ml.catalog.insert(ml.domain_schema, IMAGE_TABLE, rows, on_conflict_skip=True):
         existing[row["Filename"]] = row["RID"]
     return [existing[name] for name in names]
