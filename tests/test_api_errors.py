@@ -45,3 +45,15 @@ def test_malformed_dataset_specs(ml, dataset, spec, error, message):
         ml.create_execution(ExecutionConfiguration(
             workflow=ml.create_workflow("W", "Training"), datasets=[spec]))
     assert ml.catalog.count(ML_SCHEMA, "Execution") == executions
+
+
+@pytest.mark.parametrize("version, message", [
+    ((1, 2, 3, 4), r"\(1, 2, 3, 4\) is not a dataset version: give at most major, minor, patch"),
+    ({"major": 1, "minr": 2}, "'minr': 2} is not a dataset version"),
+    ("1.x", "'1.x' is not a dataset version: write it as MAJOR.MINOR.PATCH"),
+], ids=["four-parts", "misspelt-part", "letters"])
+def test_malformed_versions_of_a_new_dataset(ml, version, message):
+    datasets = ml.catalog.count(ML_SCHEMA, "Dataset")
+    with pytest.raises(DerivaMLValidationError, match=message):
+        ml.create_dataset(["Training"], description="d", version=version)
+    assert ml.catalog.count(ML_SCHEMA, "Dataset") == datasets

@@ -12,6 +12,8 @@ from ..core.definitions import VersionPart
 from ..core.errors import DerivaMLValidationError
 from ..core.rid import normalize_rid
 
+PARTS = ("major", "minor", "patch")
+
 
 class DatasetVersion(Version):
     """A dataset version (``1.2.0``); also reads PEP 440 labels such as ``0.4.0.post1.dev3``."""
@@ -32,10 +34,13 @@ class DatasetVersion(Version):
             return value
         if isinstance(value, Version):
             return cls(str(value))
-        if isinstance(value, (list, tuple)):
-            return cls(*value)
-        if isinstance(value, dict):
-            return cls(value.get("major", 0), value.get("minor", 0), value.get("patch", 0))
+        if isinstance(value, (list, tuple, dict)):
+            parts = dict(value) if isinstance(value, dict) else dict(zip(PARTS, value))
+            if len(value) > len(PARTS) or set(parts) - set(PARTS):
+                raise DerivaMLValidationError(
+                    f"{value!r} is not a dataset version: give at most {', '.join(PARTS)}, "
+                    "e.g. (1, 0, 0) or {'major': 1, 'minor': 0, 'patch': 0}.")
+            return cls(*(parts.get(p, 0) for p in PARTS))
         return cls(str(value))
 
     @property

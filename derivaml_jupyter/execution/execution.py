@@ -213,6 +213,10 @@ class Execution:
         Values for the asset table's own columns go in ``metadata`` or as keywords, e.g.
         ``exe.asset_file_path("Image", "mask.png", Subject="1-ABCD")``.
         """
+        if not isinstance(file_name, (str, os.PathLike)):
+            raise DerivaMLValidationError(
+                f"file_name must be a file name such as 'model.pt' or the path of an existing "
+                f"file, not {file_name!r}.")
         table = self._asset_table(asset_name)
         values = _asset_metadata(table, {**(metadata or {}), **columns})
         if asset_types is None:

@@ -88,6 +88,7 @@ def test_resume_after_a_full_disk_ends_uploaded_keeping_the_failure(finished_run
         ["a.bin", "b.bin"]
 
 
+@pytest.mark.real_server
 def test_a_staged_file_never_written_keeps_the_upload_from_reporting_uploaded(ml):
     ml.create_asset("Model")
     exe = ml.create_execution(ExecutionConfiguration(
@@ -109,6 +110,7 @@ def test_a_staged_file_never_written_keeps_the_upload_from_reporting_uploaded(ml
                                                                "Uploaded"]
 
 
+@pytest.mark.real_server
 def test_a_failed_run_stays_failed_after_its_outputs_are_uploaded(ml):
     ml.create_asset("Model")
     exe = ml.create_execution(ExecutionConfiguration(

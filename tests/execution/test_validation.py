@@ -108,6 +108,15 @@ def test_asset_file_path_refuses_names_no_file_can_have(project, tmp_path, name,
     assert exe.status.value == "Uploaded"
 
 
+def test_asset_file_path_refuses_a_file_name_that_is_not_a_name(project):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    for name in (None, 5):
+        with pytest.raises(DerivaMLValidationError,
+                           match=f"file_name must be a file name such as 'model.pt' .* not {name}"):
+            exe.asset_file_path("Model", name)
+
+
 def test_update_status_rejects_unknown_status(project):
     ml = project["ml"]
     exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
