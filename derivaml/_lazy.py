@@ -45,6 +45,7 @@ EXPORTS: dict[str, str] = {
     "DerivaMLValidationError": "derivaml_jupyter.core.errors",
     "DerivaMLConflict": "derivaml_jupyter.core.errors",
     "DerivaMLCycleError": "derivaml_jupyter.core.errors",
+    "DerivaMLUploadError": "derivaml_jupyter.core.errors",
     "with_description": "derivaml_jupyter.config",
     "create_model_config": "derivaml_jupyter.config",
     "run_model": "derivaml_jupyter.config",

@@ -51,8 +51,7 @@ REASONS: dict[str, str] = {
             "localize_assets", "LocalizeResult"),
     **_each("deriva-ml's own upload engine and its manifest: uploads here are resumable "
             "through their own manifest (execution/upload.py)",
-            "AssetEntry", "AssetManifest", "FileUploadState", "UploadCallback", "UploadState",
-            "DerivaMLUploadError"),
+            "AssetEntry", "AssetManifest", "FileUploadState", "UploadCallback", "UploadState"),
     **_each("deriva-ml's offline mode and schema pinning: not built (the local catalog "
             "needs neither)",
             "ConnectionMode", "DerivaMLOfflineError", "DerivaMLSchemaPinned",

@@ -5,6 +5,7 @@ from .._lazy import lazy_exports
 __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart", "ML_SCHEMA",
            "DRY_RUN_RID", "DerivaSystemColumns", "DerivaMLCycleError", "DerivaMLException",
            "DerivaMLInvalidTerm", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
+           "DerivaMLUploadError",
            "DerivaMLValidationError", "MLAsset", "ExecMetadataType", "BuiltinTypes",
            "ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
            "UploadProgress", "DerivaMLMaterializeLimitExceeded"]

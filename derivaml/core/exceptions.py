@@ -7,5 +7,5 @@ __all__ = ["DerivaMLCycleError", "DerivaMLDenormalizeAmbiguousPath",
            "DerivaMLDenormalizeMultiLeaf", "DerivaMLDenormalizeNoSink",
            "DerivaMLDenormalizeUnrelatedAnchor", "DerivaMLException", "DerivaMLInvalidTerm",
            "DerivaMLMaterializeLimitExceeded", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
-           "DerivaMLValidationError"]
+           "DerivaMLUploadError", "DerivaMLValidationError"]
 __getattr__, __dir__ = lazy_exports(__all__)
