@@ -36,7 +36,9 @@ def api_method(action: str) -> Callable[[Method], Method]:
             self.check_request()
             await method(self, *args, **kwargs)
 
-        return tornado.web.authenticated(authorized(action)(checked))
+        refused = (f"You are not authorized to {action} on the resource 'derivaml' of this "
+                   "Jupyter server; its admin can grant that through the server's Authorizer.")
+        return tornado.web.authenticated(authorized(action, message=refused)(checked))
 
     return decorate
 

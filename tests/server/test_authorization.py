@@ -39,7 +39,8 @@ async def test_writes_and_runs_are_403_for_a_read_only_user(fetch, catalog, jp_r
         {"path": "n.ipynb", "execution_rid": catalog["execution"]}))
     assert code == 403 and body == {
         "error": "Forbidden",
-        "message": "User is not authorized to write on resource: derivaml."}
+        "message": "You are not authorized to write on the resource 'derivaml' of this Jupyter "
+                   "server; its admin can grant that through the server's Authorizer."}
     detail = await api(fetch, "executions", catalog["execution"])
     assert [a["filename"] for a in detail["outputs"]["assets"]["Execution_Asset"]] == [
         "metrics.txt"]
