@@ -280,8 +280,8 @@ def bench_listing(args, ml, tally: dict[str, list]) -> None:
         for i in range(0, n, batch)])
     show(f"insert {n:,} Execution rows ({batch:,} a call)", seconds, requests,
          f"  [{n / seconds:,.0f} rows/s]")
-    seconds, requests, frame = timed(tally, ml.find_executions)
-    show(f"find_executions() -> {len(frame):,} rows", seconds, requests)
+    seconds, requests, found = timed(tally, ml.find_executions)
+    show(f"find_executions() -> {len(found):,} records", seconds, requests)
     for offset in (0, n - 50):
         seconds, requests, page = timed(
             tally, lambda o=offset: execution_list(ml, None, None, 50, o))

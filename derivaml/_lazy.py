@@ -15,6 +15,8 @@ EXPORTS: dict[str, str] = {
     "DatasetVersion": "derivaml_jupyter.dataset.spec",
     "Dataset": "derivaml_jupyter.dataset.dataset",
     "DatasetBag": "derivaml_jupyter.dataset.dataset_bag",
+    "DatasetHistory": "derivaml_jupyter.dataset.history",
+    "VocabularyTerm": "derivaml_jupyter.core.vocabulary_term",
     "Feature": "derivaml_jupyter.feature.record",
     "FeatureRecord": "derivaml_jupyter.feature.record",
     "reduce_with_selector": "derivaml_jupyter.feature.record",

@@ -17,6 +17,8 @@ from .catalog.connect import connect_catalog, derivaml_home, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table
 from .core.definitions import ML_SCHEMA, MLVocab
 from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidationError
+from .core.listing import Listing
+from .core.vocabulary_term import TERM_COLUMNS, VocabularyTerm, term_rows
 from .dataset.api import DatasetAPI
 from .execution.api import ExecutionAPI
 from .feature.api import FeatureAPI
@@ -173,13 +175,13 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         self._terms.pop((t.schema, t.name), None)
         return row[0] if row else self.lookup_term(t, term_name)
 
-    def list_vocabulary_terms(self, table: str | Table) -> pd.DataFrame:
-        """The terms of a vocabulary as a DataFrame (Name, Description, Synonyms, ID, URI, RID)."""
-        import pandas as pd
-
+    def list_vocabulary_terms(self, table: str | Table) -> Listing[VocabularyTerm]:
+        """The terms of a vocabulary, by name: ``VocabularyTerm`` objects (``name``,
+        ``description``, ``synonyms``, ``id``, ``uri``, ``rid``), shown as a table."""
         t = self._vocabulary(table)
-        rows = self.catalog.select(t.schema, t.name, sort=["Name"])
-        return pd.DataFrame(rows, columns=["Name", "Description", "Synonyms", "ID", "URI", "RID"])
+        return Listing((VocabularyTerm(**row) for row in
+                        self.catalog.select(t.schema, t.name, sort=["Name"])),
+                       term_rows, TERM_COLUMNS)
 
     def _check_terms(self, table: str, terms: Iterable[str]) -> list[str]:
         """Canonical names of ``terms`` (synonyms resolved); unknown ones raise."""

@@ -24,11 +24,11 @@ def term_count(ml, vocabulary: str) -> int:
 
 def test_seeded_vocabularies(ml):
     assert {v.name for v in ml.list_vocabularies()} >= {v.value for v in MLVocab}
-    statuses = set(ml.list_vocabulary_terms(MLVocab.execution_status)["Name"])
+    statuses = {t.name for t in ml.list_vocabulary_terms(MLVocab.execution_status)}
     assert statuses == {"Created", "Running", "Stopped", "Failed", "Pending_Upload",
                         "Uploaded", "Aborted"}
-    assert {"Complete", "Training", "Testing", "Split"} <= set(
-        ml.list_vocabulary_terms(MLVocab.dataset_type)["Name"])
+    assert {"Complete", "Training", "Testing", "Split"} <= {
+        t.name for t in ml.list_vocabulary_terms(MLVocab.dataset_type)}
 
 
 def test_add_and_look_up_a_term_by_name_or_synonym(ml):
@@ -38,9 +38,23 @@ def test_add_and_look_up_a_term_by_name_or_synonym(ml):
     assert added["ID"].endswith(added["RID"]) and added["URI"] == f"/id/{added['RID']}"
     for spelling in ("Glaucoma", "glaucoma", "GL", "GLAUCOMATOUS"):
         assert ml.lookup_term("Diagnosis", spelling)["RID"] == added["RID"]
-    frame = ml.list_vocabulary_terms("Diagnosis")
-    assert list(frame["Name"]) == ["Glaucoma"] and list(frame["Synonyms"]) == [
-        ["GL", "glaucomatous"]]
+    (term,) = ml.list_vocabulary_terms("Diagnosis")  # deriva-ml's VocabularyTerm
+    assert (term.name, term.description, term.synonyms, term.rid, term.id, term.uri) == (
+        "Glaucoma", "Optic nerve damage.", ("GL", "glaucomatous"), added["RID"], added["ID"],
+        added["URI"])
+
+
+def test_vocabulary_terms_show_as_a_table(ml):
+    ml.create_vocabulary("Diagnosis", comment="What the grader saw.")
+    ml.add_term("Diagnosis", "Glaucoma", description="Optic nerve damage.", synonyms=["GL"])
+    ml.add_term("Diagnosis", "Cataract", description="Clouded lens.")
+    terms = ml.list_vocabulary_terms("Diagnosis")
+    frame = terms.to_dataframe()
+    assert list(frame.columns) == ["Name", "Description", "Synonyms", "ID", "URI", "RID"]
+    assert list(frame["Name"]) == ["Cataract", "Glaucoma"]
+    assert list(frame["Synonyms"]) == [[], ["GL"]]
+    html = terms._repr_html_()
+    assert html.count("<tr") == 3 and "<th>Synonyms</th>" in html and "Clouded lens." in html
 
 
 def test_add_term_is_idempotent_unless_told_otherwise(ml):

@@ -8,5 +8,5 @@ __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart
            "DerivaMLUploadError",
            "DerivaMLValidationError", "MLAsset", "ExecMetadataType", "BuiltinTypes",
            "ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
-           "UploadProgress", "DerivaMLMaterializeLimitExceeded"]
+           "UploadProgress", "DerivaMLMaterializeLimitExceeded", "VocabularyTerm"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -3,5 +3,5 @@
 from .._lazy import lazy_exports
 
 __all__ = ["ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
-           "UploadProgress"]
+           "UploadProgress", "VocabularyTerm"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -2,5 +2,5 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["DatasetSpec", "DatasetVersion", "VersionPart", "DatasetSpecConfig"]
+__all__ = ["DatasetSpec", "DatasetVersion", "VersionPart", "DatasetSpecConfig", "DatasetHistory"]
 __getattr__, __dir__ = lazy_exports(__all__)

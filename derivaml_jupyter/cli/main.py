@@ -67,7 +67,8 @@ def cmd_demo(ml: DerivaML, args: argparse.Namespace) -> None:
 
 
 def cmd_datasets(ml: DerivaML, args: argparse.Namespace) -> None:
-    frame = ml.find_datasets()[["RID", "Description", "Version", "Dataset_Types"]]
+    frame = ml.find_datasets().to_dataframe()[
+        ["RID", "Description", "Version", "Dataset_Types"]]
     frame = frame.assign(Dataset_Types=frame["Dataset_Types"].map(", ".join))
     _show(frame.rename(columns={"Dataset_Types": "Types"}),
           "No datasets yet (`derivaml demo` loads example data).")
@@ -89,7 +90,8 @@ def cmd_dataset(ml: DerivaML, args: argparse.Namespace) -> None:
     _field("Nested", ", ".join(c.rid for c in children))
     _field("Parents", ", ".join(p.rid for p in ml.list_dataset_parents(dataset.rid)))
     print("\nHistory")
-    _show(ml.dataset_history(dataset.rid)[["Version", "Description", "Snapshot", "Execution"]],
+    _show(ml.dataset_history(dataset.rid).to_dataframe()[
+              ["Version", "Description", "Snapshot", "Execution"]],
           "(none)")
     if args.members:
         direct = ml.list_dataset_members(dataset.rid, version=args.version)
@@ -102,11 +104,11 @@ def cmd_dataset(ml: DerivaML, args: argparse.Namespace) -> None:
 
 
 def cmd_versions(ml: DerivaML, args: argparse.Namespace) -> None:
-    _show(ml.dataset_history(args.rid), "(no versions)")
+    _show(ml.dataset_history(args.rid).to_dataframe(), "(no versions)")
 
 
 def cmd_workflows(ml: DerivaML, args: argparse.Namespace) -> None:
-    frame = ml.find_workflows()
+    frame = ml.find_workflows().to_dataframe()
     frame = frame.assign(Workflow_Type=frame["Workflow_Type"].map(", ".join))
     _show(frame[["RID", "Name", "Workflow_Type", "Version", "URL"]].rename(
         columns={"Workflow_Type": "Types"}), "No workflows yet.")
@@ -114,7 +116,7 @@ def cmd_workflows(ml: DerivaML, args: argparse.Namespace) -> None:
 
 def cmd_executions(ml: DerivaML, args: argparse.Namespace) -> None:
     status = args.status
-    frame = ml.find_executions(status=status)
+    frame = ml.find_executions(status=status, sort=True).to_dataframe()
     _show(frame[["RID", "Workflow", "Status", "Start_Time", "Duration", "Description"]],
           f"No executions{f' with status {status}' if status else ''}.")
 

@@ -8,7 +8,7 @@ as of that version's snapshot.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..catalog.contract import Table
 from ..core.definitions import ML_SCHEMA, MLVocab, VersionPart
@@ -17,12 +17,11 @@ from ..core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from ..core.listing import Listing, sort_order
 from ..core.rid import normalize_rid
-from .dataset import Dataset
+from .dataset import DATASET_COLUMNS, Dataset, dataset_rows
+from .history import HISTORY_COLUMNS, DatasetHistory, history_rows
 from .spec import DatasetVersion
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 NOT_ELEMENT_TABLES = {"Dataset_Dataset_Type", "Dataset_Execution", "Dataset_Version"}
 
@@ -96,41 +95,27 @@ class DatasetAPI:
         return sorted(r["Dataset_Type"] for r in self.catalog.select(
             ML_SCHEMA, "Dataset_Dataset_Type", where={"Dataset": rid}))
 
-    def find_datasets(self, deleted: bool = False) -> pd.DataFrame:
-        """All datasets as a DataFrame: RID, Description, Version, Dataset_Types, RCT."""
-        import pandas as pd
-
-        rows = list(self.catalog.iter_rows(ML_SCHEMA, "Dataset", sort=["RCT"]))
-        if not deleted:
-            rows = [r for r in rows if not r["Deleted"]]
-        types: dict[str, list[str]] = {}
-        for r in self.catalog.iter_rows(ML_SCHEMA, "Dataset_Dataset_Type"):
-            types.setdefault(r["Dataset"], []).append(r["Dataset_Type"])
-        versions = {r["RID"]: r["Version"] for r in self.catalog.select(
-            ML_SCHEMA, "Dataset_Version", where={"RID": [r["Version"] for r in rows
-                                                          if r["Version"]]},
-            columns=["RID", "Version"])}
-        return pd.DataFrame(
-            [{"RID": r["RID"], "Description": r["Description"],
-              "Version": versions.get(r["Version"]),
-              "Dataset_Types": sorted(types.get(r["RID"], [])), "RCT": r["RCT"]}
-             for r in rows],
-            columns=["RID", "Description", "Version", "Dataset_Types", "RCT"])
+    def find_datasets(self, deleted: bool = False, sort: bool | None = None
+                      ) -> Listing[Dataset]:
+        """Every dataset (``deleted``: also those marked deleted) as ``Dataset`` objects, in
+        creation order (``sort=True``: newest first); shown as a table of RID, Description,
+        Version, Dataset_Types and RCT."""
+        rows = self.catalog.select(ML_SCHEMA, "Dataset", sort=sort_order(sort),
+                                   columns=["RID", "Deleted", "RCT"])
+        return Listing((Dataset(self, r["RID"]) for r in rows if deleted or not r["Deleted"]),
+                       dataset_rows, DATASET_COLUMNS)
 
     # -- versions ----------------------------------------------------------------------------
     def _version_rows(self, rid: str) -> list[dict]:
         rows = self.catalog.select(ML_SCHEMA, "Dataset_Version", where={"Dataset": rid})
         return sorted(rows, key=lambda r: DatasetVersion.parse(r["Version"]))
 
-    def dataset_history(self, dataset: Any) -> pd.DataFrame:
-        """Every version of a dataset, oldest first: Version, Description, Snapshot,
-        Execution, RID (of the version row), RCT."""
-        import pandas as pd
-
+    def dataset_history(self, dataset: Any) -> Listing[DatasetHistory]:
+        """Every version of a dataset, oldest first, as ``DatasetHistory`` objects; shown as
+        a table of Version, Description, Snapshot, Execution, RID (of the version row), RCT."""
         rid = self._dataset_row(dataset, deleted=True)["RID"]
-        columns = ["Version", "Description", "Snapshot", "Execution", "RID", "RCT"]
-        return pd.DataFrame([{c: r[c] for c in columns} for r in self._version_rows(rid)],
-                            columns=columns)
+        return Listing(map(DatasetHistory.from_row, self._version_rows(rid)), history_rows,
+                       HISTORY_COLUMNS)
 
     def current_dataset_version(self, dataset: Any) -> DatasetVersion:
         rid = self._dataset_row(dataset, deleted=True)["RID"]

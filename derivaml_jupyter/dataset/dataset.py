@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from ..core.definitions import VersionPart
+from ..core.definitions import ML_SCHEMA, VersionPart
+from ..core.listing import Listing
 from .denormalized import DatasetDenormalizedViews
 from .member_features import DatasetFeatures
 from .spec import DatasetVersion
 from .types import DatasetTypes
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from ..ml import DerivaML
+    from .history import DatasetHistory
+
+DATASET_COLUMNS = ("RID", "Description", "Version", "Dataset_Types", "RCT")
 
 
 class Dataset(DatasetTypes, DatasetFeatures, DatasetDenormalizedViews):
@@ -78,7 +81,7 @@ class Dataset(DatasetTypes, DatasetFeatures, DatasetDenormalizedViews):
     def list_dataset_parents(self, recurse: bool = False, version: Any = None) -> list[Dataset]:
         return self._ml.list_dataset_parents(self.dataset_rid, recurse=recurse, version=version)
 
-    def dataset_history(self) -> pd.DataFrame:
+    def dataset_history(self) -> Listing[DatasetHistory]:
         return self._ml.dataset_history(self.dataset_rid)
 
     def increment_dataset_version(self, component: VersionPart | str = VersionPart.minor,
@@ -86,3 +89,20 @@ class Dataset(DatasetTypes, DatasetFeatures, DatasetDenormalizedViews):
                                   ) -> DatasetVersion:
         return self._ml.increment_dataset_version(self.dataset_rid, component, description,
                                                   execution_rid=execution_rid)
+
+
+def dataset_rows(datasets: Sequence[Dataset]) -> list[dict[str, Any]]:
+    """The table of a listing of datasets, read in three queries whatever its length."""
+    ml = datasets[0]._ml
+    rids = [d.dataset_rid for d in datasets]
+    rows = {r["RID"]: r for r in ml.catalog.select(ML_SCHEMA, "Dataset", where={"RID": rids})}
+    types: dict[str, list[str]] = {}
+    for r in ml.catalog.select(ML_SCHEMA, "Dataset_Dataset_Type", where={"Dataset": rids}):
+        types.setdefault(r["Dataset"], []).append(r["Dataset_Type"])
+    versions = {r["RID"]: r["Version"] for r in ml.catalog.select(
+        ML_SCHEMA, "Dataset_Version", columns=["RID", "Version"],
+        where={"RID": [r["Version"] for r in rows.values() if r["Version"]]})}
+    return [{"RID": rid, "Description": rows[rid]["Description"],
+             "Version": versions.get(rows[rid]["Version"]),
+             "Dataset_Types": sorted(types.get(rid, [])), "RCT": rows[rid]["RCT"]}
+            for rid in rids]

@@ -21,7 +21,9 @@ from .targets import Targets
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..core.listing import Listing
     from .frameworks import SampleLoader
+    from .history import DatasetHistory
 
 BAG_INFO_RID = "DerivaML-Dataset-RID"
 BAG_INFO_VERSION = "DerivaML-Dataset-Version"
@@ -94,7 +96,7 @@ class DatasetBag(DenormalizedViews):
     def dataset_types(self) -> list[str]:
         return self._datasets.list_dataset_types(self.dataset_rid)
 
-    def dataset_history(self) -> pd.DataFrame:
+    def dataset_history(self) -> Listing[DatasetHistory]:
         """The versions of this dataset up to the bag's version, oldest first."""
         return self._datasets.dataset_history(self.dataset_rid)
 

@@ -12,7 +12,7 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..catalog.contract import ResolvedRID
 from ..core.definitions import DRY_RUN_RID, ML_SCHEMA, ExecAssetType, MLVocab, Status
@@ -21,21 +21,27 @@ from ..core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from ..core.listing import Listing, sort_order
 from ..core.rid import normalize_rid
+from ..dataset.spec import DatasetSpec, DatasetVersion
 from .asset_path import AssetFilePath
 from .configuration import AssetSpec, ExecutionConfiguration
 from .execution import Execution, format_duration
 from .provenance import resolve_workflow_source, runtime_environment
-from .records import ExecutionRecord, input_datasets, input_links, linked_assets, nested_rids
+from .records import (
+    EXECUTION_COLUMNS,
+    ExecutionRecord,
+    execution_rows,
+    input_datasets,
+    input_links,
+    linked_assets,
+    nested_rids,
+)
 from .upload import upload_entries
-from .workflow import Workflow
-
-if TYPE_CHECKING:
-    import pandas as pd
+from .workflow import WORKFLOW_COLUMNS, Workflow, workflow_rows
 
 ENV_SAVE_EXECUTION_RID = "DERIVA_ML_SAVE_EXECUTION_RID"
-EXECUTION_COLUMNS = ["RID", "Workflow", "Description", "Status", "Status_Detail", "Start_Time",
-                     "Duration", "Workflow_RID"]
+DATASET_ROLES = ("input", "output", "any")
 
 
 class ExecutionAPI:
@@ -50,30 +56,30 @@ class ExecutionAPI:
         return Workflow(name=name, workflow_type=self._check_terms(MLVocab.workflow_type, types),
                         description=description)
 
+    def _workflows(self, where: dict[str, Any] | None = None,
+                   sort: list[str] | None = None) -> list[Workflow]:
+        """The recorded workflows matching ``where``, with their types (two queries)."""
+        rows = self.catalog.select(ML_SCHEMA, "Workflow", where=where, sort=sort)
+        types = self.profile.workflow_types(self.catalog, rows)
+        return [Workflow(name=r["Name"], workflow_type=types[r["RID"]],
+                         description=r["Description"] or "", url=r["URL"],
+                         version=r["Version"], checksum=r["Checksum"], workflow_rid=r["RID"])
+                for r in rows]
+
     def lookup_workflow(self, workflow_rid: str) -> Workflow:
         """The recorded workflow with this RID."""
         rid = normalize_rid(workflow_rid)
-        rows = self.catalog.select(ML_SCHEMA, "Workflow", where={"RID": rid})
-        if not rows:
+        found = self._workflows({"RID": rid})
+        if not found:
             raise DerivaMLNotFound(
                 f"Workflow {rid} does not exist; find_workflows() lists the workflows.")
-        row = rows[0]
-        types = self.profile.workflow_types(self.catalog, [row])[rid]
-        return Workflow(name=row["Name"], workflow_type=types,
-                        description=row["Description"] or "", url=row["URL"],
-                        version=row["Version"], checksum=row["Checksum"], workflow_rid=rid)
+        return found[0]
 
-    def find_workflows(self) -> pd.DataFrame:
-        """Every recorded workflow: RID, Name, Description, URL, Checksum, Version,
-        Workflow_Type (list of terms)."""
-        import pandas as pd
-
-        rows = list(self.catalog.iter_rows(ML_SCHEMA, "Workflow", sort=["RCT"]))
-        types = self.profile.workflow_types(self.catalog, rows)
-        columns = ["RID", "Name", "Description", "URL", "Checksum", "Version"]
-        return pd.DataFrame(
-            [{**{c: r[c] for c in columns}, "Workflow_Type": types[r["RID"]]} for r in rows],
-            columns=[*columns, "Workflow_Type"])
+    def find_workflows(self, sort: bool | None = None) -> Listing[Workflow]:
+        """Every recorded workflow as ``Workflow`` objects, in creation order (``sort=True``:
+        newest first); shown as a table of RID, Name, Description, URL, Checksum, Version,
+        Workflow_Type."""
+        return Listing(self._workflows(sort=sort_order(sort)), workflow_rows, WORKFLOW_COLUMNS)
 
     def _add_workflow(self, workflow: Workflow) -> str:
         """The RID of ``workflow``'s row: the one it was recorded as, else the one with its
@@ -292,28 +298,65 @@ class ExecutionAPI:
         return seen
 
     def find_executions(self, workflow: Workflow | str | None = None,
-                        status: Status | str | None = None, dataset: Any = None
-                        ) -> pd.DataFrame:
-        """Executions, newest first: RID, Workflow (name), Description, Status,
-        Status_Detail, Start_Time, Duration, Workflow_RID. Filter by workflow (object, RID or
-        name), status, or input dataset (RID)."""
-        import pandas as pd
+                        workflow_type: str | None = None, status: Status | str | None = None,
+                        sort: bool | None = None, dataset: Any = None,
+                        dataset_role: str = "any") -> Listing[ExecutionRecord]:
+        """Executions as ``ExecutionRecord`` objects, in creation order (``sort=True``: newest
+        first); shown as a table of RID, Workflow (name), Description, Status, Status_Detail,
+        Start_Time, Duration, Workflow_RID.
 
+        Filters: ``workflow`` (a ``Workflow``, its RID or name), ``workflow_type`` (a
+        ``Workflow_Type`` term), ``status``, and ``dataset`` (a RID, ``Dataset`` or
+        ``DatasetSpec``, whose version, if given, pins it) with ``dataset_role``: ``"input"``
+        (executions that read it), ``"output"`` (that made a version of it) or ``"any"``.
+        """
+        if dataset_role not in DATASET_ROLES:
+            raise DerivaMLValidationError(
+                f"dataset_role must be one of {', '.join(DATASET_ROLES)}, not {dataset_role!r}.")
+        if dataset is None and dataset_role != "any":
+            raise DerivaMLValidationError(
+                f"dataset_role={dataset_role!r} needs a dataset to filter by; pass dataset=.")
+        workflows = {w.workflow_rid: w for w in self._workflows()}
         where: dict[str, Any] = {}
-        workflows = {r["RID"]: r["Name"] for r in self.catalog.iter_rows(ML_SCHEMA, "Workflow")}
-        if workflow is not None:
-            key = getattr(workflow, "workflow_rid", None) or getattr(workflow, "name", workflow)
-            where["Workflow"] = [rid for rid, name in workflows.items() if key in (rid, name)]
+        if workflow is not None or workflow_type is not None:
+            where["Workflow"] = self._matching_workflows(workflows, workflow, workflow_type)
         if status is not None:
             where["Status"] = self.profile.status_words(status)
         if dataset is not None:
-            rid = self._dataset_row(dataset, deleted=True)["RID"]
-            where["RID"] = [r["Execution"] for r in input_links(self, {"Dataset": rid})]
-        rows = [self.profile.execution_view(r) for r in self.catalog.select(
-            ML_SCHEMA, "Execution", where=where, sort=["-RCT"])]
-        return pd.DataFrame(
-            [{"RID": r["RID"], "Workflow": workflows.get(r["Workflow"]),
-              "Description": r["Description"], "Status": r["Status"],
-              "Status_Detail": r["Status_Detail"], "Start_Time": r["Start_Time"],
-              "Duration": r["Execution_Duration"], "Workflow_RID": r["Workflow"]}
-             for r in rows], columns=EXECUTION_COLUMNS)
+            where["RID"] = self._dataset_executions(dataset, dataset_role)
+        rows = self.catalog.select(ML_SCHEMA, "Execution", where=where, sort=sort_order(sort))
+        return Listing((ExecutionRecord.from_row(self, r, workflows) for r in rows),
+                       execution_rows, EXECUTION_COLUMNS)
+
+    def _matching_workflows(self, workflows: dict[str, Workflow], workflow: Any,
+                            workflow_type: str | None) -> list[str]:
+        """RIDs of the ``workflows`` that are ``workflow`` (object, RID or name) and have type
+        ``workflow_type``."""
+        found = list(workflows.values())
+        if workflow is not None:
+            key = getattr(workflow, "workflow_rid", None) or getattr(workflow, "name", workflow)
+            found = [w for w in found if key in (w.workflow_rid, w.name)]
+        if workflow_type is not None:
+            (term,) = self._check_terms(MLVocab.workflow_type, [workflow_type])
+            found = [w for w in found if term in w.workflow_type]
+        return [w.workflow_rid for w in found]
+
+    def _dataset_executions(self, dataset: Any, role: str) -> list[str]:
+        """RIDs of the executions that read (``input``), made (``output``) or did either
+        (``any``) with ``dataset``, at its version if ``dataset`` is a ``DatasetSpec`` with
+        one."""
+        version = getattr(dataset, "version", None) if isinstance(dataset, DatasetSpec) else None
+        rid = self._dataset_row(getattr(dataset, "rid", dataset), deleted=True)["RID"]
+        found: list[str] = []
+        if role in ("input", "any"):
+            links = input_links(self, {"Dataset": rid})
+            if version is not None:
+                pinned = self.dataset_version_record(rid, version)["RID"]
+                links = [r for r in links if r.get("Dataset_Version") == pinned]
+            found += [r["Execution"] for r in links]
+        if role in ("output", "any"):
+            found += [r["Execution"] for r in self.catalog.select(
+                ML_SCHEMA, "Dataset_Version", where={"Dataset": rid})
+                if r["Execution"] and (version is None or DatasetVersion.parse(r["Version"])
+                                       == DatasetVersion.parse(version))]
+        return list(dict.fromkeys(found))

@@ -3,15 +3,21 @@ queries behind it (inputs, outputs, nesting)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from ..core.definitions import ML_SCHEMA
+from ..core.definitions import ML_SCHEMA, Status
 
 if TYPE_CHECKING:
+    from ..asset.record import Asset
+    from ..dataset.dataset import Dataset
     from ..ml import DerivaML
     from .workflow import Workflow
+
+EXECUTION_COLUMNS = ("RID", "Workflow", "Description", "Status", "Status_Detail", "Start_Time",
+                     "Duration", "Workflow_RID")
 
 
 def linked_assets(ml: DerivaML, execution_rid: str, role: str) -> dict[str, list[dict]]:
@@ -84,7 +90,7 @@ class ExecutionRecord:
     """
 
     execution_rid: str
-    status: str | None
+    status: Status | str | None
     status_detail: str | None
     description: str | None
     workflow: Workflow | None
@@ -96,17 +102,26 @@ class ExecutionRecord:
     _ml: Any = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_row(cls, ml: DerivaML, row: dict) -> ExecutionRecord:
-        """The record of an ``Execution`` row, read through the catalog's profile (status as
-        ours, timing columns it lacks None)."""
+    def from_row(cls, ml: DerivaML, row: dict,
+                 workflows: Mapping[str, Workflow] | None = None) -> ExecutionRecord:
+        """The record of an ``Execution`` row, read through the catalog's profile (status a
+        ``Status`` where it is one of ours, timing columns the catalog lacks None); its
+        workflow comes from ``workflows`` (by RID) if there, else is looked up."""
         row = ml.profile.execution_view(row)
+        workflow = None
+        if row["Workflow"]:
+            workflow = (workflows or {}).get(row["Workflow"]) or \
+                ml.lookup_workflow(row["Workflow"])
         return cls(
-            execution_rid=row["RID"], status=row["Status"], status_detail=row["Status_Detail"],
-            description=row["Description"],
-            workflow=ml.lookup_workflow(row["Workflow"]) if row["Workflow"] else None,
-            start_time=row["Start_Time"], stop_time=row["Stop_Time"],
+            execution_rid=row["RID"], status=_status(row["Status"]),
+            status_detail=row["Status_Detail"], description=row["Description"],
+            workflow=workflow, start_time=row["Start_Time"], stop_time=row["Stop_Time"],
             duration=row["Execution_Duration"], download_duration=row["Download_Duration"],
             upload_duration=row["Upload_Duration"], _ml=ml)
+
+    @property
+    def workflow_rid(self) -> str | None:
+        return self.workflow.workflow_rid if self.workflow else None
 
     @cached_property
     def inputs(self) -> dict[str, Any]:
@@ -120,12 +135,59 @@ class ExecutionRecord:
         return {"assets": linked_assets(self._ml, self.execution_rid, "Output"),
                 "datasets": output_datasets(self._ml, self.execution_rid)}
 
-    def list_nested_executions(self) -> list[ExecutionRecord]:
-        """Executions nested in this one, ordered by their Sequence."""
-        return [self._ml.lookup_execution(r)
-                for r in nested_rids(self._ml, self.execution_rid, children=True)]
+    def _related(self, children: bool, recurse: bool) -> list[ExecutionRecord]:
+        found: dict[str, None] = {}
+        frontier = [self.execution_rid]
+        while frontier:
+            frontier = [r for rid in frontier for r in nested_rids(self._ml, rid, children)
+                        if r not in found and r != self.execution_rid]
+            found.update(dict.fromkeys(frontier))
+            if not recurse:
+                break
+        return [self._ml.lookup_execution(r) for r in found]
 
-    def list_parent_executions(self) -> list[ExecutionRecord]:
-        """Executions this one is nested in."""
-        return [self._ml.lookup_execution(r)
-                for r in nested_rids(self._ml, self.execution_rid, children=False)]
+    def list_execution_children(self, recurse: bool = False) -> list[ExecutionRecord]:
+        """Executions nested in this one, ordered by their Sequence (``recurse``: all
+        descendants)."""
+        return self._related(children=True, recurse=recurse)
+
+    def list_execution_parents(self, recurse: bool = False) -> list[ExecutionRecord]:
+        """Executions this one is nested in (``recurse``: all ancestors)."""
+        return self._related(children=False, recurse=recurse)
+
+    list_nested_executions = list_execution_children
+    list_parent_executions = list_execution_parents
+
+    def is_nested(self) -> bool:
+        """Whether this execution is nested in another."""
+        return bool(nested_rids(self._ml, self.execution_rid, children=False))
+
+    def is_parent(self) -> bool:
+        """Whether other executions are nested in this one."""
+        return bool(nested_rids(self._ml, self.execution_rid, children=True))
+
+    def list_input_datasets(self) -> list[Dataset]:
+        """The datasets this execution read."""
+        return [self._ml.lookup_dataset(rid, deleted=True)
+                for rid in dict.fromkeys(d["rid"] for d in self.inputs["datasets"])]
+
+    def list_assets(self, asset_role: str | None = None) -> list[Asset]:
+        """The assets linked to this execution (``asset_role``: only ``Input`` or
+        ``Output`` ones)."""
+        return self._ml.list_execution_assets(self.execution_rid, asset_role)
+
+
+def _status(word: str | None) -> Status | str | None:
+    """``word`` as a ``Status`` when it is one (a word we do not know stays as stored)."""
+    try:
+        return Status(word)
+    except ValueError:
+        return word
+
+
+def execution_rows(records: Sequence[ExecutionRecord]) -> list[dict[str, Any]]:
+    """The table of a listing of executions."""
+    return [{"RID": r.execution_rid, "Workflow": r.workflow.name if r.workflow else None,
+             "Description": r.description, "Status": r.status and str(r.status),
+             "Status_Detail": r.status_detail, "Start_Time": r.start_time,
+             "Duration": r.duration, "Workflow_RID": r.workflow_rid} for r in records]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+WORKFLOW_COLUMNS = ("RID", "Name", "Description", "URL", "Checksum", "Version", "Workflow_Type")
 
 
 @dataclass
@@ -36,3 +40,10 @@ class Workflow:
         return {k: getattr(self, k) for k in (
             "name", "workflow_type", "description", "url", "version", "checksum",
             "workflow_rid", "is_notebook")}
+
+
+def workflow_rows(workflows: Sequence[Workflow]) -> list[dict[str, Any]]:
+    """The table of a listing of workflows: the ``Workflow`` columns and its types."""
+    return [{"RID": w.workflow_rid, "Name": w.name, "Description": w.description, "URL": w.url,
+             "Checksum": w.checksum, "Version": w.version,
+             "Workflow_Type": list(w.workflow_type)} for w in workflows]

@@ -97,7 +97,8 @@ class DerivaMLMagics(Magics):
     def derivaml_line(self, line: str) -> Any:
         """Start, inspect and finish DerivaML runs: ``run`` is the one-line ``%%derivaml``;
         ``status`` and ``upload`` act on the namespace's ``execution``; ``datasets`` and
-        ``executions`` return DataFrames of the catalog; ``configs`` lists the project's
+        ``executions`` return tables (DataFrames) of the catalog's listings, newest
+        executions first; ``configs`` lists the project's
         config options; ``pick`` shows the config picker.
         """
         args = parse_argstring(self.derivaml_line, line)
@@ -126,14 +127,15 @@ class DerivaMLMagics(Magics):
     def _datasets(self, args: Any) -> Any:
         from .project import connect_ml
 
-        return connect_ml(self._ns.get("ml"), args.host, args.catalog).find_datasets()
+        return connect_ml(self._ns.get("ml"), args.host, args.catalog).find_datasets(
+            ).to_dataframe()
 
     def _executions(self, args: Any) -> Any:
         from .project import connect_ml
 
         status = _parse_status(args.status)
         return connect_ml(self._ns.get("ml"), args.host, args.catalog).find_executions(
-            status=status)
+            status=status, sort=True).to_dataframe()
 
     def _configs(self, args: Any) -> Any:
         import pandas as pd

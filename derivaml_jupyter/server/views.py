@@ -41,7 +41,8 @@ def catalog_info(ml: DerivaML) -> dict[str, Any]:
 
 
 def dataset_list(ml: DerivaML) -> list[dict[str, Any]]:
-    return records(ml.find_datasets()[["RID", "Description", "Version", "Dataset_Types"]])
+    return records(ml.find_datasets().to_dataframe()[
+        ["RID", "Description", "Version", "Dataset_Types"]])
 
 
 def dataset_detail(ml: DerivaML, rid: str, version: str | None) -> dict[str, Any]:
@@ -53,7 +54,7 @@ def dataset_detail(ml: DerivaML, rid: str, version: str | None) -> dict[str, Any
         "dataset_types": dataset.dataset_types,
         "current_version": str(dataset.current_version),
         "version": record["Version"], "snapshot": record["Snapshot"],
-        "history": records(ml.dataset_history(dataset)),
+        "history": records(ml.dataset_history(dataset).to_dataframe()),
         "children": [d.rid for d in ml.list_dataset_children(dataset, version=version)],
         "parents": [d.rid for d in ml.list_dataset_parents(dataset, version=version)],
         "member_counts": ml.count_dataset_members(dataset, version=version),
@@ -72,9 +73,9 @@ def execution_list(ml: DerivaML, status: str | None, workflow: str | None, limit
     """One page (``offset``, ``limit``) of ``find_executions``, newest first, and the total."""
     if status is not None:
         _check_status(status)
-    found = ml.find_executions(workflow=workflow, status=status)
+    found = ml.find_executions(workflow=workflow, status=status, sort=True)
     return {"total": len(found), "offset": offset, "limit": limit,
-            "executions": records(found.iloc[offset:offset + limit])}
+            "executions": records(found[offset:offset + limit].to_dataframe())}
 
 
 def _check_status(status: str) -> None:
@@ -121,7 +122,7 @@ def _assets(ml: DerivaML, by_table: dict[str, list[dict]]) -> dict[str, list[dic
 
 
 def workflow_list(ml: DerivaML) -> list[dict[str, Any]]:
-    return records(ml.find_workflows())
+    return records(ml.find_workflows().to_dataframe())
 
 
 def confined_path(root: str | Path, relative: str, what: str = "path") -> Path:

@@ -75,12 +75,12 @@ def test_eight_processes_create_and_write_one_catalog_at_once(tmp_path, monkeypa
     assert {r["RID"] for r in rows} == set(returned)
     datasets = ml.find_datasets()
     assert len(datasets) == 2 * WORKERS
-    assert set(datasets["Version"]) == {"0.2.0"}
-    for rid in datasets["RID"]:
-        assert len(ml.list_dataset_members(rid)["Sample"]) == ROWS // 2
+    assert {str(d.current_version) for d in datasets} == {"0.2.0"}
+    for dataset in datasets:
+        assert len(dataset.list_dataset_members()["Sample"]) == ROWS // 2
     for vocabulary in ("Dataset_Type", "Asset_Type", "Execution_Status"):
-        terms = ml.list_vocabulary_terms(vocabulary)["Name"]
-        assert terms.is_unique and len(terms) > 0
+        terms = [t.name for t in ml.list_vocabulary_terms(vocabulary)]
+        assert len(set(terms)) == len(terms) > 0
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ def test_interrupted_load_is_completed_without_duplicates(ml, tmp_path):
 
     assert rids["Complete"] == started.rid
     datasets = ml.find_datasets()
-    assert sorted(datasets["RID"]) == sorted(rids.values())
-    assert set(datasets["Version"]) == {"1.0.0"}
+    assert sorted(d.dataset_rid for d in datasets) == sorted(rids.values())
+    assert {str(d.current_version) for d in datasets} == {"1.0.0"}
     rows = ml.catalog.select("domain", "Image", sort=["Filename"])
     assert [r["Label"] for r in rows] == [int(t) for t in digits.target]
     members = {key: {r["RID"] for r in ml.list_dataset_members(rid).get("Image", [])}
@@ -59,4 +59,4 @@ def test_demo_without_the_demo_extra_names_it_and_writes_nothing(ml, monkeypatch
     with pytest.raises(DerivaMLException, match=r"derivaml-jupyter\[demo\]"):
         load_demo_data(ml, progress=False)
     assert not ml.catalog.model().has_table(ml.domain_schema, "Image")
-    assert ml.find_datasets().empty
+    assert ml.find_datasets() == []

@@ -56,7 +56,7 @@ def test_split_prints_the_new_datasets_made_by_a_recorded_execution(ml, source):
     groups = [r["Group"] for r in ml.list_dataset_members(made["Testing"])["Subject"]]
     assert sorted(groups) == ["A", "A", "B", "B"]
     assert re.search(rf"training: \S+{made['Training']}", result.stdout)
-    record = ml.lookup_execution(ml.dataset_history(made["Split"])["Execution"].iloc[0])
+    record = ml.lookup_execution(ml.dataset_history(made["Split"])[0].execution_rid)
     assert record.status == "Uploaded"
     assert record.workflow.workflow_type == ["Dataset_Split"]
     assert [d["rid"] for d in record.inputs["datasets"]] == [source]

@@ -42,8 +42,7 @@ def test_run_records_an_uploaded_execution(model_project, run, catalog):
     assert r.returncode == 0, r.stderr
     assert "Committed 1 asset(s) to catalog:" in r.stdout
     ml = catalog()
-    (rid,) = ml.find_executions().RID
-    record = ml.lookup_execution(rid)
+    (record,) = ml.find_executions()
     assert record.status == "Uploaded"
     assert record.description.startswith("Tiny model run [overrides: model_config=quick")
     assert record.workflow.url.endswith("src/models/my_model.py")
@@ -59,7 +58,7 @@ def test_dry_run_writes_no_execution(model_project, run, catalog):
     r = run("dry_run=true", cwd=model_project)
     assert r.returncode == 0, r.stderr
     assert "Committed" not in r.stdout
-    assert catalog().find_executions().empty
+    assert catalog().find_executions() == []
 
 
 @pytest.mark.parametrize("launcher", ["basic", "joblib"])

@@ -156,7 +156,7 @@ def test_tables_decode_types_from_the_schema(ml, images, split):
     curated = next(t for t in bag.get_table_as_dict("deriva-ml.Dataset_Type")
                    if t["Name"] == "Curated")
     assert curated["Synonyms"] == ["checked", "reviewed"]
-    assert list(bag.dataset_history()["Version"]) == ["0.1.0", "0.2.0", "0.3.0"]
+    assert [str(h.dataset_version) for h in bag.dataset_history()] == ["0.1.0", "0.2.0", "0.3.0"]
     with pytest.raises(DerivaMLNotFound, match="Nope"):
         bag.get_table_as_dataframe("Nope")
     with pytest.raises(DerivaMLNotFound, match="Nope"):
@@ -176,7 +176,7 @@ def test_old_version_keeps_its_members_after_later_additions(ml, tmp_path, image
     assert old_members == set(list(images)[:4])
     assert {m["RID"] for m in now.list_dataset_members()["Image"]} == old_members | set(new)
     assert not any((old.path / "data" / "asset" / rid).exists() for rid in new)
-    assert list(old.dataset_history()["Version"]) == ["0.1.0", "0.2.0"]
+    assert [str(h.dataset_version) for h in old.dataset_history()] == ["0.1.0", "0.2.0"]
     assert {r["RID"] for r in read_csv(old, "domain", "Image")} == old_members
 
 

@@ -11,6 +11,9 @@ from derivaml_jupyter.core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from derivaml_jupyter.dataset.dataset import Dataset
+from derivaml_jupyter.dataset.history import DatasetHistory
+from derivaml_jupyter.dataset.spec import DatasetVersion
 
 pytestmark = pytest.mark.real_server
 
@@ -46,11 +49,41 @@ def test_every_membership_change_is_a_new_minor_version(ml, subjects):
     assert str(ml.delete_dataset_members(ds, subjects[:1])) == "0.3.0"
     assert str(ml.increment_dataset_version(ds, "major", "Release.")) == "1.0.0"
     history = ml.dataset_history(ds.rid)
-    assert list(history["Version"]) == ["0.1.0", "0.2.0", "0.3.0", "1.0.0"]
-    assert history["Snapshot"].is_monotonic_increasing
-    listed = ml.find_datasets()
-    assert list(listed["RID"]) == [ds.rid] and list(listed["Version"]) == ["1.0.0"]
+    assert [str(h.dataset_version) for h in history] == ["0.1.0", "0.2.0", "0.3.0", "1.0.0"]
+    snapshots = [h.snapshot for h in history]
+    assert snapshots == sorted(snapshots)
+    assert [d.dataset_rid for d in ml.find_datasets()] == [ds.rid]
     assert member_rids(ml, ds.rid) == {"Subject": sorted(subjects[1:5])}
+
+
+def test_listings_are_deriva_mls_objects_and_show_as_tables(ml, subjects):
+    first = ml.create_dataset("Training", description="first")
+    ml.add_dataset_members(first, subjects[:2])
+    second = ml.create_dataset("Complete", description="second")
+    found = ml.find_datasets()
+    assert all(isinstance(d, Dataset) for d in found)  # a DataFrame iterates column names
+    assert [(d.dataset_rid, d.description) for d in found] == [
+        (first.rid, "first"), (second.rid, "second")]
+    assert ml.find_datasets(sort=True) == [second, first]  # newest first
+    table = found.to_dataframe()
+    assert list(table.columns) == ["RID", "Description", "Version", "Dataset_Types", "RCT"]
+    assert table[["RID", "Version", "Dataset_Types"]].values.tolist() == [
+        [first.rid, "0.2.0", ["Training"]], [second.rid, "0.1.0", ["Complete"]]]
+    assert found[1:].to_dataframe()["RID"].tolist() == [second.rid]
+    html = found._repr_html_()
+    assert html.count("<tr") == 3 and f"<td>{first.rid}</td>" in html and "0.2.0" in html
+
+    created, added = first.dataset_history()
+    assert isinstance(added, DatasetHistory) and added.dataset_version == DatasetVersion("0.2.0")
+    record = ml.dataset_version_record(first, "0.2.0")
+    assert (added.dataset_rid, added.version_rid, added.snapshot, added.execution_rid,
+            added.description) == (first.rid, record["RID"], record["Snapshot"], None,
+                                   "Added 2 member(s).")
+    assert str(created.dataset_version) == "0.1.0"
+    assert first.dataset_history().to_dataframe()[["Version", "Description"]].values.tolist() \
+        == [["0.1.0", "Initial dataset creation."], ["0.2.0", "Added 2 member(s)."]]
+    with pytest.raises(DerivaMLValidationError, match="Pass sort=True"):
+        ml.find_datasets(sort=lambda path: path.RCT)
 
 
 def test_members_as_of_a_version_stay_the_same_after_later_edits(ml, subjects):
@@ -154,7 +187,7 @@ def test_deleted_dataset_is_hidden_but_readable_at_its_versions(ml, subjects):
     ds = ml.create_dataset("Complete", description="d")
     ml.add_dataset_members(ds, subjects[:2])
     ml.delete_dataset(ds)
-    assert ml.find_datasets().empty and len(ml.find_datasets(deleted=True)) == 1
+    assert ml.find_datasets() == [] and ml.find_datasets(deleted=True) == [ds]
     with pytest.raises(DerivaMLNotFound, match="was deleted"):
         ml.add_dataset_members(ds, subjects[2:3])
     assert len(ml.list_dataset_members(ds, version="0.2.0")["Subject"]) == 2

@@ -190,7 +190,7 @@ def test_provenance_source_as_input_datasets_and_parameters_as_outputs(ml, make_
     assert made == {result.split.rid, result.training.rid, result.testing.rid}
     assert source not in made
     history = ml.dataset_history(result.training.rid)
-    assert set(history["Execution"]) == {exe_rid}
+    assert {h.execution_rid for h in history} == {exe_rid}
     (config,) = [r for r in record.outputs["assets"]["Execution_Metadata"]
                  if r["Filename"] == f"split_config_{result.split.rid}.json"]
     with tempfile.TemporaryDirectory() as tmp:
@@ -204,7 +204,7 @@ def test_provenance_source_as_input_datasets_and_parameters_as_outputs(ml, make_
 def test_without_an_execution_the_split_runs_in_one_of_its_own(ml, make_source):
     source, _ = make_source(GROUPS)
     result = split_dataset(ml, source, test_size=0.2)
-    record = ml.lookup_execution(ml.dataset_history(result.split.rid)["Execution"].iloc[0])
+    record = ml.lookup_execution(ml.dataset_history(result.split.rid)[0].execution_rid)
     assert record.status == "Uploaded"
     assert record.workflow.workflow_type == ["Dataset_Split"]
     assert record.description == f"Split of dataset {source} (random, Training=16, " \

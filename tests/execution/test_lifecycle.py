@@ -13,9 +13,11 @@ from pathlib import Path
 import pytest
 
 from derivaml_jupyter.core.definitions import ML_SCHEMA, Status
-from derivaml_jupyter.core.errors import DerivaMLCycleError
+from derivaml_jupyter.core.errors import DerivaMLCycleError, DerivaMLValidationError
 from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+from derivaml_jupyter.execution.records import ExecutionRecord
+from derivaml_jupyter.execution.workflow import Workflow
 
 pytestmark = pytest.mark.real_server
 DURATION = re.compile(r"^\d+H \d+min \d+\.\d\dsec$")
@@ -302,7 +304,10 @@ def test_create_dataset_inside_execution_is_an_output(project):
     outputs = ml.lookup_execution(exe.execution_rid).outputs["datasets"]
     assert outputs == [{"rid": out.dataset_rid, "version": "0.1.0"},
                        {"rid": out.dataset_rid, "version": "0.2.0"}]
-    assert list(ml.dataset_history(out.dataset_rid)["Execution"]) == [exe.execution_rid] * 2
+    assert [h.execution_rid for h in out.dataset_history()] == [exe.execution_rid] * 2
+    made = ml.find_executions(dataset=out.dataset_rid, dataset_role="output")
+    assert [r.execution_rid for r in made] == [exe.execution_rid]
+    assert ml.find_executions(dataset=out, dataset_role="input") == []
 
 
 def test_dry_run_writes_nothing_but_downloads_inputs(project):
@@ -384,18 +389,45 @@ def test_find_executions_filters_and_order(project):
     with first:
         pass
     second = ml.create_execution(ExecutionConfiguration(workflow=infer, description="second"))
-    df = ml.find_executions()
-    assert list(df["RID"]) == [second.execution_rid, first.execution_rid]
-    assert list(df.columns[:7]) == ["RID", "Workflow", "Description", "Status", "Status_Detail",
-                                    "Start_Time", "Duration"]
-    assert list(ml.find_executions(status=Status.stopped)["RID"]) == [first.execution_rid]
-    assert list(ml.find_executions(dataset=project["dataset"])["RID"]) == [first.execution_rid]
-    assert list(ml.find_executions(workflow=infer)["RID"]) == [second.execution_rid]
-    assert list(ml.find_executions(workflow="Infer")["Description"]) == ["second"]
-    assert ml.find_executions(workflow="No such workflow").empty
+
+    def rids(found) -> list[str]:
+        assert all(isinstance(r, ExecutionRecord) for r in found)  # not a DataFrame's columns
+        return [r.execution_rid for r in found]
+
+    assert rids(ml.find_executions()) == [first.execution_rid, second.execution_rid]
+    assert rids(ml.find_executions(sort=True)) == [second.execution_rid, first.execution_rid]
+    assert rids(ml.find_executions(status=Status.stopped)) == [first.execution_rid]
+    assert rids(ml.find_executions(dataset=project["dataset"])) == [first.execution_rid]
+    read = str(ml.current_dataset_version(project["dataset"]))
+    assert rids(ml.find_executions(dataset=DatasetSpec(rid=project["dataset"], version=read))
+                ) == [first.execution_rid]
+    later = ml.increment_dataset_version(project["dataset"])
+    assert ml.find_executions(dataset=DatasetSpec(rid=project["dataset"], version=later)) == []
+    assert rids(ml.find_executions(workflow=infer)) == [second.execution_rid]
+    assert rids(ml.find_executions(workflow_type="Inference")) == [second.execution_rid]
+    assert [r.description for r in ml.find_executions(workflow="Infer")] == ["second"]
+    assert ml.find_executions(workflow="No such workflow") == []
+    with pytest.raises(DerivaMLValidationError, match="needs a dataset"):
+        ml.find_executions(dataset_role="input")
+    with pytest.raises(DerivaMLValidationError, match="dataset_role must be one of"):
+        ml.find_executions(dataset=project["dataset"], dataset_role="made")
+
+    record = ml.find_executions(workflow=train)[0]  # deriva-ml's ExecutionRecord names
+    assert (record.status, record.description, record.workflow.name, record.workflow_rid) == (
+        Status.stopped, "first", "Train", train.workflow_rid)
+    assert record.start_time and record.stop_time and record.duration
+    table = ml.find_executions(sort=True).to_dataframe()
+    assert list(table.columns[:7]) == ["RID", "Workflow", "Description", "Status",
+                                       "Status_Detail", "Start_Time", "Duration"]
+    assert table[["Workflow", "Status"]].values.tolist() == [["Infer", "Created"],
+                                                             ["Train", "Stopped"]]
+    assert "<td>Stopped</td>" in ml.find_executions()._repr_html_()
+
     workflows = ml.find_workflows()
-    assert set(workflows["Name"]) >= {"Infer"}
-    assert workflows.loc[workflows["Name"] == "Infer", "Workflow_Type"].iloc[0] == ["Inference"]
+    assert all(isinstance(w, Workflow) for w in workflows)
+    assert {w.name: w.workflow_type for w in workflows}["Infer"] == ["Inference"]
+    assert workflows.to_dataframe().set_index("Name").loc["Infer", "Workflow_Type"] == \
+        ["Inference"]
 
 
 def test_restore_execution_continues_staging(project):

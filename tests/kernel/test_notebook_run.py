@@ -30,9 +30,8 @@ def test_papermill_runs_a_derivaml_notebook(project, tmp_path):
     papermill.execute_notebook(str(notebook), str(executed), kernel_name="python3",
                                cwd=str(notebook.parent), progress_bar=False)
 
-    runs = project.ml.find_executions()
-    assert list(runs["Status"]) == ["Uploaded"]
-    record = project.ml.lookup_execution(runs["RID"][0])
+    (record,) = project.ml.find_executions()
+    assert record.status == "Uploaded"
     assert [(d["rid"], d["version"]) for d in record.inputs["datasets"]] == \
         [(project.dataset, project.version)]
     assert [r["Filename"] for r in record.outputs["assets"]["Execution_Asset"]] == \

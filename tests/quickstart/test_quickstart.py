@@ -59,12 +59,11 @@ def test_demo_rids_match_the_project_configs(project, monkeypatch):
     declared = re.search(r'DEMO_COMPLETE, DEMO_TRAINING, DEMO_TESTING = "([^"]+)", '
                          r'"([^"]+)", "([^"]+)"', configs)
     rids = dict(zip(["Complete", "Training", "Testing"], declared.groups()))
-    datasets = catalog(env).find_datasets()
+    datasets = {d.dataset_rid: d for d in catalog(env).find_datasets()}
     for kind, rid in rids.items():
-        row = datasets[datasets.RID == rid]
-        assert len(row) == 1, f"demo dataset {kind} is not {rid}: {datasets}"
-        assert kind in row.iloc[0].Dataset_Types
-        assert row.iloc[0].Version == "1.0.0"
+        assert rid in datasets, f"demo dataset {kind} is not {rid}: {list(datasets)}"
+        assert kind in datasets[rid].dataset_types
+        assert str(datasets[rid].current_version) == "1.0.0"
 
 
 def test_notebook_run_uploads_notebook_and_markdown(project, tmp_path, monkeypatch):
@@ -91,8 +90,8 @@ def test_experiment_run_records_model_and_metrics(project, tmp_path, monkeypatch
     monkeypatch.setenv("DERIVAML_HOME", env["DERIVAML_HOME"])
     run([str(BIN / "deriva-ml-run"), "+experiment=quick_training"], cwd, env)
     ml = catalog(env)
-    runs = ml.find_executions(status="Uploaded")
-    record = ml.lookup_execution(runs[runs.Description.str.contains("quick_training")].RID.iloc[0])
+    (record,) = [r for r in ml.find_executions(status="Uploaded")
+                 if "quick_training" in r.description]
     assert sorted(d["version"] for d in record.inputs["datasets"]) == ["1.0.0", "1.0.0"]
     metrics = {r["Filename"]: r for r in record.outputs["assets"]["Execution_Metadata"]}
     assert '"epochs": 50' in stored_text(ml, metrics["metrics.json"], tmp_path)

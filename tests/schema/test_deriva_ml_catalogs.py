@@ -88,11 +88,11 @@ def test_connecting_and_reading_change_nothing(dml, tmp_path, monkeypatch):
 
 
 def test_datasets_read_as_of_each_version(ml: DerivaML):
-    datasets = ml.find_datasets()
+    datasets = ml.find_datasets().to_dataframe()
     assert len(datasets) and datasets["Version"].notna().all()
     for rid in datasets["RID"]:
-        history = ml.dataset_history(rid)
-        for version in history["Version"]:
+        for entry in ml.dataset_history(rid):
+            version = str(entry.dataset_version)
             counts = ml.count_dataset_members(rid, version=version)
             members = ml.list_dataset_members(rid, version=version)
             assert {t: len(rows) for t, rows in members.items() if rows} == counts
@@ -102,7 +102,7 @@ def test_datasets_read_as_of_each_version(ml: DerivaML):
 
 
 def test_bag_of_the_current_version_is_materialized(ml: DerivaML):
-    datasets = ml.find_datasets()
+    datasets = ml.find_datasets().to_dataframe()
     top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
     bag = ml.download_dataset_bag(f"{top['RID']}@{top['Version']}")
     images = bag.list_dataset_members(recurse=True).get("Image", [])
@@ -112,15 +112,15 @@ def test_bag_of_the_current_version_is_materialized(ml: DerivaML):
 
 def test_workflows_and_executions_read(ml: DerivaML):
     executions = ml.find_executions()
-    assert len(executions) and set(executions["Status"]) <= {s.value for s in Status}
-    assert executions["Duration"].notna().all()
-    record = ml.lookup_execution(executions["RID"].iloc[-1])
+    assert len(executions) and {e.status for e in executions} <= set(Status)
+    assert all(e.duration for e in executions)
+    record = ml.lookup_execution(executions[-1].execution_rid)
     assert record.workflow is not None and record.workflow.workflow_type
     assert record.outputs["assets"].get("Execution_Metadata")
 
 
 def test_what_we_write_reads_back_in_deriva_ml(dml, ml: DerivaML):
-    datasets = ml.find_datasets()
+    datasets = ml.find_datasets().to_dataframe()
     top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
     subjects = ml.list_dataset_members(top["RID"], recurse=True)["Subject"]
     ml.add_term("Workflow_Type", "Training", description="Model training.")  # 1.17 lacks it
@@ -181,7 +181,7 @@ def test_migrate_prints_then_adds_and_deriva_ml_still_reads(dml, ml: DerivaML, c
     assert "Nothing to change" in capsys.readouterr().out
     ml = DerivaML(HOST, dml["catalog_id"])
     assert ml.profile.has_table("Execution_Execution") and not ml.profile.status_terms
-    datasets = ml.find_datasets()
+    datasets = ml.find_datasets().to_dataframe()
     top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
     wf = ml.create_workflow("after migrate", "Training")
     wf.url, wf.checksum = "https://example.org/after-migrate.py", "a1" * 20
@@ -209,11 +209,10 @@ def test_bag_of_a_version_made_before_migrate(dml, ml: DerivaML):
     an earlier snapshot: the bag walks that snapshot's model."""
     if not dml["fresh"]:
         pytest.skip("needs the migration the test above makes")
-    datasets = ml.find_datasets()
-    top = datasets.loc[datasets["Dataset_Types"].map(lambda t: "Complete" in t)].iloc[0]
-    before = ml.dataset_history(top["RID"])["Version"].iloc[-2]  # the last before migrating
-    bag = ml.download_dataset_bag(f"{top['RID']}@{before}")
-    expected = ml.list_dataset_members(top["RID"], recurse=True, version=before)
+    top = next(d for d in ml.find_datasets() if "Complete" in d.dataset_types)
+    before = str(top.dataset_history()[-2].dataset_version)  # the last before migrating
+    bag = ml.download_dataset_bag(f"{top.dataset_rid}@{before}")
+    expected = ml.list_dataset_members(top, recurse=True, version=before)
     assert {t: sorted(r["RID"] for r in rows)
             for t, rows in bag.list_dataset_members(recurse=True).items() if rows} == \
         {t: sorted(r["RID"] for r in rows) for t, rows in expected.items() if rows}
@@ -222,8 +221,8 @@ def test_bag_of_a_version_made_before_migrate(dml, ml: DerivaML):
 def test_member_reads_at_a_version_use_that_versions_model(dml, ml: DerivaML):
     if not dml["fresh"]:
         pytest.skip("adds a table: only on a catalog made for this test")
-    datasets = ml.find_datasets()
-    rid, version = datasets["RID"].iloc[0], datasets["Version"].iloc[0]
+    first = ml.find_datasets()[0]
+    rid, version = first.rid, str(first.current_version)
     before = ml.count_dataset_members(rid, version=version)
     ml.create_table("Later", {"Name": "text"})
     ml.add_dataset_element_type("Later")  # a table the version's snapshot does not have
@@ -236,5 +235,5 @@ def test_member_reads_at_a_version_use_that_versions_model(dml, ml: DerivaML):
 def test_bag_of_a_version_older_than_a_new_table(dml, ml: DerivaML):
     if not dml["fresh"]:
         pytest.skip("needs the table the test above adds")
-    datasets = ml.find_datasets()
-    ml.download_dataset_bag(f"{datasets['RID'].iloc[0]}@{datasets['Version'].iloc[0]}")
+    first = ml.find_datasets()[0]
+    ml.download_dataset_bag(f"{first.rid}@{first.current_version}")

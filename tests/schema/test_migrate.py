@@ -53,7 +53,7 @@ def test_migrating_is_idempotent_and_keeps_deriva_mls_words(dml: DemoCatalog):
     ml = DerivaML("local", "dml")
     assert (ml.profile.name, ml.profile.status_terms) == ("deriva-ml", False)
     assert ml.lookup_workflow(dml.workflow).workflow_type == ["Demo Catalog Creation"]
-    assert ml.find_executions()["Status"].tolist() == ["Uploaded"]
+    assert [e.status for e in ml.find_executions()] == ["Uploaded"]
 
 
 def test_a_migrated_catalog_records_what_it_lacked(dml: DemoCatalog):

@@ -118,10 +118,10 @@ def test_domain_schema_must_exist_in_a_deriva_ml_catalog(dml: DemoCatalog):
 # -- reading ------------------------------------------------------------------------------------
 def test_datasets_versions_and_members_read_as_of_each_version(dml: DemoCatalog):
     ml = open_dml()
-    found = ml.find_datasets().set_index("RID")
+    found = ml.find_datasets().to_dataframe().set_index("RID")
     assert found.loc[dml.parent, "Version"] == "1.1.0"
     assert found.loc[dml.child, "Dataset_Types"] == ["Training"]
-    assert list(ml.dataset_history(dml.parent)["Version"]) == ["1.0.0", "1.1.0"]
+    assert [str(h.dataset_version) for h in ml.dataset_history(dml.parent)] == ["1.0.0", "1.1.0"]
     assert ml.list_dataset_members(dml.parent, version="1.0.0") == {}
     members = ml.list_dataset_members(dml.parent, version="1.1.0", recurse=True)
     assert sorted(r["RID"] for r in members["Subject"]) == sorted(dml.subjects[2:])
@@ -133,20 +133,21 @@ def test_datasets_versions_and_members_read_as_of_each_version(dml: DemoCatalog)
 def test_workflows_and_executions_read_through_the_profile(dml: DemoCatalog):
     ml = open_dml()
     workflows = ml.find_workflows()
-    assert workflows["Workflow_Type"].tolist() == [["Demo Catalog Creation"]]
+    assert [w.workflow_type for w in workflows] == [["Demo Catalog Creation"]]
     assert ml.lookup_workflow(dml.workflow).workflow_type == ["Demo Catalog Creation"]
     executions = ml.find_executions()
-    assert executions[["RID", "Status", "Duration"]].values.tolist() == [
-        [dml.execution, "Uploaded", "0.0H 0.0min 21.5046sec"]]
-    assert ml.find_executions(status="Completed")["RID"].tolist() == [dml.execution]
-    assert ml.find_executions(status=Status.failed).empty
+    assert [(e.execution_rid, e.status, e.duration) for e in executions] == [
+        (dml.execution, Status.uploaded, "0.0H 0.0min 21.5046sec")]
+    assert [e.execution_rid for e in ml.find_executions(status="Completed")] == [dml.execution]
+    assert ml.find_executions(status=Status.failed) == []
     record = ml.lookup_execution(dml.execution)
     assert (record.status, record.start_time) == ("Uploaded", None)
     # deriva-ml linked the datasets the execution made in Dataset_Execution: outputs
     assert record.inputs["datasets"] == []
     assert {d["rid"] for d in record.outputs["datasets"]} == {dml.parent, dml.child}
     assert {r["RID"] for r in record.outputs["assets"]["Image"]} == set(dml.images)
-    assert ml.find_executions(dataset=dml.parent).empty
+    assert ml.find_executions(dataset=dml.parent, dataset_role="input") == []
+    assert [e.execution_rid for e in ml.find_executions(dataset=dml.parent)] == [dml.execution]
     assert record.list_nested_executions() == []
 
 
@@ -189,7 +190,8 @@ def test_an_execution_is_recorded_in_the_catalogs_words(dml: DemoCatalog):
                                           "version_rid": None}]
     assert [f["Filename"] for f in record.outputs["assets"]["Execution_Asset"]] == ["result.txt"]
     assert [d["version"] for d in record.outputs["datasets"]] == ["0.1.0", "0.2.0"]
-    assert ml.find_executions(dataset=dml.parent)["RID"].tolist() == [exe.execution_rid]
+    assert [e.execution_rid for e in ml.find_executions(dataset=dml.parent, dataset_role="input")
+            ] == [exe.execution_rid]
     assert not catalog.model().has_table(ML, "Execution_Status")
 
 

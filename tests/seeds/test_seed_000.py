@@ -281,8 +281,8 @@ def test_creating_output_datasets(seed, configured):
     members = ml.list_dataset_members(output_dataset.rid)["Image"]
     assert {m["RID"] for m in members} == set(seed.images[:3])
     history = output_dataset.dataset_history()
-    assert list(history.Version) == ["0.1.0", "0.2.0"]
-    assert set(history.Execution) == {exe.execution_rid}
+    assert [str(h.dataset_version) for h in history] == ["0.1.0", "0.2.0"]
+    assert {h.execution_rid for h in history} == {exe.execution_rid}
     record = ml.lookup_execution(exe.execution_rid)
     assert record.status == "Uploaded"
     assert {d["rid"] for d in record.outputs["datasets"]} == {output_dataset.rid}
