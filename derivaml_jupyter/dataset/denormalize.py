@@ -17,6 +17,8 @@ way deriva-ml's ``get_denormalized_as_dataframe`` shapes it.
   (other columns NULL); members of a table with no path to any requested table raise
   ``...UnrelatedAnchor`` unless ``ignore_unrelated_anchors``.
 Feature names (``"Diagnosis"``) stand for their feature table (``Execution_Image_Diagnosis``).
+Walked through unprojected: the tables the model defines as associations (deriva-ml counts
+any table with two foreign keys) and, when it is the only path, any table on it.
 """
 
 from __future__ import annotations
