@@ -54,7 +54,10 @@ export class DerivaMLModel implements IDisposable {
     ACTIVITY_EVENTS.forEach(name => document.addEventListener(name, this._onActivity, true));
   }
 
-  /** The catalog every call goes to (the local catalog's name, `default` at first). */
+  /**
+   * The catalog every call goes to: a local catalog's name (`default` at first), or
+   * `HOST/CATALOG` for a catalog on a DERIVA server the Jupyter server may reach.
+   */
   get catalog(): string {
     return this._catalog;
   }
@@ -154,7 +157,8 @@ export class DerivaMLModel implements IDisposable {
 
   /** GET `endpoint` on the selected catalog. */
   request<T>(endpoint: string, query: Query = {}, init: RequestInit = {}): Promise<T> {
-    return requestAPI<T>(this.serverSettings, endpoint, { ...query, catalog: this._catalog }, init);
+    const where = catalogQuery(this._catalog);
+    return requestAPI<T>(this.serverSettings, endpoint, { ...query, ...where }, init);
   }
 
   info(): Promise<IInfo> {
@@ -281,4 +285,17 @@ export class DerivaMLModel implements IDisposable {
 
 function sameExecutions(a: readonly IExecutionSummary[], b: readonly IExecutionSummary[]): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** The query naming a catalog given as `NAME` (local) or `HOST/CATALOG` (a DERIVA server). */
+export function catalogQuery(catalog: string): { host?: string; catalog: string } {
+  const slash = catalog.lastIndexOf('/');
+  return slash > 0
+    ? { host: catalog.slice(0, slash), catalog: catalog.slice(slash + 1) }
+    : { catalog };
+}
+
+/** How a run's catalog is given to the sidebar: `NAME` when local, else `HOST/CATALOG`. */
+export function catalogOf(host: string | null, catalog: string): string {
+  return host && host !== 'local' ? `${host}/${catalog}` : catalog;
 }

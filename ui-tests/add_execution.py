@@ -1,15 +1,20 @@
 """Record one small finished execution in the demo catalog (``derivaml demo`` first) for the
 UI tests: a run of the "UI test" workflow that read the Training dataset (without fetching
-its files) and uploaded a metrics file. Prints the execution's RID."""
+its files) and uploaded a metrics file. Prints the execution's RID.
+
+    python add_execution.py [HOST CATALOG]   # default: the local catalog ``default``
+"""
 
 from __future__ import annotations
+
+import sys
 
 from derivaml import DatasetSpec, DerivaML, ExecutionConfiguration
 from derivaml_jupyter.demo import find_demo_data
 
 
-def main() -> None:
-    ml = DerivaML()
+def main(host: str = "local", catalog: str = "default") -> None:
+    ml = DerivaML(host, catalog)
     training = find_demo_data(ml)["Training"]
     workflow = ml.create_workflow("UI test", "Training", description="A tiny run for UI tests")
     config = ExecutionConfiguration(
@@ -22,4 +27,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:])

@@ -1,8 +1,13 @@
 """Jupyter server configuration of the Galata UI tests: galata's test settings (no token),
 and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
 ``DERIVAML_HOME`` holding the demo catalog with one uploaded execution, and the demo catalog
-``quickstart`` that the example project's notebook reads."""
+``quickstart`` that the example project's notebook reads. With ``DERIVAML_TEST_HOST`` set, also
+a new catalog on that DERIVA server holding the same demo data and execution, named in
+``.run/remote.json`` and deleted when the server stops (or at the next start)."""
 
+import atexit
+import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -14,6 +19,24 @@ from jupyterlab.galata import configure_jupyter_server
 HERE = Path(__file__).resolve().parent
 RUN = HERE / ".run"
 
+HOST = os.environ.get("DERIVAML_TEST_HOST")
+REMOTE = RUN / "remote.json"
+
+
+def delete_remote_catalog() -> None:
+    """Delete the DERIVA catalog a run made (Playwright may stop the server before its exit
+    handlers run, so the next start deletes what the last one left)."""
+    from deriva.core import ErmrestCatalog, get_credential
+
+    made = json.loads(REMOTE.read_text())
+    with contextlib.suppress(Exception):  # already gone
+        ErmrestCatalog("https", made["host"], made["catalog"], get_credential(made["host"])
+                       ).delete_ermrest_catalog(really=True)
+    REMOTE.unlink()
+
+
+if REMOTE.is_file():
+    delete_remote_catalog()
 shutil.rmtree(RUN, ignore_errors=True)
 (RUN / "root").mkdir(parents=True)
 os.environ["JUPYTERLAB_GALATA_ROOT_DIR"] = str(RUN / "root")
@@ -27,3 +50,14 @@ DERIVAML = str(Path(sys.executable).with_name("derivaml"))
 subprocess.run([DERIVAML, "demo", "--quiet"], check=True)
 subprocess.run([DERIVAML, "demo", "--catalog", "quickstart", "--quiet"], check=True)
 subprocess.run([sys.executable, str(HERE / "add_execution.py")], check=True)
+
+if HOST:
+    from deriva.core import DerivaServer, get_credential
+
+    CATALOG = str(DerivaServer("https", HOST, credentials=get_credential(HOST)
+                               ).create_ermrest_catalog().catalog_id)
+    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG}))
+    atexit.register(delete_remote_catalog)
+    subprocess.run([DERIVAML, "demo", "--host", HOST, "--catalog", CATALOG, "--quiet"],
+                   check=True)
+    subprocess.run([sys.executable, str(HERE / "add_execution.py"), HOST, CATALOG], check=True)

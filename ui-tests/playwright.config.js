@@ -35,7 +35,8 @@ module.exports = {
   webServer: {
     command: `jlpm start --ServerApp.port=${PORT}`,
     url: `http://localhost:${PORT}/lab`,
-    timeout: 120 * 1000,
+    // It makes the demo catalogs first (on a DERIVA server too with DERIVAML_TEST_HOST).
+    timeout: (process.env.DERIVAML_TEST_HOST ? 600 : 120) * 1000,
     reuseExistingServer: false
   }
 };

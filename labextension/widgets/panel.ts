@@ -66,7 +66,9 @@ export class DerivaMLPanel extends SidePanel {
   private makeHeader(): Widget {
     const input = this._catalogInput;
     input.value = this.model.catalog;
-    input.title = 'The local catalog to show (press Enter to switch)';
+    input.title =
+      'The catalog to show: a local catalog name, or HOST/CATALOG on a DERIVA server ' +
+      '(press Enter to switch)';
     input.addEventListener('change', () => (this.model.catalog = input.value));
     const header = new Widget({
       node: h(

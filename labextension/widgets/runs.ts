@@ -1,7 +1,7 @@
 /** The Runs section: the headless runs of this server with their status, kept fresh by the
  * model's runs poll while one is running; a click shows a run with the tail of its output,
  * and its execution's RID opens that execution in the Executions section. */
-import { DerivaMLModel } from '../model';
+import { DerivaMLModel, catalogOf } from '../model';
 import { IRun } from '../tokens';
 import { Child, button, fields, fill, h, heading, note, statusBadge } from './dom';
 import { ItemsSection } from './section';
@@ -61,10 +61,11 @@ export class RunsSection extends ItemsSection {
   private executionLink(run: IRun): HTMLElement {
     const rid = run.execution_rid as string;
     const link = h('span', 'jp-DerivaML-link jp-DerivaML-runExecution', rid);
-    link.title = `Show execution ${rid}` + (run.catalog ? ` of catalog ${run.catalog}` : '');
+    const catalog = run.catalog && catalogOf(run.host, run.catalog);
+    link.title = `Show execution ${rid}` + (catalog ? ` of catalog ${catalog}` : '');
     link.addEventListener('click', event => {
       event.stopPropagation();
-      this.openExecution(rid, run.catalog);
+      this.openExecution(rid, catalog);
     });
     return link;
   }
@@ -72,7 +73,7 @@ export class RunsSection extends ItemsSection {
   private renderDetail(run: IRun): Child[] {
     const rid = run.execution_rid;
     const execution =
-      rid && button('jp-DerivaML-link', () => this.openExecution(rid, run.catalog), rid);
+      rid && button('jp-DerivaML-link', () => this.openExecution(rid, run.catalog && catalogOf(run.host, run.catalog)), rid);
     return [
       heading(`Run ${run.id}: ${run.kind} ${run.target}`),
       fields([
