@@ -40,7 +40,8 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
     named local one; any other hostname a DERIVA server. A new catalog gets the ``deriva-ml``
     schema; a catalog made by a deriva-ml release is used as it is, through its
     ``profile`` (see ``schema.profile``). ``domain_schema`` is where new tables go (default:
-    the catalog's only domain schema, else ``domain``).
+    the catalog's only domain schema, else ``domain``). ``clean_execution_dir`` (default True,
+    as in deriva-ml): ``upload_execution_outputs`` deletes an execution's uploaded files.
 
     Example::
 
@@ -59,7 +60,7 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         hydra_runtime_output_dir: str | Path | None = None,
         logging_level: str | int = "WARNING",
         credential: dict | None = None,
-        clean_execution_dir: bool = False,
+        clean_execution_dir: bool = True,
         catalog: Catalog | None = None,
     ):
         self.hostname = "local" if is_local(hostname) else hostname
@@ -184,7 +185,17 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
                        term_rows, TERM_COLUMNS)
 
     def _check_terms(self, table: str, terms: Iterable[str]) -> list[str]:
-        """Canonical names of ``terms`` (synonyms resolved); unknown ones raise."""
+        """Canonical names of ``terms`` (synonyms resolved); unknown ones raise. A term
+        DerivaML seeds (e.g. the workflow type ``Analysis Notebook``) that the catalog lacks is
+        added first: a catalog made by a deriva-ml release need not have it."""
+        terms = list(terms)
+        try:
+            return [self.lookup_term(table, term)["Name"] for term in terms]
+        except DerivaMLInvalidTerm as unknown:
+            if str(unknown.term).casefold() not in {
+                    name.casefold() for name, _ in SEED_TERMS.get(table, [])}:
+                raise
+        self._ensure_seed_terms(table)
         return [self.lookup_term(table, term)["Name"] for term in terms]
 
     def _ensure_seed_terms(self, *vocabularies: MLVocab) -> None:

@@ -122,3 +122,16 @@ def test_an_invalid_term_error_survives_pickling(ml):
     copy = pickle.loads(pickle.dumps(raised.value))  # as from a sweep job's process
     assert (type(copy), str(copy), copy.term) == (
         DerivaMLInvalidTerm, str(raised.value), "No_Such_Type")
+
+
+def test_a_seeded_term_a_catalog_lacks_is_added_when_first_used(ml):
+    """Catalogs made by deriva-ml releases lack some of our seeded terms, e.g. the workflow type
+    "Analysis Notebook" that run_notebook records (deriva-ml's default too)."""
+    assert "Analysis Notebook" in {t.name for t in ml.list_vocabulary_terms("Workflow_Type")}
+    ml.catalog.delete(ML_SCHEMA, "Workflow_Type", {"Name": ["Analysis Notebook", "Ingest"]})
+    with pytest.raises(DerivaMLInvalidTerm, match="'Notebook Analysis'"):
+        ml.create_workflow("Report", "Notebook Analysis")  # not ours: still an error
+    assert ml.create_workflow("Report", "analysis notebook").workflow_type == [
+        "Analysis Notebook"]
+    names = {t.name for t in ml.list_vocabulary_terms("Workflow_Type")}
+    assert {"Analysis Notebook", "Ingest"} <= names  # data added, like other seeds

@@ -45,7 +45,7 @@ class DerivaMLConfig:
     cache_dir: str | None = None
     logging_level: Any = "WARNING"
     credential: Any = None
-    clean_execution_dir: bool = False
+    clean_execution_dir: bool = True
     hydra_runtime_output_dir: str | None = None
     domain_schemas: Any = None
     default_schema: str | None = None

@@ -185,7 +185,7 @@ def run_notebook(
     config_name: str | None = None,
     overrides: list[str] | None = None,
     workflow_name: str | None = None,
-    workflow_type: str = "Analysis",
+    workflow_type: str = "Analysis Notebook",
     ml_class: type | None = None,
     config_package: str = "configs",
 ) -> tuple[Any, Any, Any]:

@@ -259,7 +259,8 @@ class Execution:
                 pass
         shutil.copy2(source, target)
 
-    def upload_execution_outputs(self, progress: bool = True) -> dict[str, list[AssetFilePath]]:
+    def upload_execution_outputs(self, clean_folder: bool | None = None, progress: bool = True
+                                 ) -> dict[str, list[AssetFilePath]]:
         """Upload the registered output files; return their paths by ``schema/table``.
 
         Stops a Running execution first. A Failed run stays Failed (its partial outputs are
@@ -268,6 +269,12 @@ class Execution:
         whose earlier upload failed ends Uploaded (the failure stays in ``status_history``).
         A staged file that does not exist, or a file system or network error, raises
         ``DerivaMLUploadError`` and leaves the execution Failed until an upload succeeds.
+
+        ``clean_folder`` (None: ``ml.clean_execution_dir``, True unless the ``DerivaML`` was
+        made with ``clean_execution_dir=False``), as in deriva-ml: after a successful upload,
+        delete the staged output files and downloaded input assets (``assets/`` and
+        ``downloaded-assets/`` of ``working_dir``; a file staged by symlink keeps its original),
+        so the returned paths no longer exist. The manifest and status history stay.
         """
         if self.dry_run:
             return {}
@@ -312,7 +319,20 @@ class Execution:
             count = sum(len(v) for v in result.values())
             self.update_status(Status.uploaded, f"Uploaded {count} file(s)" + (
                 f", resuming after: {earlier}" if resumed else ""))
+        if self._ml.clean_execution_dir if clean_folder is None else clean_folder:
+            self._clean_staged_files()
         return result
+
+    def _clean_staged_files(self) -> None:
+        """Delete the uploaded outputs and downloaded inputs (symlinks, not their targets)."""
+        for folder in (self.working_dir / "assets", self.working_dir / "downloaded-assets"):
+            try:
+                shutil.rmtree(folder)
+            except FileNotFoundError:
+                pass
+            except OSError as e:
+                log.warning("Could not remove %s after uploading execution %s: %s", folder,
+                            self.execution_rid, e)
 
     def _check_all_uploaded(self, entries: list[ManifestEntry]) -> None:
         """Refuse to call an upload complete while a staged file was skipped (missing)."""

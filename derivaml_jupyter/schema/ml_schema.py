@@ -46,6 +46,7 @@ SEED_TERMS: dict[str, list[tuple[str, str]]] = {
         ("Feature_Creation", "Computing features."),
         ("Visualization", "Plots and figures."),
         ("Analysis", "Analysis, e.g. a notebook."),
+        ("Analysis Notebook", "A notebook run with run_notebook or deriva-ml-run-notebook."),
         ("Ingest", "Loading data into the catalog."),
         ("Data_Cleaning", "Fixing data."),
         ("Dataset_Management", "Creating and curating datasets."),

@@ -20,7 +20,7 @@ def test_deriva_ml_config_builds_with_full_signature():
     cfg = instantiate(conf(hostname="local", catalog_id=7))
     assert isinstance(cfg, DerivaMLConfig)
     assert (cfg.hostname, cfg.catalog_id, cfg.logging_level) == ("local", "7", "WARNING")
-    assert cfg.clean_execution_dir is False
+    assert cfg.clean_execution_dir is True  # as deriva-ml
     assert cfg.hydra_runtime_output_dir is None  # not inside a Hydra job
     assert "hydra_runtime_output_dir: null" in to_yaml(conf)  # deriva-ml's field, set in Hydra
 

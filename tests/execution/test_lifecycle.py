@@ -436,7 +436,7 @@ def test_restore_execution_continues_staging(project):
             workflow=ml.create_workflow("W", "Training"), datasets=[project["dataset"]],
             assets=[project["images"][0]])) as exe:
         exe.asset_file_path("Model", "first.pt").write_bytes(b"1")
-    exe.upload_execution_outputs(progress=False)
+    exe.upload_execution_outputs(clean_folder=False, progress=False)  # keep the input file
     restored = ml.restore_execution(exe.execution_rid)
     assert restored.working_dir == exe.working_dir
     assert [d.rid for d in restored.configuration.datasets] == [project["dataset"]]
@@ -448,6 +448,40 @@ def test_restore_execution_continues_staging(project):
     names = {r["Filename"] for r in ml.lookup_execution(exe.execution_rid)
              .outputs["assets"]["Model"]}
     assert names == {"first.pt", "continued_model.pt"}
+
+
+def test_upload_cleans_the_execution_folder_as_deriva_ml_does(project, tmp_path):
+    ml = project["ml"]
+    mine = tmp_path / "notes.txt"
+    mine.write_text("the user's own file")
+
+    def run(**upload):
+        with ml.create_execution(ExecutionConfiguration(
+                workflow=ml.create_workflow("W", "Training"),
+                assets=[project["images"][0]])) as exe:
+            exe.asset_file_path("Model", "model.pt").write_bytes(b"weights")
+            exe.asset_file_path("Model", mine)  # staged by symlink
+        return exe, exe.upload_execution_outputs(progress=False, **upload)
+
+    assert ml.clean_execution_dir is True  # deriva-ml's default
+    exe, uploaded = run()
+    assert {r["Filename"] for r in ml.lookup_execution(exe.execution_rid)
+            .outputs["assets"]["Model"]} == {"model.pt", "notes.txt"}
+    assert not (exe.working_dir / "assets").exists()
+    assert not (exe.working_dir / "downloaded-assets").exists()
+    assert not any(p.exists() for p in uploaded["domain/Model"])
+    assert mine.read_text() == "the user's own file"  # a symlink's target is not touched
+    assert [h["status"] for h in exe.status_history][-1] == "Uploaded"  # bookkeeping stays
+    assert exe.upload_execution_outputs(progress=False) == {}  # nothing left to send
+
+    kept, uploaded = run(clean_folder=False)
+    assert all(p.exists() for p in uploaded["domain/Model"])
+    assert (kept.working_dir / "downloaded-assets").is_dir()
+    ml.clean_execution_dir = False
+    kept, uploaded = run()
+    assert all(p.exists() for p in uploaded["domain/Model"])
+    cleaned, uploaded = run(clean_folder=True)
+    assert not (cleaned.working_dir / "assets").exists()
 
 
 def test_a_recorded_workflow_is_reused_without_source_provenance(ml):

@@ -79,7 +79,7 @@ def test_run_notebook_from_runner_environment(project, monkeypatch, tmp_path):
     assert execution.entered and not execution.dry_run
     conf = execution.configuration
     wf = conf.workflow
-    assert wf.name == "Report" and wf.workflow_type == ["Analysis"] and wf.is_notebook
+    assert wf.name == "Report" and wf.workflow_type == ["Analysis Notebook"] and wf.is_notebook
     assert wf.source_path == str(notebook.resolve())
     assert conf.description.startswith("Plot and table report.")
     assert "threshold=0.9" in conf.description

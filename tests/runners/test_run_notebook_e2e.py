@@ -120,7 +120,8 @@ def test_run_notebook_records_executed_notebook_and_markdown(notebook, project, 
     ml = DerivaML(*target)
     record = ml.lookup_execution(rid)
     assert record.status == "Uploaded"
-    assert record.workflow.name == "Report" and "Analysis" in record.workflow.workflow_type
+    assert (record.workflow.name, record.workflow.workflow_type) == ("Report",
+                                                                     ["Analysis Notebook"])
     assets = _notebook_assets(ml, rid, project.parent / "downloaded")
     assert set(assets) == {"report.ipynb", "report.md"}, assets
     text = assets["report.md"].read_text()

@@ -9,7 +9,7 @@ from hydra_zen import store
 from derivaml.dataset import DatasetSpecConfig
 from derivaml.execution import with_description
 
-DEMO_COMPLETE, DEMO_TRAINING, DEMO_TESTING = "1-01SJ", "1-03HX", "1-04Z1"
+DEMO_COMPLETE, DEMO_TRAINING, DEMO_TESTING = "1-01SK", "1-03HY", "1-04Z2"
 
 datasets_store = store(group="datasets")
 
