@@ -18,12 +18,12 @@ NOTEBOOK_VARS = ("DERIVA_ML_NOTEBOOK_PATH", "PAPERMILL_INPUT_PATH", "JPY_SESSION
 
 CONFIGS = {
     "__init__.py": "",
-    "deriva.py": f"""
+    "deriva.py": """
         from hydra_zen import builds, store
         from derivaml import DerivaMLConfig
 
         store(builds(DerivaMLConfig, populate_full_signature=True)(
-            hostname="local", catalog_id="{CATALOG_ID}"), group="deriva_ml",
+            hostname="{host}", catalog_id="{catalog}"), group="deriva_ml",
             name="default_deriva")
     """,
     "datasets.py": """
@@ -61,15 +61,17 @@ class Project:
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch) -> Project:
-    """A catalog ``local/kernel`` with a Subject dataset, and a project folder (the working
-    directory) whose ``datasets=subjects`` option is that dataset. Config modules loaded by
-    the test are unloaded, and the config store restored, afterwards."""
+def project(tmp_path, monkeypatch, remote_catalog) -> Project:
+    """A catalog ``local/kernel`` (in a ``real_server`` test's second run: a fresh catalog of
+    DERIVAML_TEST_HOST) with a Subject dataset, and a project folder (the working directory)
+    whose ``deriva_ml`` config names that catalog and whose ``datasets=subjects`` option is
+    that dataset. Config modules loaded by the test are unloaded, and the config store
+    restored, afterwards."""
     monkeypatch.setenv("DERIVAML_HOME", str(tmp_path / "home"))
     for var in NOTEBOOK_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setattr(sys, "path", list(sys.path))
-    ml = DerivaML("local", CATALOG_ID)
+    ml = DerivaML(*(remote_catalog or ("local", CATALOG_ID)))
     ml.create_table("Subject", {"Name": "text"})
     ml.add_dataset_element_type("Subject")
     subjects = ml.insert_rows("Subject", [{"Name": "a"}, {"Name": "b"}])
@@ -80,7 +82,9 @@ def project(tmp_path, monkeypatch) -> Project:
     configs = root / "src" / "configs"
     configs.mkdir(parents=True)
     for name, text in CONFIGS.items():
-        text = text.replace("{rid}", dataset.dataset_rid).replace("{version}", version)
+        for key, value in {"rid": dataset.dataset_rid, "version": version,
+                           "host": ml.hostname, "catalog": ml.catalog_id}.items():
+            text = text.replace(f"{{{key}}}", value)
         (configs / name).write_text(textwrap.dedent(text))
     (root / "notebooks").mkdir()
     monkeypatch.chdir(root / "notebooks")

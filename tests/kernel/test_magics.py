@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from derivaml_jupyter.core.definitions import ML_SCHEMA
 from derivaml_jupyter.execution.execution import Execution
 
@@ -48,6 +50,7 @@ def _execution_row(ml, rid: str) -> dict:
     return ml.catalog.select(ML_SCHEMA, "Execution", where={"RID": rid})[0]
 
 
+@pytest.mark.real_server
 def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
     result = shell.run_cell(
         "%%derivaml analysis datasets=subjects\n"
@@ -57,7 +60,7 @@ def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
     ml, execution, config = (shell.user_ns[n] for n in ("ml", "execution", "config"))
     assert isinstance(execution, Execution)
     assert config.threshold == 0.75
-    assert (ml.hostname, ml.catalog_id) == ("local", "kernel")
+    assert (ml.hostname, ml.catalog_id) == (project.ml.hostname, project.ml.catalog_id)
     rid = execution.execution_rid
     assert _execution_row(project.ml, rid)["Status"] == "Running"
     inputs = project.ml.lookup_execution(rid).inputs["datasets"]
