@@ -82,10 +82,11 @@ def size_of(path: Path) -> int:
 
 def remove_if_abandoned(path: Path, dry_run: bool = False) -> int | None:
     """Remove ``path`` (a partial file or folder) unless a live writer holds it; return its
-    bytes, or None when it is in use (or already gone). ``dry_run`` only measures it."""
+    bytes, or None when it is in use, already gone or not ours to open. ``dry_run`` only
+    measures it."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
-    except (FileNotFoundError, NotADirectoryError):
+    except (FileNotFoundError, NotADirectoryError, PermissionError):
         return None
     try:
         try:
