@@ -40,10 +40,6 @@ REASONS: dict[str, str] = {
                "(deriva-ml's constructor, from ERMrest objects, is not public either)",
     **_each("planned: assets as records (issue 9, part 2)",
             "AssetRecord", "asset_record_class", "LocalFile", "LocalFileConfig"),
-    **_each("planned: denormalization (issue 9, part 5)",
-            "DerivaMLDenormalizeAmbiguousPath", "DerivaMLDenormalizeDownstreamLeaf",
-            "DerivaMLDenormalizeError", "DerivaMLDenormalizeMultiLeaf",
-            "DerivaMLDenormalizeNoSink", "DerivaMLDenormalizeUnrelatedAnchor"),
     "deriva_ml.model": "Chaise (DERIVA web UI) annotation builders and deriva-ml's "
                        "internal model classes: not built",
     **_each("server-to-server catalog cloning: not built",

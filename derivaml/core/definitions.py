@@ -5,7 +5,9 @@ from .._lazy import lazy_exports
 __all__ = ["Status", "ExecutionStatus", "MLVocab", "ExecAssetType", "VersionPart", "ML_SCHEMA",
            "DRY_RUN_RID", "DerivaSystemColumns", "DerivaMLCycleError", "DerivaMLException",
            "DerivaMLInvalidTerm", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
-           "DerivaMLUploadError",
+           "DerivaMLUploadError", "DerivaMLDenormalizeError", "DerivaMLDenormalizeAmbiguousPath",
+           "DerivaMLDenormalizeDownstreamLeaf", "DerivaMLDenormalizeMultiLeaf",
+           "DerivaMLDenormalizeNoSink", "DerivaMLDenormalizeUnrelatedAnchor",
            "DerivaMLValidationError", "MLAsset", "ExecMetadataType", "BuiltinTypes",
            "ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
            "UploadProgress", "DerivaMLMaterializeLimitExceeded", "VocabularyTerm"]
