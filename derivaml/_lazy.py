@@ -89,6 +89,7 @@ EXPORTS: dict[str, str] = {
     "CloneDetails": "derivaml_jupyter.catalog.provenance",
     "get_catalog_provenance": "derivaml_jupyter.catalog.provenance",
     "set_catalog_provenance": "derivaml_jupyter.catalog.provenance",
+    "Denormalizer": "derivaml_jupyter.dataset.denormalize",
     "DerivaMLDenormalizeError": "derivaml_jupyter.dataset.denormalize_errors",
     "DerivaMLDenormalizeAmbiguousPath": "derivaml_jupyter.dataset.denormalize_errors",
     "DerivaMLDenormalizeDownstreamLeaf": "derivaml_jupyter.dataset.denormalize_errors",

@@ -152,7 +152,7 @@ class DatasetBag(DenormalizedViews):
             raise DerivaMLValidationError(
                 f"This bag holds version {self.version} of dataset {self.dataset_rid} only; "
                 f"read version {version} from ml.download_dataset_bag(...) of that version.")
-        return Denormalizer(self._datasets, self.dataset_rid)
+        return Denormalizer(self)
 
     # -- tables ------------------------------------------------------------------------------
     def _find(self, table: str | Table) -> Table:

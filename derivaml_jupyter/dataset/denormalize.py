@@ -23,7 +23,7 @@ any table with two foreign keys) and, when it is the only path, any table on it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +42,8 @@ from .denormalize_errors import (
 from .fk_graph import FKGraph
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from .api import DatasetAPI
 
 CHUNK = 500  # values per select
@@ -63,15 +65,18 @@ class Plan:
 
 
 class Denormalizer:
-    """Denormalizes dataset ``dataset_rid`` of ``datasets`` (``DerivaML`` or a bag's tables)
-    as of ``version`` (None: as the catalog is now, or the bag's own version)."""
+    """Denormalizes ``dataset`` (a ``Dataset``, or a ``DatasetBag`` as it is) as of
+    ``version`` (None: as the catalog is now), with deriva-ml's ``Denormalizer`` methods.
 
-    def __init__(self, datasets: DatasetAPI, dataset_rid: str, version: Any = None):
+    Example: ``Denormalizer(bag).as_dataframe(["Image", "Subject"])``."""
+
+    def __init__(self, dataset: Any, *, version: Any = None):
+        datasets: DatasetAPI = dataset._datasets
         self._datasets = datasets
         self.catalog = datasets.catalog
-        self.dataset_rid = dataset_rid
+        self.dataset_rid: str = dataset.dataset_rid
         self.version = version
-        self.snapshot = (datasets.dataset_version_record(dataset_rid, version)["Snapshot"]
+        self.snapshot = (datasets.dataset_version_record(self.dataset_rid, version)["Snapshot"]
                          if version else None)
         self.graph = FKGraph(self.catalog.model(self.snapshot), datasets.search_schemas,
                              datasets.ml_schema)
@@ -305,6 +310,33 @@ class Denormalizer:
         labels = [c[0] for c in plan.columns]
         return labels, [{label: b[t][c] if b.get(t) else None
                          for label, _, t, c, _ in plan.columns} for b in bindings]
+
+    def as_dataframe(self, include_tables: list[str], *, row_per: str | None = None,
+                     via: list[str] | None = None, ignore_unrelated_anchors: bool = False,
+                     selector: Selector | None = None, system_columns: list[str] | None = None
+                     ) -> pd.DataFrame:
+        """The wide table as a DataFrame (``Table.column`` columns)."""
+        import pandas as pd
+
+        labels, rows = self.rows(include_tables, row_per=row_per, via=via,
+                                 ignore_unrelated_anchors=ignore_unrelated_anchors,
+                                 selector=selector, system_columns=system_columns)
+        return pd.DataFrame(rows, columns=labels)
+
+    def as_dict(self, include_tables: list[str], *, row_per: str | None = None,
+                via: list[str] | None = None, ignore_unrelated_anchors: bool = False,
+                selector: Selector | None = None, system_columns: list[str] | None = None
+                ) -> Iterator[dict[str, Any]]:
+        """The rows of ``as_dataframe`` as dicts, one at a time."""
+        yield from self.rows(include_tables, row_per=row_per, via=via,
+                             ignore_unrelated_anchors=ignore_unrelated_anchors,
+                             selector=selector, system_columns=system_columns)[1]
+
+    def columns(self, include_tables: list[str], *, row_per: str | None = None,
+                via: list[str] | None = None) -> list[tuple[str, str]]:
+        """``(column label, type)`` of the wide table, from the model alone."""
+        return [(label, kind) for label, *_, kind in self.plan(include_tables, row_per,
+                                                                via).columns]
 
     # -- looking before running --------------------------------------------------------------
     def describe(self, include_tables: list[str], *, row_per: str | None = None,

@@ -11,6 +11,8 @@ from .denormalize import Denormalizer, Selector
 if TYPE_CHECKING:
     import pandas as pd
 
+    from ..ml import DerivaML
+
 
 class DenormalizedViews:
     """Mixed into ``Dataset`` and ``DatasetBag``, which say how to make their ``Denormalizer``.
@@ -31,13 +33,10 @@ class DenormalizedViews:
         Example: ``bag.get_denormalized_as_dataframe(["Image", "Subject"])``; with
         ``selector=FeatureRecord.select_newest`` one value per element of the single feature
         in ``include_tables``; ``system_columns=["RCB"]`` keeps who made each row."""
-        import pandas as pd
-
-        labels, rows = self._denormalizer(version).rows(
+        return self._denormalizer(version).as_dataframe(
             include_tables, row_per=row_per, via=via,
             ignore_unrelated_anchors=ignore_unrelated_anchors, selector=selector,
             system_columns=system_columns)
-        return pd.DataFrame(rows, columns=labels)
 
     def get_denormalized_as_dict(
         self, include_tables: list[str], *, row_per: str | None = None,
@@ -46,19 +45,17 @@ class DenormalizedViews:
         version: Any = None,
     ) -> Iterator[dict[str, Any]]:
         """The rows of ``get_denormalized_as_dataframe`` as dicts, one at a time."""
-        _, rows = self._denormalizer(version).rows(
+        return self._denormalizer(version).as_dict(
             include_tables, row_per=row_per, via=via,
             ignore_unrelated_anchors=ignore_unrelated_anchors, selector=selector,
             system_columns=system_columns)
-        yield from rows
 
     def list_denormalized_columns(self, include_tables: list[str], *,
                                   row_per: str | None = None, via: list[str] | None = None,
                                   version: Any = None) -> list[tuple[str, str]]:
         """``(column label, type)`` of the wide table, from the model alone; raises what
         ``get_denormalized_as_dataframe`` would raise about the request."""
-        plan = self._denormalizer(version).plan(include_tables, row_per, via)
-        return [(label, kind) for label, *_, kind in plan.columns]
+        return self._denormalizer(version).columns(include_tables, row_per=row_per, via=via)
 
     def describe_denormalized(self, include_tables: list[str], *, row_per: str | None = None,
                               via: list[str] | None = None, version: Any = None
@@ -77,5 +74,10 @@ class DenormalizedViews:
 class DatasetDenormalizedViews(DenormalizedViews):
     """The denormalization methods of a live ``Dataset`` (which has ``_ml``)."""
 
+    @property
+    def _datasets(self) -> DerivaML:
+        """Where the dataset's rows are read (a bag has its own tables here)."""
+        return self._ml
+
     def _denormalizer(self, version: Any = None) -> Denormalizer:
-        return Denormalizer(self._ml, self.dataset_rid, version)
+        return Denormalizer(self, version=version)

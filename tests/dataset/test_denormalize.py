@@ -177,3 +177,17 @@ def test_dataset_feature_values_are_those_of_its_rows(clinic):
     assert [f.feature_name for f in clinic.training.find_features("Image")] == ["Diagnosis"]
     assert clinic.training.lookup_feature("Image", "Diagnosis").target_table.name == "Image"
     assert clinic.testing.list_members("Subject") == [clinic.subjects["Carol"]]
+
+
+def test_denormalizer_from_deriva_mls_path(ml, clinic, clinic_bag):
+    from derivaml.local_db.denormalize import Denormalizer
+
+    bag_frame = Denormalizer(clinic_bag).as_dataframe(["Image", "Observation"])
+    assert sorted(bag_frame["Image.Filename"]) == ["a1.png", "a2.png", "a3.png", "b1.png"]
+    assert Denormalizer(clinic_bag).columns(["Subject"])[1] == ("Subject.Name", "text")
+    before = clinic.testing.current_version
+    clinic.testing.add_dataset_members({"Image": [clinic.images["a1.png"]]})
+    then = Denormalizer(clinic.testing, version=before)
+    assert [r["Image.Filename"] for r in then.as_dict(["Image"])] == ["b1.png"]
+    assert then.describe(["Image"])["source"] == "catalog"
+    assert then.list_paths()["member_types"] == ["Image", "Subject"]

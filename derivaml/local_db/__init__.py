@@ -1,0 +1,1 @@
+"""deriva-ml's ``local_db`` package: here only its ``Denormalizer``."""

@@ -1,0 +1,6 @@
+"""``Denormalizer``, as ``deriva_ml.local_db.denormalize`` offers it."""
+
+from .._lazy import lazy_exports
+
+__all__ = ["Denormalizer"]
+__getattr__, __dir__ = lazy_exports(__all__)
