@@ -285,6 +285,19 @@ class Catalog(ABC):
                 return
             after = page[-1]
 
+    def select_linked(self, schema: str, table: str, *, via: tuple[str, str, str],
+                      where: Where, snapshot: str | None = None) -> list[dict]:
+        """Rows of ``schema.table`` that rows of the table ``via = (schema, table, column)``
+        matching ``where`` point to through ``column``, each once, by RID. Example: the
+        images of dataset ``1-ABC`` are ``select_linked("domain", "Image", via=("deriva-ml",
+        "Dataset_Image", "Image"), where={"Dataset": "1-ABC"})``. A backend that can join
+        does it in one query."""
+        link_schema, link_table, column = via
+        rids = list(dict.fromkeys(row[column] for row in self.select(
+            link_schema, link_table, where=where, columns=[column], snapshot=snapshot)))
+        rows = self.select(schema, table, where={"RID": rids}, snapshot=snapshot) if rids else []
+        return sorted(rows, key=lambda row: row["RID"])
+
     # -- snapshots and transactions ------------------------------------------------------
     @abstractmethod
     def snapshot(self) -> str:

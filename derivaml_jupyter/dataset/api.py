@@ -310,12 +310,22 @@ class DatasetAPI:
             visited.update(frontier)
             children: list[str] = []
             for name, (assoc, column) in elements.items():
+                seen = seen_members.setdefault(name, set())
+                if name != "Dataset" and limit is None:  # one joined read, not a RID list
+                    t = model.find_table(name, self.search_schemas)
+                    rows = [row for row in self.catalog.select_linked(
+                        t.schema, t.name, via=(assoc.schema, assoc.name, column),
+                        where={"Dataset": frontier}, snapshot=snapshot)
+                        if row["RID"] not in seen]
+                    seen.update(row["RID"] for row in rows)
+                    if rows:
+                        result.setdefault(name, []).extend(rows)
+                    continue
                 links = self.catalog.select(assoc.schema, assoc.name,
                                             where={"Dataset": frontier}, snapshot=snapshot)
                 rids = [link[column] for link in links]
                 if name == "Dataset":
                     children += [r for r in rids if r not in visited]
-                seen = seen_members.setdefault(name, set())
                 rids = [r for r in dict.fromkeys(rids) if r not in seen]
                 if limit is not None:
                     rids = rids[:max(0, limit - len(seen))]

@@ -82,6 +82,24 @@ def test_unknown_table_and_column_are_clear_errors(catalog, schema):
     assert catalog.count(schema, THING) == 0
 
 
+def test_select_linked_follows_a_link_table_as_of_a_snapshot(catalog, schema):
+    """Things point to Parents; the Parents that Things with Value < 3 point to, each once,
+    now and as of a snapshot taken before one more link."""
+    parents = catalog.insert(schema, "Parent", [{"Name": f"p{i}"} for i in range(4)])
+    catalog.insert(schema, THING, [{**row, "Parent": parents[i % 3]["RID"]}
+                                   for i, row in enumerate(things(300))])
+    before = catalog.snapshot()
+    catalog.insert(schema, THING, [{"Name": "late", "Value": 1, "Parent": parents[3]["RID"]}])
+    via = (schema, THING, "Parent")
+    linked = catalog.select_linked(schema, "Parent", via=via, where={"Value": [0, 1, 2]})
+    assert [r["RID"] for r in linked] == sorted(p["RID"] for p in parents)
+    assert linked == sorted(catalog.select(schema, "Parent"), key=lambda r: r["RID"])
+    old = catalog.select_linked(schema, "Parent", via=via, where={"Value": 1}, snapshot=before)
+    assert [r["Name"] for r in old] == sorted(["p0", "p1", "p2"], key=lambda n: next(
+        p["RID"] for p in parents if p["Name"] == n))
+    assert catalog.select_linked(schema, "Parent", via=via, where={"Value": 500}) == []
+
+
 def test_update_changes_only_given_columns(catalog, schema):
     a, b = catalog.insert(schema, THING, things(2))
     assert catalog.update(schema, THING, [{"RID": a["RID"], "Value": 500}]) == 1

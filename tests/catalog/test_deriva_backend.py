@@ -107,6 +107,17 @@ def test_select_of_columns_projects_sort_columns_and_drops_them(catalog, server)
     assert catalog.select("s", "Thing", columns=["Name"], sort=["Score"]) == [{"Name": "a"}]
 
 
+def test_select_linked_is_one_joined_path_paged_by_rid(catalog, server, monkeypatch):
+    monkeypatch.setattr(deriva_catalog, "PAGE_ROWS", 2)
+    pages = [[{"RID": "1-A"}, {"RID": "1-B"}], [{"RID": "1-C"}]]
+    server.route("GET", rf"{BASE}/entity/s:Thing/.*", lambda r: (200, pages.pop(0), {}))
+    rows = catalog.select_linked("s", "Parent", via=("s", "Thing", "Parent"),
+                                 where={"Value": [1, 2]})
+    assert [r["RID"] for r in rows] == ["1-A", "1-B", "1-C"]
+    join = f"{BASE}/entity/s:Thing/(Value=1;Value=2)/(Parent)=(s:Parent:RID)@sort(RID)"
+    assert server.raw_paths("GET") == [f"{join}?limit=2", f"{join}@after(1-B)?limit=2"]
+
+
 def test_rids_in_filters_are_normalized_and_unknown_names_refused(catalog, server):
     server.route("GET", rf"{BASE}/entity/.*", rows_answer([]))
     catalog.select("s", "Thing", where={"RID": "1abcd"})

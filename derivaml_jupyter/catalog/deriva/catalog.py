@@ -44,6 +44,8 @@ from .retry import call, session_config
 from .urls import after_suffix, filter_paths, merge, order_of, q, sort_suffix, table_path
 
 BATCH_ROWS = 1000
+PAGE_ROWS = 10_000  # rows a joined read asks for at a time
+PAGING_BYTES = 64  # room kept in a path for "@sort(RID)@after(<RID>)?limit=<PAGE_ROWS>"
 KEPT_SNAPSHOT_BINDINGS = 8
 
 
@@ -352,6 +354,29 @@ class DerivaCatalog(Catalog):
         if names and projected != names:
             rows = [{n: row[n] for n in names} for row in rows]
         return rows
+
+    def select_linked(self, schema: str, table: str, *, via: tuple[str, str, str],
+                      where: WhereType, snapshot: str | None = None) -> list[dict]:
+        """One ERMrest path joining the link table to ``table`` (instead of its RID list),
+        paged by RID; a path per chunk of ``where`` values too long for one path."""
+        link_schema, link_table, column = via
+        link, t = self._table(link_schema, link_table), self._table(schema, table)
+        link.column(column)
+        head = f"/entity/{table_path(link_schema, link_table)}"
+        join = f"/({q(column)})=({table_path(t.schema, t.name)}:RID)"
+        order = order_of(["RID"])
+        rows: dict[str, dict] = {}
+        for f in filter_paths(self._where(link, where),
+                              self._room(snapshot, head, join, "x" * PAGING_BYTES)):
+            after = None
+            while True:
+                tail = sort_suffix(order) + after_suffix(order, after) + f"?limit={PAGE_ROWS}"
+                page = self._get(f"{head}{f}{join}{tail}", f"read {schema}.{table}", snapshot)
+                rows.update((row["RID"], row) for row in page)
+                if len(page) < PAGE_ROWS:
+                    break
+                after = page[-1]
+        return [rows[rid] for rid in sorted(rows)]
 
     def count(self, schema: str, table: str, *, where: WhereType | None = None,
               snapshot: str | None = None) -> int:
