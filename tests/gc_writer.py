@@ -1,7 +1,9 @@
 """Run by test_gc: on the default catalog of $DERIVAML_HOME, start storing the file SOURCE as
-an object and downloading the bag of dataset RID, and stop both half-way (the object copied
-to its ``.partial-*`` file, the bag's ``.partial-*`` folder holding its tables); print
-``ready`` and wait to be killed."""
+an object, downloading the current bag of dataset RID and fetching the files of its bag at
+version 0.2.0 (already downloaded without them), and stop all three half-way: the object
+copied to its ``.partial-*`` file, the new bag's ``.partial-*`` folder holding its tables, a
+file fetched into a ``.partial-*`` folder of the old bag. Print ``ready``, wait to be
+killed."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from derivaml_jupyter.ml import DerivaML
 
 def main(source: str, rid: str) -> None:
     ml = DerivaML()
-    stopped = [threading.Event(), threading.Event()]
+    stopped = [threading.Event() for _ in range(3)]
 
     def stop_here(which: threading.Event):
         def pause(*_, **__):
@@ -24,10 +26,18 @@ def main(source: str, rid: str) -> None:
             threading.Event().wait()  # forever
         return pause
 
-    bag.write_model = stop_here(stopped[1])  # after the bag's tables are written
+    bag.write_model = stop_here(stopped[1])  # after the new bag's tables are written
+    get_object = ml.catalog.get_object
+
+    def fetch_then_stop(url, dest, **kwargs):
+        get_object(url, dest, **kwargs)
+        stop_here(stopped[2])()
+
+    ml.catalog.get_object = fetch_then_stop
     for run in (lambda: ml.catalog.put_object("domain/Model", "big.bin", Path(source),
                                               progress=stop_here(stopped[0])),
-                lambda: ml.download_dataset_bag(DatasetSpec(rid=rid))):
+                lambda: ml.download_dataset_bag(DatasetSpec(rid=rid)),
+                lambda: ml.download_dataset_bag(DatasetSpec(rid=rid, version="0.2.0"))):
         threading.Thread(target=run, daemon=True).start()
     for event in stopped:
         event.wait()

@@ -1,6 +1,7 @@
-"""``derivaml gc`` removes the ``.partial-*`` objects and bag folders of writers killed with
-SIGKILL, reports them with their bytes (``--dry-run`` removes nothing), and never touches those
-of a writer still running; a new bag download clears its own killed predecessors."""
+"""``derivaml gc`` removes the ``.partial-*`` objects, bag folders and files fetched into bags
+of writers killed with SIGKILL, reports them with their bytes (``--dry-run`` removes nothing),
+and never touches those of a writer still running; a new bag download clears its own killed
+predecessors."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ def home(ml: DerivaML, tmp_path: Path) -> dict:
                      "MD5": info.md5})
     dataset = ml.create_dataset(["Training"], description="images")
     dataset.add_dataset_members([r["RID"] for r in ml.insert_rows("Image", rows)])
-    dataset.increment_dataset_version("minor")
+    assert str(dataset.increment_dataset_version("minor")) == "0.3.0"
+    ml.download_dataset_bag(DatasetSpec(rid=dataset.dataset_rid, version="0.2.0",
+                                        materialize=False))
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(3 * 1024 * 1024))
     return {"ml": ml, "path": tmp_path, "source": source, "rid": dataset.dataset_rid}
@@ -76,11 +79,11 @@ def test_gc_removes_what_killed_writers_left_and_spares_live_ones(home, capsys):
     live = start_writer(home)
     try:
         held = partials(root)
-        assert {p.parent.name for p in held} == {"Model", "bags"}  # one object, one bag
+        assert {p.parent.name for p in held} == {"Model", "bags", "Image"}  # object, bag, file
         killed = start_writer(home)
         stop(killed)
         left = partials(root) - held
-        assert {p.parent.name for p in left} == {"Model", "bags"}
+        assert {p.parent.name for p in left} == {"Model", "bags", "Image"}
         total = sum(size(p) for p in left)
         assert total > 3 * 1024 * 1024 // 2
 
@@ -88,20 +91,20 @@ def test_gc_removes_what_killed_writers_left_and_spares_live_ones(home, capsys):
 
         assert sorted(report[:-1]) == sorted(
             f"would remove {p.relative_to(root)} ({size(p)} bytes)" for p in left)
-        assert report[-1] == (f"Would remove 2 leftover(s), {total} bytes, under {root}; 2 in "
+        assert report[-1] == (f"Would remove 3 leftover(s), {total} bytes, under {root}; 3 in "
                               "use by a running writer, left alone.")
         assert partials(root) == left | held
 
         report = gc(capsys)
 
-        assert report[-1].startswith(f"Removed 2 leftover(s), {total} bytes")
+        assert report[-1].startswith(f"Removed 3 leftover(s), {total} bytes")
         assert partials(root) == held
         assert gc(capsys)[-1].startswith("Removed 0 leftover(s), 0 bytes")
         assert partials(root) == held  # the live writer's work is untouched
     finally:
         stop(live)
     held_total = sum(size(p) for p in held)
-    assert gc(capsys)[-1] == f"Removed 2 leftover(s), {held_total} bytes, under {root}."
+    assert gc(capsys)[-1] == f"Removed 3 leftover(s), {held_total} bytes, under {root}."
     assert not partials(root)
     bag = home["ml"].download_dataset_bag(DatasetSpec(rid=home["rid"]))
     assert len(bag.list_dataset_members()["Image"]) == 3

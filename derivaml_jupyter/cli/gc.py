@@ -1,6 +1,7 @@
 """``derivaml gc``: remove what killed writers left under ``$DERIVAML_HOME`` — ``.partial-*``
 files of objects being stored in local catalogs, and ``.partial-*`` folders of bags being
-downloaded — never one a live writer still holds (see ``core.partials``)."""
+downloaded or of files being fetched into a bag — never one a live writer still holds (see
+``core.partials``)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from ..core.partials import PREFIX, remove_if_abandoned
 
 
 def leftovers(home: Path) -> list[Path]:
-    """Every ``.partial-*`` object file and bag folder under ``home``, live or not."""
+    """Every ``.partial-*`` object file, bag folder and folder of a file being fetched into a
+    bag under ``home``, live or not."""
     objects = (home / "catalogs").glob(f"*/hatrac/**/{PREFIX}*")
-    bags = (home / "work").glob(f"*/*/cache/bags/{PREFIX}*")
-    return sorted({*objects, *bags})
+    bags = home / "work"
+    return sorted({*objects, *bags.glob(f"*/*/cache/bags/{PREFIX}*"),
+                   *bags.glob(f"*/*/cache/bags/*/data/asset/*/*/{PREFIX}*")})
 
 
 def cmd_gc(_: None, args: argparse.Namespace) -> None:

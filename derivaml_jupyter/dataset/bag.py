@@ -249,8 +249,8 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
 def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
                  *, atomic: bool) -> None:
     """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on a few
-    threads, checking each against the MD5 and length the catalog recorded. ``atomic`` writes
-    each file under a temporary name first (for bags already in place)."""
+    threads, checking each against the MD5 and length the catalog recorded. ``atomic`` fetches
+    each file into a ``.partial-*`` folder beside it first (for bags already in place)."""
     from tqdm.auto import tqdm
 
     def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
@@ -269,18 +269,22 @@ def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dic
 
 def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic: bool) -> int:
     dest = data_dir / asset_relpath(t, row)
-    target = dest.with_name(f".{dest.name}.partial") if atomic else dest
-    try:
-        info = catalog.get_object(row["URL"], target)
-        if info.length != row["Length"] or info.md5 != row["MD5"]:
-            raise DerivaMLValidationError(
-                f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} and "
-                f"{info.length} bytes, but the catalog recorded {row['MD5']} and "
-                f"{row['Length']}. Re-upload the file.")
-        if atomic:
-            os.replace(target, dest)
-    except BaseException:
-        if atomic:
-            target.unlink(missing_ok=True)
-        raise
+    if not atomic:
+        return _fetch_checked(catalog, t, row, dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with partial_dir(dest.parent) as work:  # held while fetched: `derivaml gc` skips it
+        target = work / dest.name
+        length = _fetch_checked(catalog, t, row, target)
+        os.replace(target, dest)
+    return length
+
+
+def _fetch_checked(catalog: Catalog, t: Table, row: dict, dest: Path) -> int:
+    """Copy the object of asset row ``row`` to ``dest``, checked against its MD5 and length."""
+    info = catalog.get_object(row["URL"], dest)
+    if info.length != row["Length"] or info.md5 != row["MD5"]:
+        raise DerivaMLValidationError(
+            f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} and "
+            f"{info.length} bytes, but the catalog recorded {row['MD5']} and "
+            f"{row['Length']}. Re-upload the file.")
     return info.length
