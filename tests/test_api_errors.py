@@ -7,6 +7,7 @@ import pytest
 
 from derivaml_jupyter.core.definitions import ML_SCHEMA
 from derivaml_jupyter.core.errors import DerivaMLNotFound, DerivaMLValidationError
+from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 
 pytestmark = pytest.mark.real_server
@@ -57,3 +58,24 @@ def test_malformed_versions_of_a_new_dataset(ml, version, message):
     with pytest.raises(DerivaMLValidationError, match=message):
         ml.create_dataset(["Training"], description="d", version=version)
     assert ml.catalog.count(ML_SCHEMA, "Dataset") == datasets
+
+
+@pytest.mark.local_only  # the local catalog keeps to a DERIVA server's name limit
+def test_long_table_names_are_refused_before_anything_is_created(ml):
+    before = len(list(ml.catalog.model().tables()))
+    with pytest.raises(DerivaMLValidationError,
+                       match=r"The table name 'A{30}\.\.\.' is 300 bytes long: a DERIVA server "
+                             r"\(PostgreSQL\) allows at most 63"):
+        ml.create_asset("A" * 300)
+    with pytest.raises(DerivaMLValidationError, match=r"'B{30}\.\.\.' is 66 bytes long"):
+        ml.create_asset("B" * 55)  # its table B..._Asset_Type would be too long
+    assert len(list(ml.catalog.model().tables())) == before
+    assert "B" * 55 not in {t["Name"] for t in ml.catalog.select(ML_SCHEMA, "Asset_Type")}
+
+
+def test_exclude_tables_may_name_one_table(ml, dataset):
+    ml.create_asset("Model")
+    spec = DatasetSpec(rid=dataset.dataset_rid, exclude_tables="Model")
+    assert spec.exclude_tables == {"Model"}
+    bag = ml.download_dataset_bag(spec)
+    assert "domain.Model" not in bag.list_tables()

@@ -88,7 +88,9 @@ class DatasetSpec:
             self.version = DatasetVersion.parse(self.version)
         else:
             self.version = None
-        if self.exclude_tables is not None:
+        if isinstance(self.exclude_tables, str):  # one table name, not its letters
+            self.exclude_tables = {self.exclude_tables}
+        elif self.exclude_tables is not None:
             self.exclude_tables = set(self.exclude_tables)
 
     @classmethod

@@ -47,6 +47,7 @@ from .objects import ObjectStore
 BUSY_TIMEOUT_S = 60.0
 LOCK_RETRY_S = 600.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\- ]*$")
+MAX_NAME_BYTES = 63  # PostgreSQL's identifier limit, so a catalog can move to a DERIVA server
 # RIDs already in canonical form (no leading zeros, upper case, dashed groups of four).
 _CANONICAL_RID = re.compile(
     r"^(?:[1-9A-HJKMNP-TV-Z][0-9A-HJKMNP-TV-Z]{0,3}(?:-[0-9A-HJKMNP-TV-Z]{4})*|0)$")
@@ -241,6 +242,12 @@ class LocalCatalog(Catalog):
             raise DerivaMLValidationError(
                 f"{name!r} is not a valid {what} name: start with a letter and use letters, "
                 "digits, '_', '-' or spaces."
+            )
+        if len(name.encode()) > MAX_NAME_BYTES:
+            raise DerivaMLValidationError(
+                f"The {what} name {name[:30] + '...'!r} is {len(name.encode())} bytes long: a "
+                f"DERIVA server (PostgreSQL) allows at most {MAX_NAME_BYTES}, so use a shorter "
+                "one (an asset table's own tables add up to 14 characters to its name)."
             )
 
     # -- rows ------------------------------------------------------------------------------
