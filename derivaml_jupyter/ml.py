@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from .asset.api import AssetAPI
 from .catalog.connect import connect_catalog, derivaml_home, is_local
-from .catalog.contract import Catalog, Column, ForeignKey, Table
+from .catalog.contract import Catalog, Column, ForeignKey, Table, check_name_length
 from .core.definitions import ML_SCHEMA, MLVocab
 from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidationError
 from .core.listing import Listing
@@ -253,6 +253,8 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
             asset_table(schema, asset_name, columns, fkeys, comment),
             model.table(ML_SCHEMA, MLVocab.asset_type), model.table(ML_SCHEMA, MLVocab.asset_role),
             model.table(ML_SCHEMA, "Execution"))
+        for t in tables:  # all names checked first: a DERIVA server cannot undo a creation
+            check_name_length(t.name, "table")
         with self.catalog.transaction():
             for t in tables:
                 self.catalog.create_table(t)

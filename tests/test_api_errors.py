@@ -60,7 +60,6 @@ def test_malformed_versions_of_a_new_dataset(ml, version, message):
     assert ml.catalog.count(ML_SCHEMA, "Dataset") == datasets
 
 
-@pytest.mark.local_only  # the local catalog keeps to a DERIVA server's name limit
 def test_long_table_names_are_refused_before_anything_is_created(ml):
     before = len(list(ml.catalog.model().tables()))
     with pytest.raises(DerivaMLValidationError,

@@ -33,6 +33,19 @@ COLUMN_TYPES = frozenset(
 Where = Mapping[str, Any]
 Progress = Callable[[int], None]  # called with the number of bytes just transferred
 
+MAX_NAME_BYTES = 63  # PostgreSQL's limit on names, which a DERIVA server has
+
+
+def check_name_length(name: str, what: str) -> str:
+    """``name`` if a DERIVA server can hold it (at most 63 bytes), else a clear error."""
+    size = len(name.encode())
+    if size > MAX_NAME_BYTES:
+        raise DerivaMLValidationError(
+            f"The {what} name {name[:30] + '...'!r} is {size} bytes long: a DERIVA server "
+            f"(PostgreSQL) allows at most {MAX_NAME_BYTES}, so use a shorter one (an asset "
+            "table's own tables add up to 14 characters to its name).")
+    return name
+
 
 @dataclass(frozen=True)
 class Column:
@@ -145,11 +158,15 @@ class Model:
 
     def check_new_table(self, table: Table) -> Table | None:
         """Validate a table about to be created: its schema, key columns and foreign-key
-        targets must exist. Returns the existing table of that name, if any."""
+        targets must exist, its names fit a DERIVA server. Returns the existing table of that
+        name, if any."""
         if table.schema not in self.schemas:
             raise DerivaMLNotFound(f"There is no schema {table.schema!r}; create it first.")
         if self.has_table(table.schema, table.name):
             return self.table(table.schema, table.name)
+        check_name_length(table.name, "table")
+        for column in table.columns:
+            check_name_length(column.name, "column")
         for fk in table.foreign_keys:
             target = self.table(fk.pk_schema, fk.pk_table)
             for col in fk.pk_columns:

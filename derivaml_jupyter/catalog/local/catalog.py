@@ -40,6 +40,7 @@ from ..contract import (
     ResolvedRID,
     Table,
     Where,
+    check_name_length,
 )
 from . import ddl
 from .objects import ObjectStore
@@ -47,7 +48,6 @@ from .objects import ObjectStore
 BUSY_TIMEOUT_S = 60.0
 LOCK_RETRY_S = 600.0
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_\- ]*$")
-MAX_NAME_BYTES = 63  # PostgreSQL's identifier limit, so a catalog can move to a DERIVA server
 # RIDs already in canonical form (no leading zeros, upper case, dashed groups of four).
 _CANONICAL_RID = re.compile(
     r"^(?:[1-9A-HJKMNP-TV-Z][0-9A-HJKMNP-TV-Z]{0,3}(?:-[0-9A-HJKMNP-TV-Z]{4})*|0)$")
@@ -243,12 +243,7 @@ class LocalCatalog(Catalog):
                 f"{name!r} is not a valid {what} name: start with a letter and use letters, "
                 "digits, '_', '-' or spaces."
             )
-        if len(name.encode()) > MAX_NAME_BYTES:
-            raise DerivaMLValidationError(
-                f"The {what} name {name[:30] + '...'!r} is {len(name.encode())} bytes long: a "
-                f"DERIVA server (PostgreSQL) allows at most {MAX_NAME_BYTES}, so use a shorter "
-                "one (an asset table's own tables add up to 14 characters to its name)."
-            )
+        check_name_length(name, what)
 
     # -- rows ------------------------------------------------------------------------------
     def insert(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]],
