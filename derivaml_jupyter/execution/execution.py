@@ -115,9 +115,10 @@ class Execution:
     @property
     def status(self) -> Status:
         """The current status (read from the catalog, so other processes' changes show)."""
-        if self.dry_run:
-            return self._status
-        word = self._row()["Status"]
+        return self._status if self.dry_run else self._status_of(self._row())
+
+    def _status_of(self, row: dict) -> Status:
+        word = row["Status"]
         status = self._ml.profile.status_of(word)
         if status is None:
             raise DerivaMLValidationError(
@@ -180,7 +181,9 @@ class Execution:
     def __exit__(self, exc_type, exc, tb) -> bool:
         if exc is not None:
             log.error("Execution %s failed: %s: %s", self.execution_rid, exc_type.__name__, exc)
-        if self.status is Status.running:  # not already stopped, e.g. by an upload inside
+        # Not already stopped, e.g. by an upload inside (this process wrote every status
+        # since __enter__, so no need to read it back).
+        if self._status is Status.running:
             self.execution_stop(exc)
         return False
 
@@ -278,8 +281,9 @@ class Execution:
         """
         if self.dry_run:
             return {}
-        row = self._ml.profile.execution_view(self._row())
-        status = self.status
+        row = self._row()
+        status = self._status_of(row)
+        row = self._ml.profile.execution_view(row)
         pending = self.manifest.pending()
         features = FeatureStage(self)
         if status is Status.uploaded and not pending and not features.pending():
@@ -314,11 +318,11 @@ class Execution:
                     f"ml.restore_execution({self.execution_rid!r})"
                     ".upload_execution_outputs()).") from e
             raise
-        self._write(Upload_Duration=format_duration(time.monotonic() - started))
-        if not failed:
-            count = sum(len(v) for v in result.values())
-            self.update_status(Status.uploaded, f"Uploaded {count} file(s)" + (
-                f", resuming after: {earlier}" if resumed else ""))
+        done = {} if failed else {
+            "Status": Status.uploaded.value,
+            "Status_Detail": f"Uploaded {sum(len(v) for v in result.values())} file(s)" + (
+                f", resuming after: {earlier}" if resumed else "")}
+        self._write(Upload_Duration=format_duration(time.monotonic() - started), **done)
         if self._ml.clean_execution_dir if clean_folder is None else clean_folder:
             self._clean_staged_files()
         return result
