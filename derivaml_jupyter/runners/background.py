@@ -1,52 +1,29 @@
 """Headless runs started from Jupyter: ``deriva-ml-run-notebook`` / ``deriva-ml-run`` in
-child processes, each with its own log file, tracked until they finish."""
+child processes (each in its own process group, with its own log file), recorded in a
+``RunStore`` so they outlive the server that started them, and cancellable."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import subprocess
 import sys
-import threading
 import time
-from dataclasses import dataclass, field
+import uuid
 from pathlib import Path
+from typing import Any
 
-from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ..core.errors import DerivaMLConflict, DerivaMLNotFound, DerivaMLValidationError
+from .process_group import end_group, group_alive
+from .run_store import RunStore
 
 _EXECUTION = re.compile(r"^(?:Execution|Multirun parent execution:) (\S+?):?(?: |$)", re.M)
 # The hint both runners print after an execution: where it was recorded.
 _WHERE = re.compile(r"derivaml execution \S+ --host ([^\s)]+) --catalog ([^\s)]+)")
 TAIL_LINES = 40
-
-
-@dataclass
-class Run:
-    """One headless run: its command, working directory, log file and process."""
-
-    run_id: str
-    kind: str
-    target: str
-    command: list[str]
-    cwd: Path
-    log_path: Path
-    process: subprocess.Popen
-    started: float = field(default_factory=time.time)
-
-    def state(self) -> dict:
-        """Status (running, succeeded, failed), exit code, the execution it recorded (and the
-        host and catalog it went to) and the last lines of its output."""
-        code = self.process.poll()
-        log = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        found = _EXECUTION.findall(log)
-        host, catalog = (_WHERE.findall(log) or [(None, None)])[-1]
-        return {
-            "id": self.run_id, "kind": self.kind, "target": self.target,
-            "status": "running" if code is None else "succeeded" if code == 0 else "failed",
-            "exit_code": code, "execution_rid": found[-1] if found else None,
-            "host": host, "catalog": catalog,
-            "started": self.started, "output": "\n".join(log.splitlines()[-TAIL_LINES:]),
-        }
+# Runs the command, then writes its exit code to the file named by $0 (read after a restart).
+_RECORD_EXIT = '"$@"; echo $? > "$0"'
+LOST = ("Its process ended without recording an exit code (it was killed, or the machine "
+        "restarted while it ran); the output below is all it wrote.")
 
 
 def _checked(overrides: list[str]) -> list[str]:
@@ -59,31 +36,48 @@ def _checked(overrides: list[str]) -> list[str]:
     return list(overrides)
 
 
+def _exit_code(log_path: Path) -> int | None:
+    try:
+        return int(log_path.with_suffix(".exit").read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _log_facts(log_path: Path) -> dict[str, Any]:
+    """The execution a run's log names (and the host and catalog it went to), and its last
+    lines."""
+    log = log_path.read_text(errors="replace") if log_path.exists() else ""
+    found = _EXECUTION.findall(log)
+    host, catalog = (_WHERE.findall(log) or [(None, None)])[-1]
+    return {"execution_rid": found[-1] if found else None, "host": host, "catalog": catalog,
+            "output": "\n".join(log.splitlines()[-TAIL_LINES:])}
+
+
 class BackgroundRuns:
-    """Starts and tracks headless runs; logs go to ``log_dir``."""
+    """Starts, follows and cancels the headless runs recorded in ``folder/runs.sqlite`` (logs
+    beside it). Each run belongs to the user who started it: only they see or cancel it."""
 
-    def __init__(self, log_dir: Path):
-        self.log_dir = Path(log_dir)
-        self._runs: dict[str, Run] = {}
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.store = RunStore(self.folder / "runs.sqlite")
+        self._processes: dict[int, subprocess.Popen] = {}  # started here, reaped by poll()
 
-    def start_notebook(self, notebook: Path, overrides: list[str] = (),
-                       parameters: dict[str, object] | None = None) -> Run:
+    def start_notebook(self, owner: str, notebook: Path, overrides: list[str] = (),
+                       parameters: dict[str, object] | None = None) -> dict[str, Any]:
         """Run a notebook headless, as ``deriva-ml-run-notebook NOTEBOOK [overrides] -p ...``."""
         notebook = Path(notebook)
         if notebook.suffix != ".ipynb" or not notebook.is_file():
             raise DerivaMLNotFound(f"There is no notebook {notebook.name} to run.")
-        command = ["derivaml_jupyter.runners.run_notebook_cli", str(notebook),
-                   *_checked(overrides)]
+        overrides = _checked(overrides)
+        command = ["derivaml_jupyter.runners.run_notebook_cli", str(notebook), *overrides]
         for name, value in (parameters or {}).items():
             if not str(name).isidentifier():
                 raise DerivaMLValidationError(f"{name!r} is not a notebook parameter name.")
             command += ["-p", str(name), str(value)]
-        return self._start("notebook", notebook.name, command, notebook.parent)
+        return self._start(owner, "notebook", notebook.name, overrides, command, notebook.parent)
 
-    def start_model(self, project: Path, overrides: list[str] = (), multirun: bool = False
-                    ) -> Run:
+    def start_model(self, owner: str, project: Path, overrides: list[str] = (),
+                    multirun: bool = False) -> dict[str, Any]:
         """Run a project's model, as ``deriva-ml-run [--multirun] [overrides]`` in the project
         folder."""
         project = Path(project)
@@ -92,29 +86,81 @@ class BackgroundRuns:
             raise DerivaMLValidationError(
                 f"{project.name or project} is not a DerivaML project: it has no "
                 "src/configs/__init__.py.")
+        overrides = _checked(overrides)
         command = ["derivaml_jupyter.runners.run_model_cli", "--config-dir", str(configs),
-                   *(["--multirun"] if multirun else []), *_checked(overrides)]
-        return self._start("model", project.name, command, project)
+                   *(["--multirun"] if multirun else []), *overrides]
+        return self._start(owner, "model", project.name, overrides, command, project)
 
-    def _start(self, kind: str, target: str, module_args: list[str], cwd: Path) -> Run:
-        with self._lock:
-            run_id = str(next(self._ids))
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            log_path = self.log_dir / f"run-{run_id}.log"
-            with open(log_path, "wb") as log:
-                process = subprocess.Popen([sys.executable, "-m", *module_args], cwd=cwd,
-                                           stdout=log, stderr=subprocess.STDOUT,
-                                           stdin=subprocess.DEVNULL)
-            run = Run(run_id, kind, target, [sys.executable, "-m", *module_args], cwd,
-                      log_path, process)
-            self._runs[run_id] = run
-            return run
+    def _start(self, owner: str, kind: str, target: str, overrides: list[str],
+               module_args: list[str], cwd: Path) -> dict[str, Any]:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        log_path = self.folder / f"run-{uuid.uuid4().hex[:16]}.log"
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(
+                ["/bin/sh", "-c", _RECORD_EXIT, str(log_path.with_suffix(".exit")),
+                 sys.executable, "-m", *module_args],
+                cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True)
+        run_id = self.store.add(owner=owner, kind=kind, target=target, overrides=overrides,
+                                status="running", started=time.time(), pid=process.pid,
+                                pgid=process.pid, log_path=str(log_path))
+        self._processes[run_id] = process
+        return self.state(owner, str(run_id))
 
-    def get(self, run_id: str) -> Run:
-        try:
-            return self._runs[run_id]
-        except KeyError:
-            raise DerivaMLNotFound(f"There is no run {run_id} on this server.") from None
+    def state(self, owner: str, run_id: str) -> dict[str, Any]:
+        """Run ``run_id`` of ``owner``: status (running, succeeded, failed, cancelled or lost,
+        with ``status_detail`` saying why), exit code, the execution it recorded (and its
+        host and catalog), times, pid and the last lines of its output."""
+        return self._followed(self._owned(owner, run_id))
 
-    def list(self) -> list[Run]:
-        return sorted(self._runs.values(), key=lambda r: r.started, reverse=True)
+    def list(self, owner: str) -> list[dict[str, Any]]:
+        """``owner``'s runs, newest first."""
+        return [self._followed(record) for record in self.store.list(owner)]
+
+    def cancel(self, owner: str, run_id: str) -> dict[str, Any]:
+        """End run ``run_id``'s process group (SIGTERM, then SIGKILL after a few seconds) and
+        record it cancelled; a run that is not running is a conflict."""
+        record = self._followed(self._owned(owner, run_id))
+        if not self.store.update(record["id"], when_status="running", status="cancelled",
+                                 status_detail=f"Cancelled by {owner}."):
+            raise DerivaMLConflict(
+                f"Run {run_id} has already ended ({self.store.get(record['id'])['status']}); "
+                "only a running run can be cancelled.")
+        end_group(record["pgid"])
+        self._forget(record["id"])
+        self.store.update(record["id"], ended=time.time(), **{
+            k: record[k] for k in ("execution_rid", "host", "catalog")})
+        return self.state(owner, run_id)
+
+    def _owned(self, owner: str, run_id: str) -> dict[str, Any]:
+        well_formed = run_id.isascii() and run_id.isdigit() and len(run_id) < 19
+        record = self.store.get(int(run_id)) if well_formed else None
+        if record is None or record["owner"] != owner:
+            raise DerivaMLNotFound(f"There is no run {run_id} of yours on this server.")
+        return record
+
+    def _followed(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` with its log's facts; a run that was running and whose processes are
+        gone is recorded as ended (succeeded or failed by its exit code, else lost)."""
+        log_path = Path(record.pop("log_path"))
+        facts = _log_facts(log_path)
+        output = facts.pop("output")
+        if record["status"] == "running" and not group_alive(record["pgid"]):
+            self._forget(record["id"])
+            code = _exit_code(log_path)
+            ended = {"status": "lost" if code is None else "succeeded" if code == 0 else
+                     "failed", "status_detail": LOST if code is None else None,
+                     "exit_code": code, "ended": time.time(), **facts}
+            if self.store.update(record["id"], when_status="running", **ended):
+                record.update(ended)
+            else:  # cancelled meanwhile
+                record = self.store.get(record["id"])
+                record.pop("log_path")
+        if record["status"] == "running":
+            record.update(facts)
+        return {**record, "id": str(record["id"]), "output": output}
+
+    def _forget(self, run_id: int) -> None:
+        process = self._processes.pop(run_id, None)
+        if process is not None:
+            process.poll()

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import getpass
 import json
+import os
 import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -14,10 +16,12 @@ from typing import Any
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
+from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
 from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..runners.background import BackgroundRuns
 from . import openapi, views
 from .configs import list_project_configs
 from .errors import APIError, error_body
@@ -194,35 +198,60 @@ class NotebookUploadHandler(DerivaMLHandler):
                                     self.body["execution_rid"]))
 
 
-class RunsHandler(DerivaMLHandler):
-    """POST starts a headless run of a notebook or a project's model; GET lists runs."""
+class RunsHandlerBase(DerivaMLHandler):
+    """Runs belong to the user who started them: each sees and cancels only their own."""
+
+    @property
+    def runs(self) -> BackgroundRuns:
+        return self.settings["derivaml_runs"]
+
+    @property
+    def owner(self) -> str:
+        """The user's name; with Jupyter's own token or password login, whose users are
+        anonymous and new in each browser, the account running the server (the one holder
+        of that token or password)."""
+        if type(self.identity_provider) in (IdentityProvider, PasswordIdentityProvider):
+            return server_account()
+        return self.current_user.username
+
+
+class RunsHandler(RunsHandlerBase):
+    """POST starts a headless run of a notebook or a project's model; GET lists the user's
+    runs, also those started before the server restarted."""
 
     path = "runs"
 
     @api_method("read")
     async def get(self) -> None:
-        self.answer([run.state() for run in self.settings["derivaml_runs"].list()])
+        self.answer(await self.call(self.runs.list, self.owner, catalog=False))
 
     @api_method("execute")
     async def post(self) -> None:
         kind, overrides = self.body["kind"], self.body.get("overrides", [])
-        runs = self.settings["derivaml_runs"]
         target = self.root_path(self.body["path"], f"{kind} path")
         if overrides:
             overrides = await self.allowed(overrides, target if kind == "model" else
                                            project_of_notebook(target))
         if kind == "notebook":
-            start = runs.start_notebook, target, overrides, self.body.get("parameters", {})
+            start, options = self.runs.start_notebook, self.body.get("parameters", {})
         else:
-            start = runs.start_model, target, overrides, self.body.get("multirun", False)
-        run = await self.call(*start, catalog=False)
+            start, options = self.runs.start_model, self.body.get("multirun", False)
+        run = await self.call(start, self.owner, target, overrides, options, catalog=False)
         self.set_status(201)
-        self.answer(run.state())
+        self.answer(run)
 
     async def allowed(self, overrides: list[str], project: Path) -> list[str]:
         """``overrides`` if they only choose options and set fields of ``project``'s configs."""
         listing = await self.call(list_project_configs, project, catalog=False)
         return await self.call(allowed_overrides, overrides, listing["fields"], catalog=False)
+
+
+def server_account() -> str:
+    """The name of the account running this server."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no name for the uid (some containers)
+        return f"uid {os.getuid()}"
 
 
 def project_of_notebook(notebook: Path) -> Path:
@@ -234,19 +263,26 @@ def project_of_notebook(notebook: Path) -> Path:
     return notebook.parent if src is None else src.parent
 
 
-class RunHandler(DerivaMLHandler):
+class RunHandler(RunsHandlerBase):
     path = "runs/{run_id}"
 
     @api_method("read")
     async def get(self, run_id: str) -> None:
-        self.answer(await self.call(lambda: self.settings["derivaml_runs"].get(run_id).state(),
-                                    catalog=False))
+        self.answer(await self.call(self.runs.state, self.owner, run_id, catalog=False))
+
+
+class RunCancelHandler(RunsHandlerBase):
+    path = "runs/{run_id}/cancel"
+
+    @api_method("execute")
+    async def post(self, run_id: str) -> None:
+        self.answer(await self.call(self.runs.cancel, self.owner, run_id, catalog=False))
 
 
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, InfoHandler, DatasetsHandler, DatasetHandler, DatasetMembersHandler,
     ExecutionsHandler, ExecutionHandler, WorkflowsHandler, ConfigsHandler,
-    NotebookUploadHandler, RunsHandler, RunHandler,
+    NotebookUploadHandler, RunsHandler, RunHandler, RunCancelHandler,
 ]
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
     (re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", handler.path), handler) for handler in HANDLERS]

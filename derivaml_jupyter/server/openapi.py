@@ -52,6 +52,7 @@ CATALOG = [
                           "remote snapshot), at most 100 characters",
                           "^[A-Za-z0-9][A-Za-z0-9_.@-]*$")),
 ]
+RUN_ID = in_path("run_id", text(15, "a run id (digits)", "^[0-9]{1,15}$"))
 VERSION = query("version", text(64, "a dataset version such as 1.2.0"))
 
 
@@ -103,7 +104,8 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
                                     PATH["description"]},
                            "execution_rid": RID}})},
     "/runs": {
-        "get": operation("The headless runs started on this server, newest first"),
+        "get": operation("Your headless runs started on this server (also before it "
+                         "restarted), newest first"),
         "post": operation("Start a headless run of a notebook or of a project's model", body={
             "required": ["kind", "path"],
             "properties": {
@@ -119,8 +121,11 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
                                    {"type": "string", "maxLength": 10000},
                                    {"type": "number"}, {"type": "boolean"}]}},
                 "multirun": {"type": "boolean"}}}, status="201")},
-    "/runs/{run_id}": {"get": operation("A run's status, execution and last output lines", [
-        in_path("run_id", text(20, "a run id", "^[0-9]+$"))])},
+    "/runs/{run_id}": {"get": operation(
+        "One of your runs: its status, execution and last output lines", [RUN_ID])},
+    "/runs/{run_id}/cancel": {"post": operation(
+        "Cancel one of your running runs: its process group gets SIGTERM, then SIGKILL after "
+        "a few seconds (409 if it has already ended)", [RUN_ID])},
 }
 
 

@@ -4,6 +4,7 @@ they finish, with the execution they recorded."""
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import time
 from pathlib import Path
@@ -37,10 +38,11 @@ def start(body: dict) -> dict:
     return {"method": "POST", "body": json.dumps(body)}
 
 
-async def finished(jp_fetch, run_id: str, timeout: float = 240) -> dict:
+async def finished(jp_fetch, run_id: str, timeout: float = 240, user: dict | None = None
+                   ) -> dict:
     deadline = time.monotonic() + timeout
     while True:
-        state = await api(jp_fetch, "runs", run_id)
+        state = await api(jp_fetch, "runs", run_id, **(user or {}))
         if state["status"] != "running" or time.monotonic() > deadline:
             return state
         await asyncio.sleep(0.5)
@@ -50,6 +52,7 @@ async def test_a_model_run_records_an_uploaded_execution(jp_fetch, project):
     run = await api(jp_fetch, "runs", **start(
         {"kind": "model", "path": "proj", "overrides": ["model_config=quick"]}))
     assert run["status"] == "running" and run["kind"] == "model"
+    assert run["owner"] == getpass.getuser()  # Jupyter's token: the server's account
     state = await finished(jp_fetch, run["id"])
     assert state["status"] == "succeeded", state["output"]
     assert (state["host"], state["catalog"]) == ("local", "projcat")
