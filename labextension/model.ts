@@ -1,6 +1,7 @@
 /**
  * The sidebar's state: the selected catalog, the API calls on it, and the list of recent
- * executions kept fresh by a poll that backs off on errors and stands by while nobody looks,
+ * executions kept fresh by a poll that backs off on errors and stands by while nobody looks
+ * (each round sends the last answer's ETag; the server answers 304 while nothing changed),
  * and the headless runs of this server, polled the same way while one of them is running.
  */
 import { ServerConnection } from '@jupyterlab/services';
@@ -8,7 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { Query, requestAPI } from './request';
+import { APIError, Query, requestAPI } from './request';
 import {
   IDatasetDetail,
   IDatasetSummary,
@@ -68,6 +69,7 @@ export class DerivaMLModel implements IDisposable {
     }
     this._catalog = catalog;
     this._executions = [];
+    this._executionsETag = null;
     this._executionsError = null;
     this._catalogChanged.emit(catalog);
     this._executionsChanged.emit();
@@ -183,8 +185,11 @@ export class DerivaMLModel implements IDisposable {
   }
 
   /** The `limit` most recent executions. */
-  recentExecutions(limit: number = RECENT_EXECUTIONS): Promise<IExecutionList> {
-    return this.request('executions', { limit });
+  recentExecutions(
+    limit: number = RECENT_EXECUTIONS,
+    init: RequestInit = {}
+  ): Promise<IExecutionList> {
+    return this.request('executions', { limit }, init);
   }
 
   execution(rid: string): Promise<IExecutionDetail> {
@@ -212,6 +217,15 @@ export class DerivaMLModel implements IDisposable {
     });
     this.refreshRunsSoon();
     return started;
+  }
+
+  /** Cancel run `id` (its whole process group ends); the runs list shows it cancelled. */
+  async cancelRun(id: string): Promise<IRun> {
+    const cancelled = await requestAPI<IRun>(this.serverSettings, `runs/${id}/cancel`, {}, {
+      method: 'POST'
+    });
+    this.refreshRunsSoon();
+    return cancelled;
   }
 
   /** Fetch the runs now; a run that finished also refreshes the executions it recorded. */
@@ -242,8 +256,14 @@ export class DerivaMLModel implements IDisposable {
   async refreshExecutions(): Promise<void> {
     const catalog = this._catalog;
     try {
-      const page = await this.recentExecutions();
-      if (catalog === this._catalog && !sameExecutions(page.executions, this._executions)) {
+      const page = await this.changedExecutions();
+      if (catalog !== this._catalog) {
+        return;
+      }
+      if (page !== null) {
+        this._executionsETag = page.etag;
+      }
+      if (page !== null && !sameExecutions(page.executions, this._executions)) {
         this._executions = page.executions;
         this._executionsError = null;
         this._executionsChanged.emit();
@@ -255,6 +275,23 @@ export class DerivaMLModel implements IDisposable {
       if (catalog === this._catalog) {
         this._executionsError = (error as Error).message;
         this._executionsChanged.emit();
+      }
+      throw error;
+    }
+  }
+
+  /** The recent executions, or null when the server answers 304: unchanged since the
+   * answer whose ETag the last refresh kept. */
+  private async changedExecutions(): Promise<IExecutionList | null> {
+    const etag = this._executionsETag;
+    try {
+      return await this.recentExecutions(
+        RECENT_EXECUTIONS,
+        etag ? { headers: { 'If-None-Match': etag } } : {}
+      );
+    } catch (error) {
+      if (etag && error instanceof APIError && error.status === 304) {
+        return null;
       }
       throw error;
     }
@@ -272,6 +309,7 @@ export class DerivaMLModel implements IDisposable {
   private _catalogChanged = new Signal<this, string>(this);
   private _executions: IExecutionSummary[] = [];
   private _executionsError: string | null = null;
+  private _executionsETag: string | null = null;
   private _executionsChanged = new Signal<this, void>(this);
   private _lastActivity = Date.now();
   private _poll: Poll;

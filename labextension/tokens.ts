@@ -75,6 +75,10 @@ export interface IExecutionList {
   total: number;
   offset: number;
   limit: number;
+  /** The cursor of the next page (`?after=`), null on the last page. */
+  next: string | null;
+  /** This answer's ETag: sent back as If-None-Match, it gets 304 while nothing changed. */
+  etag: string;
   executions: IExecutionSummary[];
 }
 
@@ -143,12 +147,18 @@ export interface IUploadResult {
   files: { table: string; filename: string; rid: string }[];
 }
 
-/** `runs` / `runs/<id>`: a headless run started on this server, and its output's tail. */
+/** `runs` / `runs/<id>`: a headless run the user started on this server (also before it
+ * restarted), and its output's tail. */
 export interface IRun {
   id: string;
+  /** The user who started it (only they see and cancel it). */
+  owner: string;
   kind: 'notebook' | 'model';
   target: string;
-  status: 'running' | 'succeeded' | 'failed';
+  overrides: string[];
+  /** `lost`: its process ended without recording an exit code (see `status_detail`). */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'lost';
+  status_detail: string | null;
   exit_code: number | null;
   execution_rid: string | null;
   /** Where the run recorded its execution, once known. */
@@ -156,6 +166,8 @@ export interface IRun {
   catalog: string | null;
   /** Seconds since the epoch. */
   started: number;
+  ended: number | null;
+  pid: number;
   output: string;
 }
 

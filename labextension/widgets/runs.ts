@@ -1,6 +1,7 @@
-/** The Runs section: the headless runs of this server with their status, kept fresh by the
- * model's runs poll while one is running; a click shows a run with the tail of its output,
- * and its execution's RID opens that execution in the Executions section. */
+/** The Runs section: the user's headless runs of this server (also those started before it
+ * restarted) with their status, kept fresh by the model's runs poll while one is running; a
+ * running run has a Cancel button; a click shows a run with the tail of its output, and its
+ * execution's RID opens that execution in the Executions section. */
 import { DerivaMLModel, catalogOf } from '../model';
 import { IRun } from '../tokens';
 import { Child, button, fields, fill, h, heading, note, statusBadge } from './dom';
@@ -33,6 +34,7 @@ export class RunsSection extends ItemsSection {
     fill(
       this.listNode,
       runsError ? note(runsError, 'error') : null,
+      this._cancelError && note(this._cancelError, 'error'),
       runs.length
         ? h('ul', 'jp-DerivaML-items', ...runs.map(run => this.runItem(run)))
         : !runsError &&
@@ -51,7 +53,8 @@ export class RunsSection extends ItemsSection {
         h('span', 'jp-DerivaML-rid', `#${run.id}`),
         h('span', 'jp-DerivaML-kind', run.kind),
         h('span', 'jp-DerivaML-target', run.target),
-        run.execution_rid && this.executionLink(run)
+        run.execution_rid && this.executionLink(run),
+        run.status === 'running' && this.cancelButton(run)
       ],
       null
     );
@@ -70,6 +73,23 @@ export class RunsSection extends ItemsSection {
     return link;
   }
 
+  /** Cancel: ends the run's processes (the list then shows it cancelled). */
+  private cancelButton(run: IRun): HTMLElement {
+    const cancel = button('jp-DerivaML-button jp-DerivaML-cancelRun', () => {
+      cancel.disabled = true;
+      this.model.cancelRun(run.id).then(
+        () => (this._cancelError = null),
+        error => {
+          this._cancelError = `Could not cancel run ${run.id}: ${(error as Error).message}`;
+          this.render();
+        }
+      );
+    }, 'Cancel');
+    cancel.title = `Cancel run ${run.id}: end its processes`;
+    cancel.addEventListener('click', event => event.stopPropagation());
+    return cancel;
+  }
+
   private renderDetail(run: IRun): Child[] {
     const rid = run.execution_rid;
     const execution =
@@ -78,7 +98,10 @@ export class RunsSection extends ItemsSection {
       heading(`Run ${run.id}: ${run.kind} ${run.target}`),
       fields([
         ['Status', h('span', '', statusBadge(run.status), ' ', exitCode(run))],
+        ['Why', run.status_detail],
         ['Started', new Date(run.started * 1000).toLocaleString()],
+        ['Ended', run.ended ? new Date(run.ended * 1000).toLocaleString() : null],
+        ['Overrides', run.overrides.join(' ')],
         ['Execution', execution],
         ['Catalog', run.catalog && `${run.host}/${run.catalog}`]
       ]),
@@ -88,6 +111,7 @@ export class RunsSection extends ItemsSection {
   }
 
   private _selected: string | null = null;
+  private _cancelError: string | null = null;
 }
 
 function exitCode(run: IRun): string {
