@@ -94,9 +94,15 @@ def _check_choice(token: str, groups: dict, primary: object) -> None:
     if "=" not in token or key.startswith("hydra") or "." in key:
         return
     if key in groups:
+        options = groups[key]
+        if value.startswith(("[", "{")):
+            raise ConfigOverrideError(
+                f"{key} is a config group: choose one of its options by name, e.g. "
+                f"{key}={sorted(options)[0] if options else '<option>'} (options: "
+                f"{', '.join(sorted(options)) or 'none'}). A list or mapping cannot stand for "
+                f"an option: add one holding it to the {key} group in src/configs.")
         if prefix == "~" or any(c in value for c in "()[]{}'\"$"):
             return  # a deletion, or a sweep expression Hydra expands itself
-        options = groups[key]
         for choice in (v.strip() for v in value.split(",")):
             if choice not in options:
                 raise ConfigOverrideError(

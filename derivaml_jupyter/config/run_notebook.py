@@ -14,10 +14,11 @@ import logging
 import os
 import sys
 from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import DerivaMLValidationError
+from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
 
 ENV_NOTEBOOK_PATH = "DERIVA_ML_NOTEBOOK_PATH"
 ENV_OVERRIDES = "DERIVA_ML_HYDRA_OVERRIDES"
@@ -129,6 +130,34 @@ def _fields(obj: Any) -> dict[str, Any]:
     return dict(vars(obj))
 
 
+# Inside ``names_must_exist()`` a notebook config named explicitly must be registered and a
+# local catalog must exist: no fallback config, no new catalog for a misspelt name.
+_NAMES_MUST_EXIST: ContextVar[bool] = ContextVar("derivaml_names_must_exist", default=False)
+
+
+@contextlib.contextmanager
+def names_must_exist() -> Iterator[None]:
+    """Make ``run_notebook`` refuse unknown config names and missing local catalogs (the
+    magics use it: a name typed by hand is more likely misspelt than new)."""
+    token = _NAMES_MUST_EXIST.set(True)
+    try:
+        yield
+    finally:
+        _NAMES_MUST_EXIST.reset(token)
+
+
+def _check_registered(config_name: str) -> None:
+    from .notebook import BASE_CONFIG_NAME, list_notebook_configs
+
+    known = [n for n in list_notebook_configs() if n != BASE_CONFIG_NAME]
+    if config_name not in known:
+        raise DerivaMLNotFound(
+            f"There is no notebook config {config_name!r} in this project. Known: "
+            f"{', '.join(known) or 'none'}. Register it with notebook_config("
+            f"{config_name!r}, ...) in src/configs, or leave the name out to use the "
+            "notebook's own.")
+
+
 def connect(ml_class: Any, deriva_ml: Any, hydra_run_dir: str | None) -> Any:
     """Instantiate ``ml_class`` from the ``deriva_ml`` config fields it accepts."""
     fields = _fields(deriva_ml)
@@ -136,6 +165,10 @@ def connect(ml_class: Any, deriva_ml: Any, hydra_run_dir: str | None) -> Any:
         raise DerivaMLValidationError(
             "The notebook config has no deriva_ml.hostname: register a default_deriva entry in "
             "the deriva_ml group, or pass deriva_ml.hostname=... as an override.")
+    if _NAMES_MUST_EXIST.get():
+        from ..catalog.connect import require_existing
+
+        require_existing(fields["hostname"], str(fields.get("catalog_id") or "default"))
     fields["hydra_runtime_output_dir"] = fields.get("hydra_runtime_output_dir") or hydra_run_dir
     params = inspect.signature(ml_class).parameters
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
@@ -200,6 +233,7 @@ def run_notebook(
         ml, execution, config = run_notebook("my_analysis")
     """
     notebook = current_notebook_path()
+    explicit = config_name is not None
     if config_name is None:
         if notebook is None:
             raise DerivaMLValidationError(
@@ -208,6 +242,8 @@ def run_notebook(
                 "run_notebook('my_analysis').")
         config_name = notebook.stem
     load_project_configs(notebook.parent if notebook else None, config_package)
+    if explicit and _NAMES_MUST_EXIST.get():
+        _check_registered(config_name)
     all_overrides = env_overrides() + list(overrides or [])
     with _quiet_console_logging():
         cfg, hydra_run_dir, choices = _resolve(config_name, all_overrides)

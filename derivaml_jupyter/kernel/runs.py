@@ -52,15 +52,17 @@ def start_run(namespace: dict[str, Any], config_name: str | None,
     """``run_notebook(config_name, overrides=overrides)``, then ``ml``, ``execution`` and
     ``config`` go into ``namespace``; returns the run's summary.
 
-    Configuration errors, Hydra's included, raise ``DerivaMLException``.
+    Configuration errors, Hydra's included, raise ``DerivaMLException``; so do a config
+    name that is not registered and a local catalog that does not exist (nothing is made).
     """
-    from ..config.run_notebook import run_notebook
+    from ..config.run_notebook import names_must_exist, run_notebook
     from ..core.definitions import Status
     from ..execution.execution import Execution
 
     previous = namespace.get("execution")
     try:
-        ml, execution, config = run_notebook(config_name, overrides=overrides)
+        with names_must_exist():
+            ml, execution, config = run_notebook(config_name, overrides=overrides)
     except DerivaMLException:
         raise
     except Exception as exc:

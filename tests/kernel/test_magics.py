@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from derivaml_jupyter.catalog.connect import local_catalog_path
 from derivaml_jupyter.core.definitions import ML_SCHEMA
 from derivaml_jupyter.execution.execution import Execution
 
@@ -93,10 +94,10 @@ def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
 def test_catalog_option_and_a_second_run(shell, project, capsys):
     from derivaml_jupyter.ml import DerivaML
 
+    other = DerivaML("local", "other")
     assert shell.run_cell("%%derivaml analysis --catalog other\n# defaults\n").success
     first = shell.user_ns["execution"]
     assert shell.user_ns["ml"].catalog_id == "other"
-    other = DerivaML("local", "other")
     assert _execution_row(other, first.execution_rid)["Status"] == "Running"
     assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
     capsys.readouterr()
@@ -122,6 +123,27 @@ def test_bad_override_is_a_clear_error_and_records_nothing(shell, project, capsy
     assert "default_dataset, subjects" in err
     assert "execution" not in shell.user_ns
     assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+
+
+@pytest.mark.parametrize("cell, says", [
+    ("%%derivaml no_such_config\n# x\n", "There is no notebook config 'no_such_config' in "
+     "this project. Known: analysis."),
+    ("%derivaml run no_such_config", "There is no notebook config 'no_such_config'"),
+    ("%%derivaml analysis deriva_ml.catalog_id=nosuchcatalog\n# x\n",
+     "There is no local catalog 'nosuchcatalog'. Create it with `derivaml init"),
+    ("%derivaml run analysis --catalog nosuchcatalog", "There is no local catalog"),
+    ("%%derivaml analysis datasets=[{rid:1-ZZZZ,version:1.0.0}]\n# x\n",
+     "datasets is a config group: choose one of its options by name, e.g. "
+     "datasets=default_dataset (options: default_dataset, subjects)"),
+])
+def test_wrong_names_are_one_line_errors_and_make_nothing(shell, project, capsys, cell, says):
+    assert not shell.run_cell(cell).success
+    err = capsys.readouterr().err
+    assert "UsageError" in err and says in err and "Traceback" not in err
+    assert "execution" not in shell.user_ns
+    assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+    assert project.ml.catalog.count(ML_SCHEMA, "Workflow") == 0
+    assert not local_catalog_path("nosuchcatalog").exists()
 
 
 def test_unknown_field_and_missing_execution_are_usage_errors(shell, project, capsys):
