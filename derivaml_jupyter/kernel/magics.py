@@ -14,7 +14,7 @@ from IPython.display import display
 
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 
-COMMANDS = ("run", "status", "upload", "datasets", "executions", "configs", "pick")
+COMMANDS = ("run", "status", "upload", "datasets", "executions", "configs", "pick", "help")
 # command -> the options it takes (argparse names)
 OPTIONS = {"run": {"host", "catalog", "words"}, "datasets": {"host", "catalog"},
            "executions": {"host", "catalog", "status"}, "pick": {"config_name"}}
@@ -99,7 +99,7 @@ class DerivaMLMagics(Magics):
         ``status`` and ``upload`` act on the namespace's ``execution``; ``datasets`` and
         ``executions`` return tables (DataFrames) of the catalog's listings, newest
         executions first; ``configs`` lists the project's
-        config options; ``pick`` shows the config picker.
+        config options; ``pick`` shows the config picker; ``help`` shows this.
         """
         args = parse_argstring(self.derivaml_line, line)
         given = {name for name in ("host", "catalog", "status", "config_name", "words")
@@ -113,6 +113,11 @@ class DerivaMLMagics(Magics):
 
     def _run(self, args: Any) -> None:
         self._start(args.words, args.host, args.catalog)
+
+    def _help(self, args: Any) -> None:
+        """Both magics' usage, as ``%derivaml?`` and ``%%derivaml?`` would show it."""
+        print(self.derivaml_line.__doc__)
+        print(self.derivaml_cell.__doc__)
 
     def _status(self, args: Any) -> None:
         from .runs import namespace_run, status_summary

@@ -176,3 +176,10 @@ def test_catalog_option_browses_another_catalog(shell, project):
     assert list(shell.run_line_magic("derivaml", "datasets --catalog other")["Description"]) \
         == ["elsewhere"]
     assert list(shell.run_line_magic("derivaml", "datasets")["RID"]) == [project.dataset]
+
+
+def test_help_shows_both_magics_usage(shell, project, capsys):
+    assert shell.run_cell("%derivaml help").success
+    shown = capsys.readouterr().out
+    assert "%derivaml [--host HOST]" in shown and "%%derivaml [--host HOST]" in shown
+    assert "run,status,upload,datasets,executions,configs,pick,help" in shown
