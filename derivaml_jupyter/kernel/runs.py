@@ -74,9 +74,14 @@ def start_run(namespace: dict[str, Any], config_name: str | None,
     summary = run_summary(ml, execution, config)
     if isinstance(previous, Execution) and not previous.dry_run and \
             previous.status is Status.running:
-        summary.rows.append(("Note", f"the previous execution {previous.execution_rid} is "
-                                     "still Running; finish it with its "
-                                     "upload_execution_outputs()"))
+        previous.update_status(Status.aborted, f"Replaced by execution "
+                               f"{execution.execution_rid} (the cell was run again)")
+        staged = len(previous.manifest.pending())
+        summary.rows.append(("Note", f"the previous execution {previous.execution_rid} was "
+                                     "still Running: it is now Aborted" + (
+            f"; its {staged} staged file(s) stay in {previous.working_dir} (upload them with "
+            f"ml.restore_execution({previous.execution_rid!r}).upload_execution_outputs())"
+            if staged else "")))
     return summary
 
 

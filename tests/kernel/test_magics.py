@@ -100,11 +100,19 @@ def test_catalog_option_and_a_second_run(shell, project, capsys):
     assert shell.user_ns["ml"].catalog_id == "other"
     assert _execution_row(other, first.execution_rid)["Status"] == "Running"
     assert project.ml.catalog.count(ML_SCHEMA, "Execution") == 0
+    first.asset_file_path("Execution_Asset", "partial.txt").write_text("half done\n")
     capsys.readouterr()
     assert shell.run_cell("%derivaml run analysis --catalog other").success
     shown = capsys.readouterr().out
-    assert f"the previous execution {first.execution_rid} is still Running" in shown
-    assert shell.user_ns["execution"].execution_rid != first.execution_rid
+    assert f"the previous execution {first.execution_rid} was still Running: it is now " \
+        "Aborted" in shown
+    assert f"its 1 staged file(s) stay in {first.working_dir}" in shown
+    second = shell.user_ns["execution"].execution_rid
+    assert second != first.execution_rid
+    row = _execution_row(other, first.execution_rid)
+    assert row["Status"] == "Aborted"
+    assert row["Status_Detail"] == f"Replaced by execution {second} (the cell was run again)"
+    assert _execution_row(other, second)["Status"] == "Running"
 
 
 def test_config_name_may_be_left_to_the_notebook(shell, project, monkeypatch):
