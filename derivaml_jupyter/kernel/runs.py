@@ -110,9 +110,12 @@ def run_summary(ml: Any, execution: Any, config: Any) -> Summary:
     datasets, assets = _inputs(ml, execution)
     choices = getattr(config, "config_choices", None) or {}
     workflow = execution.configuration.workflow
+    if execution.workflow_rid:  # the recorded one: the same code reuses its first name
+        workflow = ml.lookup_workflow(execution.workflow_rid)
     return Summary(f"Execution {execution.execution_rid}", [
         ("Status", execution.status.value + (" (dry run)" if execution.dry_run else "")),
-        ("Workflow", getattr(workflow, "name", "") or ""),
+        ("Workflow", f"{getattr(workflow, 'name', '') or ''}" + (
+            f" ({execution.workflow_rid})" if execution.workflow_rid else "")),
         ("Catalog", f"{ml.hostname} / {ml.catalog_id}"),
         ("Config", ", ".join(f"{k}={v}" for k, v in choices.items())),
         ("Datasets", ", ".join(datasets) or "none"),

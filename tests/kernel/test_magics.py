@@ -69,6 +69,8 @@ def test_cell_magic_starts_a_run_and_upload_finishes_it(shell, project, capsys):
     shown = capsys.readouterr().out
     assert f"Execution {rid}" in shown and "Running" in shown
     assert f"{project.dataset} ({project.version})" in shown and "datasets=subjects" in shown
+    recorded = project.ml.lookup_workflow(execution.workflow_rid)
+    assert f"{recorded.name} ({execution.workflow_rid})" in shown
 
     path = execution.asset_file_path("Execution_Asset", "result.txt")
     path.write_text("0.75\n")
