@@ -119,6 +119,31 @@ class ExecutionRecord:
             duration=row["Execution_Duration"], download_duration=row["Download_Duration"],
             upload_duration=row["Upload_Duration"], _ml=ml)
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Setting ``status`` or ``description`` of a record read from the catalog writes it
+        there, as deriva-ml's does (fields set while the record is built do not)."""
+        if name in ("status", "description") and self.__dict__.get("_ml") is not None:
+            if name == "status":
+                value = self._ml.profile.parse_status(value)
+            self._write(**{name.title(): value})
+        super().__setattr__(name, value)
+
+    def _write(self, **columns: Any) -> None:
+        self._ml.catalog.update(ML_SCHEMA, "Execution", [{
+            "RID": self.execution_rid, **self._ml.profile.execution_values(**columns)}])
+
+    def update_status(self, status: Status | str, status_detail: str = "") -> None:
+        """Set the status and its detail (``Status_Detail``) in the catalog."""
+        status = self._ml.profile.parse_status(status)
+        self._write(Status=status, Status_Detail=status_detail)
+        super().__setattr__("status", status)
+        super().__setattr__("status_detail", status_detail)
+
+    def add_nested_execution(self, child: Any, sequence: int | None = None) -> None:
+        """Nest execution ``child`` (a record, an ``Execution`` or a RID) in this one."""
+        self._ml._nest_execution(self.execution_rid, getattr(child, "execution_rid", child),
+                                 sequence)
+
     @property
     def workflow_rid(self) -> str | None:
         return self.workflow.workflow_rid if self.workflow else None

@@ -450,6 +450,32 @@ def test_restore_execution_continues_staging(project):
     assert names == {"first.pt", "continued_model.pt"}
 
 
+def test_execution_record_writes_status_and_description_through(project):
+    ml = project["ml"]
+    workflow = ml.create_workflow("W", "Training")
+    with ml.create_execution(ExecutionConfiguration(workflow=workflow)) as exe:
+        pass
+    (record,) = ml.find_executions()
+    record.description = "Reviewed: fine"  # deriva-ml's records write through
+    record.status = "uploaded"
+    again = ml.lookup_execution(exe.execution_rid)
+    assert (again.description, again.status) == ("Reviewed: fine", Status.uploaded)
+    record.update_status(Status.aborted, "Superseded by a later run")
+    again = ml.lookup_execution(exe.execution_rid)
+    assert (again.status, again.status_detail) == (Status.aborted, "Superseded by a later run")
+    with pytest.raises(DerivaMLValidationError, match="'Sideways' is not an execution status"):
+        record.status = "Sideways"
+    assert ml.lookup_execution(exe.execution_rid).status == Status.aborted
+
+    child = ml.create_execution(ExecutionConfiguration(workflow=workflow))
+    record.add_nested_execution(child, sequence=1)
+    assert record.is_parent() and not record.is_nested()
+    (nested,) = record.list_execution_children()
+    assert nested.execution_rid == child.execution_rid and nested.is_nested()
+    assert [p.execution_rid for p in nested.list_execution_parents(recurse=True)] == [
+        exe.execution_rid]
+
+
 def test_upload_cleans_the_execution_folder_as_deriva_ml_does(project, tmp_path):
     ml = project["ml"]
     mine = tmp_path / "notes.txt"
