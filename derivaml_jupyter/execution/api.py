@@ -8,6 +8,7 @@ environment as ``Execution_Metadata``.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import time
@@ -328,6 +329,37 @@ class ExecutionAPI:
         return Listing((ExecutionRecord.from_row(self, r, workflows) for r in rows),
                        execution_rows, EXECUTION_COLUMNS)
 
+    def list_executions_page(self, workflow: str | None = None,
+                             status: Status | str | None = None, limit: int = 50,
+                             after: str | None = None, offset: int = 0,
+                             ) -> tuple[list[dict[str, Any]], str | None, int]:
+        """One page of the table of ``find_executions(workflow=, status=, sort=True)``, newest
+        first: ``limit`` rows after the cursor ``after`` (and ``offset`` more skipped), the
+        cursor of the next page (None at the end) and how many executions match.
+
+        Three catalog queries whatever the number of executions: the workflows' names, the
+        count and the page itself (keyset paging on RCT, RID).
+        """
+        names = {w["RID"]: w["Name"] for w in self.catalog.select(
+            ML_SCHEMA, "Workflow", columns=["RID", "Name"])}
+        where: dict[str, Any] = {}
+        if workflow is not None:
+            where["Workflow"] = _one_or_all(
+                [rid for rid, name in names.items() if workflow in (rid, name)])
+        if status is not None:
+            where["Status"] = _one_or_all(self.profile.status_words(status))
+        total = self.catalog.count(ML_SCHEMA, "Execution", where=where)
+        rows = self.catalog.select(ML_SCHEMA, "Execution", where=where, sort=["-RCT"],
+                                   limit=offset + limit + 1, after=_page_start(after))
+        page = [self.profile.execution_view(r) for r in rows[offset:offset + limit]]
+        more = len(rows) > offset + limit
+        return ([{"RID": r["RID"], "Workflow": names.get(r["Workflow"]),
+                  "Description": r["Description"], "Status": r["Status"],
+                  "Status_Detail": r["Status_Detail"], "Start_Time": r["Start_Time"],
+                  "Duration": r["Execution_Duration"], "Workflow_RID": r["Workflow"]}
+                 for r in page],
+                _page_cursor(page[-1]) if more else None, total)
+
     def _matching_workflows(self, workflows: dict[str, Workflow], workflow: Any,
                             workflow_type: str | None) -> list[str]:
         """RIDs of the ``workflows`` that are ``workflow`` (object, RID or name) and have type
@@ -360,3 +392,26 @@ class ExecutionAPI:
                 if r["Execution"] and (version is None or DatasetVersion.parse(r["Version"])
                                        == DatasetVersion.parse(version))]
         return list(dict.fromkeys(found))
+
+
+def _page_cursor(row: dict[str, Any]) -> str:
+    """The cursor of the page after ``row``: its RCT and RID, URL-safe."""
+    return base64.urlsafe_b64encode(f"{row['RCT']}|{row['RID']}".encode()).decode()
+
+
+def _page_start(cursor: str | None) -> dict[str, Any] | None:
+    """The keyset ``after`` of a cursor made by ``_page_cursor``."""
+    if cursor is None:
+        return None
+    try:
+        rct, rid = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+    except (ValueError, UnicodeError):
+        raise DerivaMLValidationError(
+            f"{cursor[:80]!r} is not a cursor of the executions listing; pass the 'next' "
+            "of the previous page, or nothing for the first page.") from None
+    return {"RCT": rct, "RID": rid}
+
+
+def _one_or_all(values: list[str]) -> str | list[str]:
+    """A filter on one value as an equality (an index then gives its rows in order)."""
+    return values[0] if len(values) == 1 else values

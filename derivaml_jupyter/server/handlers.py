@@ -166,9 +166,16 @@ class ExecutionsHandler(DerivaMLHandler):
 
     @api_method("read")
     async def get(self) -> None:
+        """The page with its ETag; 304 and no body when the request's If-None-Match has it."""
         q = self.query
-        self.answer(await self.call(views.execution_list, q["status"], q["workflow"],
-                                    q["limit"], q["offset"]))
+        page = await self.call(views.execution_list, q["status"], q["workflow"], q["limit"],
+                               q["offset"], q["after"])
+        self.set_header("ETag", page["etag"])
+        if page["etag"] in self.request.headers.get("If-None-Match", "").split(", "):
+            self.set_status(304)
+            self.finish()
+        else:
+            self.answer(page)
 
 
 class ExecutionHandler(DerivaMLHandler):

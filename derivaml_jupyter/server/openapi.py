@@ -84,11 +84,15 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
             query("limit", whole(1, 1000, 100, "rows per page")),
             query("after", {**RID, "description": "the 'next' cursor of the previous page"}),
         ])},
-    "/executions": {"get": operation("One page of the executions, newest first, and the total", [
+    "/executions": {"get": operation(
+        "One page of the executions, newest first, the total and the next page's cursor "
+        "(304 when If-None-Match holds its ETag)", [
         *CATALOG, query("status", text(64, "an execution status such as Uploaded")),
         query("workflow", text(256, "a workflow RID or name")),
         query("limit", whole(1, 1000, 50, "executions per page")),
-        query("offset", whole(0, 10**9, 0, "executions to skip")),
+        query("offset", whole(0, 10**9, 0, "executions to skip (after the cursor, if any)")),
+        query("after", text(200, "the 'next' cursor of the previous page",
+                            "^[A-Za-z0-9_=-]+$")),
     ])},
     "/executions/{rid}": {"get": operation(
         "An execution with its workflow, inputs, outputs and nesting",

@@ -6,6 +6,7 @@ values; errors are the domain's own ``DerivaMLException`` subclasses.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -69,13 +70,18 @@ def member_page(ml: DerivaML, rid: str, table: str, limit: int, after: str | Non
 
 
 def execution_list(ml: DerivaML, status: str | None, workflow: str | None, limit: int,
-                   offset: int) -> dict[str, Any]:
-    """One page (``offset``, ``limit``) of ``find_executions``, newest first, and the total."""
+                   offset: int, after: str | None = None) -> dict[str, Any]:
+    """One page of the executions, newest first: ``limit`` after the cursor ``after`` (or
+    skipping ``offset``), the total, the ``next`` cursor (None on the last page) and an
+    ``etag`` naming this answer (the handler's ETag, for ``If-None-Match``)."""
     if status is not None:
         _check_status(status)
-    found = ml.find_executions(workflow=workflow, status=status, sort=True)
-    return {"total": len(found), "offset": offset, "limit": limit,
-            "executions": records(found[offset:offset + limit].to_dataframe())}
+    rows, cursor, total = ml.list_executions_page(workflow=workflow, status=status,
+                                                  limit=limit, after=after, offset=offset)
+    page = {"total": total, "offset": offset, "limit": limit, "next": cursor,
+            "executions": rows}
+    digest = hashlib.sha1(json.dumps(page, default=str).encode(), usedforsecurity=False)
+    return {**page, "etag": f'"{digest.hexdigest()}"'}
 
 
 def _check_status(status: str) -> None:

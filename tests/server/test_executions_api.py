@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
+
 import pytest
 
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
@@ -9,6 +12,12 @@ from derivaml_jupyter.execution.configuration import ExecutionConfiguration
 from .client import MISSING_RID, api, api_error
 
 pytestmark = pytest.mark.real_server
+
+
+@pytest.fixture
+def jp_server_config(jp_server_config, ml) -> dict:
+    """The server allows ``ml``'s host (the test's HOME has no credential file naming it)."""
+    return {**jp_server_config, "DerivaMLServer": {"allowed_hosts": ["local", ml.hostname]}}
 
 
 def add_executions(ml, count: int, name: str = "Other") -> list[str]:
@@ -79,3 +88,107 @@ async def test_unknown_execution_is_404_and_a_non_execution_rid_400(fetch, catal
     assert code == 404 and body["error"] == "DerivaMLNotFound" and MISSING_RID in body["message"]
     code, body = await api_error(fetch, "executions", catalog["training"])
     assert code == 400 and "not an execution" in body["message"]
+
+
+async def pages(fetch, params: dict) -> list[dict]:
+    """Every page of the executions listing with ``params``, following ``next``."""
+    found = [await api(fetch, "executions", params=params)]
+    while found[-1]["next"]:
+        found.append(await api(fetch, "executions",
+                               params={**params, "after": found[-1]["next"]}))
+    return found
+
+
+async def test_next_cursors_walk_every_execution_once_newest_first(fetch, catalog):
+    created = add_executions(catalog["ml"], 4)
+    everything = [*reversed(created), catalog["execution"]]
+    walked = await pages(fetch, {"limit": "2"})
+    assert [[e["RID"] for e in p["executions"]] for p in walked] == [
+        everything[:2], everything[2:4], everything[4:]]
+    assert [p["total"] for p in walked] == [5, 5, 5] and walked[-1]["next"] is None
+    assert walked[0]["executions"][0]["Workflow"] == "Other"
+    assert walked[0]["executions"][0]["Workflow_RID"] == catalog["ml"].lookup_execution(
+        created[-1]).workflow_rid
+    skipped = await api(fetch, "executions", params={
+        "limit": "1", "offset": "1", "after": walked[0]["next"]})
+    assert [e["RID"] for e in skipped["executions"]] == [everything[3]]
+
+
+async def test_filtered_pages_count_and_walk_only_matching_executions(fetch, catalog):
+    ml = catalog["ml"]
+    created = add_executions(ml, 3)
+    ml.restore_execution(created[1]).update_status("Failed", "broke")
+    walked = await pages(fetch, {"limit": "1", "status": "Created"})
+    assert [e["RID"] for p in walked for e in p["executions"]] == [created[2], created[0]]
+    assert {p["total"] for p in walked} == {2}
+    failed = await api(fetch, "executions", params={"status": "Failed", "workflow": "Other"})
+    assert [(e["RID"], e["Status"], e["Status_Detail"]) for e in failed["executions"]] == [
+        (created[1], "Failed", "broke")]
+    by_rid = await api(fetch, "executions", params={"workflow": catalog["workflow"]})
+    assert [e["RID"] for e in by_rid["executions"]] == [catalog["execution"]]
+    nothing = await api(fetch, "executions", params={"workflow": "No such workflow"})
+    assert (nothing["total"], nothing["executions"], nothing["next"]) == (0, [], None)
+
+
+async def test_unchanged_page_is_304_and_a_change_gives_a_new_etag(fetch, catalog):
+    first = await fetch("derivaml", "api", "executions", params={"limit": "2"})
+    etag = first.headers["ETag"]
+    assert json.loads(first.body)["etag"] == etag
+    again = await fetch("derivaml", "api", "executions", params={"limit": "2"},
+                        headers={"If-None-Match": etag}, raise_error=False)
+    assert again.code == 304 and again.body == b"" and again.headers["ETag"] == etag
+    other_page = await fetch("derivaml", "api", "executions", params={"limit": "1"},
+                             headers={"If-None-Match": etag}, raise_error=False)
+    assert other_page.code == 200
+    catalog["ml"].restore_execution(catalog["execution"]).update_status("Failed", "redo")
+    changed = await fetch("derivaml", "api", "executions", params={"limit": "2"},
+                          headers={"If-None-Match": etag}, raise_error=False)
+    assert changed.code == 200 and changed.headers["ETag"] != etag
+    assert json.loads(changed.body)["executions"][0]["Status"] == "Failed"
+
+
+async def test_a_cursor_that_is_not_one_is_400(fetch, catalog):
+    code, body = await api_error(fetch, "executions", params={"after": "bm90LWEtY3Vyc29y"})
+    assert code == 400 and "not a cursor of the executions listing" in body["message"]
+    code, body = await api_error(fetch, "executions", params={"after": "a/b"})
+    assert code == 400 and "after" in body["message"]
+
+
+async def test_a_poll_is_at_most_three_requests_to_a_deriva_server(fetch, catalog, backend,
+                                                                   monkeypatch):
+    if backend == "local":
+        pytest.skip("counts HTTP requests to a DERIVA server (DERIVAML_TEST_HOST)")
+    import requests
+
+    await api(fetch, "executions", params={"limit": "50"})  # the connection is made
+    add_executions(catalog["ml"], 1)
+    sent = []
+    send = requests.Session.send
+    monkeypatch.setattr(requests.Session, "send",
+                        lambda session, request, **kw: sent.append(request.url) or
+                        send(session, request, **kw))
+    changed = await api(fetch, "executions", params={"limit": "50"})
+    assert changed["total"] == 2 and len(sent) <= 3, sent
+    sent.clear()
+    unchanged = await fetch("derivaml", "api", "executions", params={"limit": "50"},
+                            headers={"If-None-Match": changed["etag"]}, raise_error=False)
+    assert unchanged.code == 304 and len(sent) <= 3, sent
+
+
+@pytest.mark.local_only
+def test_pages_read_through_indexes_which_an_older_catalog_gains_when_opened(ml):
+    from derivaml_jupyter.catalog.local.catalog import LocalCatalog
+
+    path, table = ml.catalog.path, '"deriva-ml:Execution"'
+    ml.catalog.close()
+    with sqlite3.connect(path / "catalog.db") as db:
+        db.execute('DROP INDEX "deriva-ml:Execution@rct"')
+    reopened = LocalCatalog(path)
+    plans = {query: " ".join(row[-1] for row in reopened._conn.execute(
+        f"EXPLAIN QUERY PLAN SELECT RID FROM {table} {query} LIMIT 51", params))
+        for query, params in [("ORDER BY RCT DESC, RID", []),
+                              ("WHERE Status = ? ORDER BY RCT DESC, RID", ["Failed"])]}
+    newest, failed = plans.values()
+    assert "INDEX deriva-ml:Execution@rct" in newest and "TEMP B-TREE" not in newest
+    assert "INDEX deriva-ml:Execution@fk_Status" in failed and "TEMP B-TREE" not in failed
+    reopened.close()

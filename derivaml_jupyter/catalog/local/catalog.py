@@ -86,6 +86,10 @@ class LocalCatalog(Catalog):
                 for statement in ddl.BOOTSTRAP.split(";"):
                     if statement.strip():
                         self._conn.execute(statement)
+        if missing := ddl.missing_index_statements(self._conn):
+            with self.transaction(bootstrap=True):
+                for statement in missing:
+                    self._conn.execute(statement)
 
     def close(self) -> None:
         self._conn.close()
@@ -426,7 +430,7 @@ class LocalCatalog(Catalog):
         sql = f"SELECT {', '.join(map(ddl.qident, names))} FROM {source} WHERE {clause}"
         params += where_params
         if after is not None:
-            page_clause, page_params = _after_clause(order, after)
+            page_clause, page_params = _after_clause(order, after, not t.column(order[0][0]).nullok)
             sql += f" AND {page_clause}"
             params += page_params
         sql += " ORDER BY " + ", ".join(
@@ -443,10 +447,10 @@ class LocalCatalog(Catalog):
         t = self._table(schema, table)
         source, params = self._source(t, list(where or {}) or ["RID"], snapshot)
         clause, where_params = self._where(t, where)
+        # No WHERE at all when unfiltered: SQLite then counts the smallest index's entries.
+        sql = f"SELECT count(*) FROM {source}" + (f" WHERE {clause}" if where else "")
         with self._lock:
-            return self._conn.execute(
-                f"SELECT count(*) FROM {source} WHERE {clause}", params + where_params
-            ).fetchone()[0]
+            return self._conn.execute(sql, params + where_params).fetchone()[0]
 
     def resolve_rid(self, rid: str, snapshot: str | None = None) -> ResolvedRID:
         rid = normalize_rid(rid)
@@ -492,8 +496,11 @@ def _default(column, rid: str) -> Any:
     return value.replace("{RID}", rid) if isinstance(value, str) else value
 
 
-def _after_clause(order: list[tuple[str, bool]], after: Mapping[str, Any]) -> tuple[str, list]:
-    """Keyset condition: rows strictly after ``after`` in ``order`` (NULLs sort first)."""
+def _after_clause(order: list[tuple[str, bool]], after: Mapping[str, Any],
+                  first_not_null: bool = False) -> tuple[str, list]:
+    """Keyset condition: rows strictly after ``after`` in ``order`` (NULLs sort first). When
+    the first column is NOT NULL, a bound on it leads, so an index on it is read from the
+    cursor on rather than from its start."""
     ors, params = [], []
     for i, (name, desc) in enumerate(order):
         ands = []
@@ -508,4 +515,8 @@ def _after_clause(order: list[tuple[str, bool]], after: Mapping[str, Any]) -> tu
             ands.append(f"({q} < ? OR {q} IS NULL)" if desc else f"{q} > ?")
             params.append(value)
         ors.append("(" + " AND ".join(ands) + ")")
+    first, desc = order[0]
+    if first_not_null and after.get(first) is not None:
+        bound = f"{ddl.qident(first)} {'<=' if desc else '>='} ?"
+        return f"({bound} AND ({' OR '.join(ors)}))", [after[first], *params]
     return "(" + " OR ".join(ors) + ")", params

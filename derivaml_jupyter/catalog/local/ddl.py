@@ -89,10 +89,26 @@ def create_statements(t: Table) -> list[str]:
         f"CREATE TABLE {hist} ({', '.join(hist_cols)})",
         f"CREATE INDEX {qident(base + '@h_rid')} ON {hist} (RID, _valid_from)",
         *_trigger_statements(t),
+        creation_index_statement(t.schema, t.name),
     ]
     for fk in t.foreign_keys:
         stmts += _fk_index_statements(t, fk)
     return stmts
+
+
+def creation_index_statement(schema: str, table: str) -> str:
+    """The index listing the live rows newest first (``sort=["-RCT"]``, RID the tie-breaker),
+    so a page of a listing reads only its own rows."""
+    base = live_name(schema, table)
+    return (f"CREATE INDEX IF NOT EXISTS {qident(base + '@rct')} "
+            f"ON {qident(base)} (RCT DESC, RID)")
+
+
+def missing_index_statements(conn: Any) -> list[str]:
+    """``creation_index_statement`` for each live table of an older catalog that lacks it."""
+    kinds = dict(conn.execute("SELECT name, type FROM sqlite_master"))
+    live = sorted(n for n, kind in kinds.items() if kind == "table" and ":" in n and "@" not in n)
+    return [creation_index_statement(*n.split(":", 1)) for n in live if f"{n}@rct" not in kinds]
 
 
 def add_column_statements(t: Table, column: Column, fk: ForeignKey | None) -> list[str]:
@@ -127,10 +143,12 @@ def _trigger_statements(t: Table) -> list[str]:
 
 
 def _fk_index_statements(t: Table, fk: ForeignKey) -> list[str]:
+    """Indexes on a foreign key's columns; the live one goes on newest first, so a listing
+    filtered by the key (executions of one workflow, of one status) reads only its page."""
     live, hist = qident(live_name(t.schema, t.name)), qident(history_name(t.schema, t.name))
     cols_sql = ", ".join(map(qident, fk.columns))
     idx = live_name(t.schema, t.name) + "@fk_" + "_".join(fk.columns)
-    return [f"CREATE INDEX {qident(idx)} ON {live} ({cols_sql})",
+    return [f"CREATE INDEX {qident(idx)} ON {live} ({cols_sql}, RCT DESC, RID)",
             f"CREATE INDEX {qident(idx + '@h')} ON {hist} ({cols_sql})"]
 
 
