@@ -159,6 +159,10 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
                  synonyms: Iterable[str] | None = None, exists_ok: bool = True) -> dict:
         """Add a term to a vocabulary; return the existing term if ``exists_ok``."""
         t = self._vocabulary(table)
+        if not isinstance(term_name, str) or not term_name.strip():
+            raise DerivaMLValidationError(
+                f"A term of {t.name} needs a name: got {term_name!r}; give a non-empty string "
+                "such as 'Training'.")
         try:
             existing = self.lookup_term(t, term_name)
         except DerivaMLInvalidTerm:

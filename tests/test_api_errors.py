@@ -78,3 +78,11 @@ def test_exclude_tables_may_name_one_table(ml, dataset):
     assert spec.exclude_tables == {"Model"}
     bag = ml.download_dataset_bag(spec)
     assert "domain.Model" not in bag.list_tables()
+
+
+@pytest.mark.parametrize("name", ["", "  ", None])
+def test_a_term_needs_a_name(ml, name):
+    terms = ml.catalog.count(ML_SCHEMA, "Dataset_Type")
+    with pytest.raises(DerivaMLValidationError, match="A term of Dataset_Type needs a name"):
+        ml.add_term("Dataset_Type", name, description="nameless")
+    assert ml.catalog.count(ML_SCHEMA, "Dataset_Type") == terms
