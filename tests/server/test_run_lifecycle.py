@@ -6,7 +6,9 @@ who alone may see and cancel it; cancelling ends the run's whole process group."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
 import signal
 import time
 from pathlib import Path
@@ -153,3 +155,31 @@ async def test_a_user_sees_and_cancels_only_their_own_runs(jp_fetch, project):
     (project / "release").touch()
     assert (await finished(jp_fetch, run["id"], user=ALICE))["status"] == "succeeded"
     assert [r["id"] for r in await api(jp_fetch, "runs", **ALICE)] == [run["id"]]
+
+
+async def test_cancelling_a_notebook_run_also_ends_its_kernel(jp_fetch, project,
+                                                              jp_kernel_dir):
+    # papermill starts the kernel in a session of its own; it ends when its runner is gone
+    shutil.rmtree(Path(jp_kernel_dir) / "echo")  # pytest-jupyter's, so python3 runs it
+    pid_file = project / "kernel.pid"
+    code = (f"import os, pathlib, time\npathlib.Path({str(pid_file)!r})"
+            ".write_text(str(os.getpid()))\ntime.sleep(600)")
+    (project / "sleep.ipynb").write_text(json.dumps({
+        "cells": [{"cell_type": "code", "metadata": {}, "source": code, "outputs": [],
+                   "execution_count": None}],
+        "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    run = await api(jp_fetch, "runs", **start({"kind": "notebook", "path": "waiting/sleep.ipynb"}),
+                    **ALICE)
+    deadline = time.monotonic() + 240
+    while not pid_file.exists():
+        assert time.monotonic() < deadline, (await api(jp_fetch, "runs", run["id"], **ALICE))[
+            "output"]
+        await asyncio.sleep(0.2)
+    kernel = int(pid_file.read_text())
+    cancelled = await api(jp_fetch, "runs", run["id"], "cancel", method="POST", body="",
+                          **ALICE)
+    assert cancelled["status"] == "cancelled" and gone(run["pid"])
+    deadline = time.monotonic() + 30
+    while not gone(kernel):
+        assert time.monotonic() < deadline, f"kernel {kernel} outlived its cancelled run"
+        await asyncio.sleep(0.2)
