@@ -6,9 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import ML_SCHEMA, Status
+from .status_log import append_status, read_status_history
 
 if TYPE_CHECKING:
     from ..asset.record import Asset
@@ -131,6 +133,19 @@ class ExecutionRecord:
     def _write(self, **columns: Any) -> None:
         self._ml.catalog.update(ML_SCHEMA, "Execution", [{
             "RID": self.execution_rid, **self._ml.profile.execution_values(**columns)}])
+        if "Status" in columns:
+            append_status(self._working_dir, columns["Status"], columns.get("Status_Detail"))
+
+    @property
+    def _working_dir(self) -> Path:
+        return self._ml.working_dir / "execution" / self.execution_rid
+
+    @property
+    def status_history(self) -> list[dict]:
+        """``{"time", "status", "detail"}`` of each status the execution was given on this
+        machine, oldest first (the catalog keeps only the latest): an upload that failed
+        and was resumed shows both. Empty for an execution run elsewhere."""
+        return read_status_history(self._working_dir)
 
     def update_status(self, status: Status | str, status_detail: str = "") -> None:
         """Set the status and its detail (``Status_Detail``) in the catalog."""

@@ -12,8 +12,11 @@ STATUS_LOG = "status.jsonl"
 
 
 def append_status(working_dir: Path, status: str, detail: str | None) -> None:
-    """Add one ``{"time", "status", "detail"}`` line to the log."""
-    line = json.dumps({"time": datetime.now(UTC).isoformat(), "status": status,
+    """Add one ``{"time", "status", "detail"}`` line to the log (none for an execution
+    without a working directory here, e.g. one run on another machine)."""
+    if not Path(working_dir).is_dir():
+        return
+    line = json.dumps({"time": datetime.now(UTC).isoformat(), "status": str(status),
                        "detail": detail or ""})
     with open(Path(working_dir) / STATUS_LOG, "a", encoding="utf-8") as f:
         f.write(line + "\n")

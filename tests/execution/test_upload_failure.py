@@ -84,6 +84,7 @@ def test_resume_after_a_full_disk_ends_uploaded_keeping_the_failure(finished_run
     assert [h["status"] for h in history] == [
         "Running", "Stopped", "Pending_Upload", "Failed", "Pending_Upload", "Uploaded"]
     assert "No space left on device" in history[3]["detail"]
+    assert record.status_history == history
     assert sorted(r["Filename"] for r in ml.catalog.select("domain", "Model")) == \
         ["a.bin", "b.bin"]
 
@@ -108,6 +109,10 @@ def test_a_staged_file_never_written_keeps_the_upload_from_reporting_uploaded(ml
     assert exe.status is Status.uploaded
     assert [h["status"] for h in exe.status_history][-3:] == ["Failed", "Pending_Upload",
                                                                "Uploaded"]
+    record = ml.lookup_execution(exe.execution_rid)
+    record.update_status(Status.aborted, "superseded")
+    assert record.status_history == exe.status_history
+    assert exe.status_history[-1]["status"] == "Aborted"
 
 
 @pytest.mark.real_server
