@@ -68,6 +68,15 @@ def operation(summary: str, parameters: list[dict[str, Any]] = (), body: dict | 
     return described
 
 
+def unchanged_is_304(described: dict[str, Any]) -> dict[str, Any]:
+    """``described`` with its answer's ETag header and a 304 (no body) for If-None-Match."""
+    etag = {"ETag": {"description": "names this answer", "schema": {"type": "string"}}}
+    described["responses"]["200"]["headers"] = etag
+    described["responses"]["304"] = {"description": "Unchanged since the answer whose ETag "
+                                     "If-None-Match gives", "headers": etag}
+    return described
+
+
 PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/openapi.json": {"get": operation("This description")},
     "/info": {"get": operation("The package version, the catalog and its counts", CATALOG)},
@@ -84,7 +93,7 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
             query("limit", whole(1, 1000, 100, "rows per page")),
             query("after", {**RID, "description": "the 'next' cursor of the previous page"}),
         ])},
-    "/executions": {"get": operation(
+    "/executions": {"get": unchanged_is_304(operation(
         "One page of the executions, newest first, the total and the next page's cursor "
         "(304 when If-None-Match holds its ETag)", [
         *CATALOG, query("status", text(64, "an execution status such as Uploaded")),
@@ -93,7 +102,7 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
         query("offset", whole(0, 10**9, 0, "executions to skip (after the cursor, if any)")),
         query("after", text(200, "the 'next' cursor of the previous page",
                             "^[A-Za-z0-9_=-]+$")),
-    ])},
+    ]))},
     "/executions/{rid}": {"get": operation(
         "An execution with its workflow, inputs, outputs and nesting",
         [in_path("rid", RID), *CATALOG])},
