@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import DerivaMLConflict, DerivaMLNotFound, DerivaMLValidationError
-from .process_group import end_group, group_alive
+from .process_group import end_group, group_alive, leader_key
 from .run_store import RunStore
 
 _EXECUTION = re.compile(r"^(?:Execution|Multirun parent execution:) (\S+?):?(?: |$)", re.M)
@@ -36,11 +36,13 @@ def _checked(overrides: list[str]) -> list[str]:
     return list(overrides)
 
 
-def _exit_code(log_path: Path) -> int | None:
+def _exit(log_path: Path) -> tuple[int | None, float]:
+    """The exit code of an ended run and when it ended (None and now if it recorded none)."""
+    path = log_path.with_suffix(".exit")
     try:
-        return int(log_path.with_suffix(".exit").read_text())
+        return int(path.read_text()), path.stat().st_mtime
     except (OSError, ValueError):
-        return None
+        return None, time.time()
 
 
 def _log_facts(log_path: Path) -> dict[str, Any]:
@@ -103,7 +105,8 @@ class BackgroundRuns:
                 start_new_session=True)
         run_id = self.store.add(owner=owner, kind=kind, target=target, overrides=overrides,
                                 status="running", started=time.time(), pid=process.pid,
-                                pgid=process.pid, log_path=str(log_path))
+                                pgid=process.pid, leader=leader_key(process.pid),
+                                log_path=str(log_path))
         self._processes[run_id] = process
         return self.state(owner, str(run_id))
 
@@ -120,16 +123,17 @@ class BackgroundRuns:
     def cancel(self, owner: str, run_id: str) -> dict[str, Any]:
         """End run ``run_id``'s process group (SIGTERM, then SIGKILL after a few seconds) and
         record it cancelled; a run that is not running is a conflict."""
-        record = self._followed(self._owned(owner, run_id))
+        record = self._owned(owner, run_id)
+        facts = self._followed(record)
         if not self.store.update(record["id"], when_status="running", status="cancelled",
                                  status_detail=f"Cancelled by {owner}."):
             raise DerivaMLConflict(
                 f"Run {run_id} has already ended ({self.store.get(record['id'])['status']}); "
                 "only a running run can be cancelled.")
-        end_group(record["pgid"])
+        end_group(record["pgid"], record["leader"])
         self._forget(record["id"])
         self.store.update(record["id"], ended=time.time(), **{
-            k: record[k] for k in ("execution_rid", "host", "catalog")})
+            k: facts[k] for k in ("execution_rid", "host", "catalog")})
         return self.state(owner, run_id)
 
     def _owned(self, owner: str, run_id: str) -> dict[str, Any]:
@@ -140,25 +144,26 @@ class BackgroundRuns:
         return record
 
     def _followed(self, record: dict[str, Any]) -> dict[str, Any]:
-        """``record`` with its log's facts; a run that was running and whose processes are
-        gone is recorded as ended (succeeded or failed by its exit code, else lost)."""
-        log_path = Path(record.pop("log_path"))
+        """``record`` as the API shows it, with its log's facts; a run that was running and
+        whose processes are gone is recorded as ended (succeeded or failed by its exit code,
+        else lost)."""
+        log_path = Path(record["log_path"])
         facts = _log_facts(log_path)
         output = facts.pop("output")
-        if record["status"] == "running" and not group_alive(record["pgid"]):
+        if record["status"] == "running" and not group_alive(record["pgid"], record["leader"]):
             self._forget(record["id"])
-            code = _exit_code(log_path)
-            ended = {"status": "lost" if code is None else "succeeded" if code == 0 else
-                     "failed", "status_detail": LOST if code is None else None,
-                     "exit_code": code, "ended": time.time(), **facts}
-            if self.store.update(record["id"], when_status="running", **ended):
-                record.update(ended)
+            code, ended = _exit(log_path)
+            outcome = {"status": "lost" if code is None else "succeeded" if code == 0 else
+                       "failed", "status_detail": LOST if code is None else None,
+                       "exit_code": code, "ended": ended, **facts}
+            if self.store.update(record["id"], when_status="running", **outcome):
+                record = {**record, **outcome}
             else:  # cancelled meanwhile
                 record = self.store.get(record["id"])
-                record.pop("log_path")
         if record["status"] == "running":
-            record.update(facts)
-        return {**record, "id": str(record["id"]), "output": output}
+            record = {**record, **facts}
+        shown = {k: v for k, v in record.items() if k not in ("log_path", "leader")}
+        return {**shown, "id": str(record["id"]), "output": output}
 
     def _forget(self, run_id: int) -> None:
         process = self._processes.pop(run_id, None)

@@ -12,9 +12,21 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
-def group_alive(pgid: int) -> bool:
-    """Whether any live process is in group ``pgid`` (its leader is reaped first if it is a
-    child of this process)."""
+def leader_key(pid: int) -> str | None:
+    """What tells process ``pid`` apart from a later one given the same number: this boot's id
+    and its start time (None without /proc)."""
+    try:
+        boot = (PROC / "sys/kernel/random/boot_id").read_text().strip()
+        started = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+    return f"{boot}:{started}"
+
+
+def group_alive(pgid: int, key: str | None = None) -> bool:
+    """Whether any live process is in group ``pgid`` whose leader had ``leader_key`` ``key``
+    (its leader is reaped first if it is a child of this process). After a reboot, or once
+    the leader's number belongs to another process, the group is not the one started."""
     try:
         os.waitpid(pgid, os.WNOHANG)
     except ChildProcessError:
@@ -25,6 +37,11 @@ def group_alive(pgid: int) -> bool:
         except ProcessLookupError:
             return False
         return True
+    if key is not None:
+        now = leader_key(pgid)
+        boot = (PROC / "sys/kernel/random/boot_id").read_text().strip()
+        if not key.startswith(f"{boot}:") or now not in (None, key):
+            return False
     for stat in PROC.glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
@@ -35,8 +52,11 @@ def group_alive(pgid: int) -> bool:
     return False
 
 
-def end_group(pgid: int, grace: float = 5.0) -> None:
-    """SIGTERM to group ``pgid``; SIGKILL to what is left of it after ``grace`` seconds."""
+def end_group(pgid: int, key: str | None = None, grace: float = 5.0) -> None:
+    """SIGTERM to group ``pgid`` (if still the one whose leader had ``key``); SIGKILL to what
+    is left of it after ``grace`` seconds."""
+    if not group_alive(pgid, key):
+        return
     for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 2.0)):
         try:
             os.killpg(pgid, sig)

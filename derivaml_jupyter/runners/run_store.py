@@ -13,7 +13,7 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, owner TEXT NOT NULL, kind TEXT NOT NULL,
     target TEXT NOT NULL, overrides TEXT NOT NULL, status TEXT NOT NULL, status_detail TEXT,
     exit_code INTEGER, host TEXT, catalog TEXT, execution_rid TEXT, started REAL NOT NULL,
-    ended REAL, pid INTEGER, pgid INTEGER, log_path TEXT)"""
+    ended REAL, pid INTEGER, pgid INTEGER, leader TEXT, log_path TEXT)"""
 
 
 class RunStore:

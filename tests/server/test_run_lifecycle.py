@@ -128,6 +128,19 @@ async def test_a_run_whose_process_vanished_shows_as_lost(jp_fetch, project, run
     assert code == 409 and "already ended (lost)" in error["message"]
 
 
+async def test_a_run_whose_pid_went_to_another_process_is_neither_followed_nor_killed(
+        jp_fetch, project, runs_folder):
+    run, pids = await started(jp_fetch, project)
+    restarted = BackgroundRuns(runs_folder)
+    boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+    restarted.store.update(int(run["id"]), leader=f"{boot}:1")  # its leader's number, reused
+    assert restarted.state("alice", run["id"])["status"] == "lost"
+    code, _ = await api_error(jp_fetch, "runs", run["id"], "cancel", method="POST", body="",
+                              **ALICE)
+    assert code == 409 and not any(gone(pid) for pid in [run["pid"], *pids])
+    (project / "release").touch()
+
+
 async def test_cancel_ends_the_whole_process_group(jp_fetch, project):
     run, pids = await started(jp_fetch, project)
     cancelled = await api(jp_fetch, "runs", run["id"], "cancel", method="POST", body="",
