@@ -48,3 +48,5 @@ async def test_writes_and_runs_are_403_for_a_read_only_user(fetch, catalog, jp_r
         {"kind": "notebook", "path": "n.ipynb"}))
     assert code == 403 and "not authorized to execute" in body["message"]
     assert await api(fetch, "runs") == []
+    code, body = await api_error(fetch, "runs", "1", "cancel", method="POST", body="")
+    assert code == 403 and "not authorized to execute" in body["message"]
