@@ -13,6 +13,7 @@ from ..core.errors import (
     DerivaMLNotFound,
     DerivaMLNotImplemented,
     DerivaMLUnavailable,
+    DerivaMLUploadError,
     DerivaMLValidationError,
 )
 
@@ -22,6 +23,7 @@ STATUS_CODES: tuple[tuple[type[DerivaMLException], int], ...] = (
     (DerivaMLConflict, 409),
     (DerivaMLNotImplemented, 501),
     (DerivaMLUnavailable, 503),
+    (DerivaMLUploadError, 503),  # a full disk or lost connection: fix it, then upload again
 )
 
 
