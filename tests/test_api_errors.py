@@ -86,3 +86,17 @@ def test_a_term_needs_a_name(ml, name):
     with pytest.raises(DerivaMLValidationError, match="A term of Dataset_Type needs a name"):
         ml.add_term("Dataset_Type", name, description="nameless")
     assert ml.catalog.count(ML_SCHEMA, "Dataset_Type") == terms
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_a_workflow_needs_a_name(ml, name):
+    with pytest.raises(DerivaMLValidationError, match="A workflow needs a name"):
+        ml.create_workflow(name, "Training")
+
+
+def test_create_execution_refuses_what_is_not_a_configuration(ml):
+    workflow = ml.create_workflow("w", "Training")
+    with pytest.raises(DerivaMLValidationError, match="takes an ExecutionConfiguration, not a "
+                                                      "dict"):
+        ml.create_execution({"workflow": workflow, "datasets": []})
+    assert ml.catalog.count(ML_SCHEMA, "Execution") == 0

@@ -53,6 +53,10 @@ class ExecutionAPI:
                         description: str = "") -> Workflow:
         """A workflow of ``Workflow_Type`` term(s) ``workflow_type``. It is recorded (with its
         git URL and checksum) when an execution of it is created."""
+        if not isinstance(name, str) or not name.strip():
+            raise DerivaMLValidationError(
+                f"A workflow needs a name (a non-empty string), not {name!r}: "
+                "ml.create_workflow('Training run', 'Training').")
         types = [workflow_type] if isinstance(workflow_type, str) else list(workflow_type)
         return Workflow(name=name, workflow_type=self._check_terms(MLVocab.workflow_type, types),
                         description=description)
@@ -118,6 +122,11 @@ class ExecutionAPI:
             exe.upload_execution_outputs()
         """
         config = configuration or ExecutionConfiguration()
+        if not isinstance(config, ExecutionConfiguration):
+            raise DerivaMLValidationError(
+                f"create_execution takes an ExecutionConfiguration, not a "
+                f"{type(config).__name__}: ml.create_execution(ExecutionConfiguration("
+                "workflow=..., datasets=[...])).")
         workflow = workflow or config.workflow
         if workflow is None:
             raise DerivaMLValidationError(
