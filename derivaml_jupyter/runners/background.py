@@ -131,7 +131,8 @@ class BackgroundRuns:
                 f"Run {run_id} has already ended ({self.store.get(record['id'])['status']}); "
                 "only a running run can be cancelled.")
         end_group(record["pgid"], record["leader"])
-        self._forget(record["id"])
+        if (process := self._processes.pop(record["id"], None)) is not None:
+            process.poll()
         self.store.update(record["id"], ended=time.time(), **{
             k: facts[k] for k in ("execution_rid", "host", "catalog")})
         return self.state(owner, run_id)
@@ -150,8 +151,11 @@ class BackgroundRuns:
         log_path = Path(record["log_path"])
         facts = _log_facts(log_path)
         output = facts.pop("output")
+        process = self._processes.get(record["id"])
+        if process is not None:
+            process.poll()  # reaps it once it has ended
         if record["status"] == "running" and not group_alive(record["pgid"], record["leader"]):
-            self._forget(record["id"])
+            self._processes.pop(record["id"], None)
             code, ended = _exit(log_path)
             outcome = {"status": "lost" if code is None else "succeeded" if code == 0 else
                        "failed", "status_detail": LOST if code is None else None,
@@ -164,8 +168,3 @@ class BackgroundRuns:
             record = {**record, **facts}
         shown = {k: v for k, v in record.items() if k not in ("log_path", "leader")}
         return {**shown, "id": str(record["id"]), "output": output}
-
-    def _forget(self, run_id: int) -> None:
-        process = self._processes.pop(run_id, None)
-        if process is not None:
-            process.poll()

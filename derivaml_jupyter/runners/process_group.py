@@ -12,36 +12,33 @@ from pathlib import Path
 PROC = Path("/proc")
 
 
+def _boot_id() -> str:
+    return (PROC / "sys/kernel/random/boot_id").read_text().strip()
+
+
 def leader_key(pid: int) -> str | None:
     """What tells process ``pid`` apart from a later one given the same number: this boot's id
     and its start time (None without /proc)."""
     try:
-        boot = (PROC / "sys/kernel/random/boot_id").read_text().strip()
         started = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
+        return f"{_boot_id()}:{started}"
     except (OSError, IndexError):
         return None
-    return f"{boot}:{started}"
 
 
 def group_alive(pgid: int, key: str | None = None) -> bool:
-    """Whether any live process is in group ``pgid`` whose leader had ``leader_key`` ``key``
-    (its leader is reaped first if it is a child of this process). After a reboot, or once
-    the leader's number belongs to another process, the group is not the one started."""
-    try:
-        os.waitpid(pgid, os.WNOHANG)
-    except ChildProcessError:
-        pass
+    """Whether any live process is in group ``pgid`` whose leader had ``leader_key`` ``key``.
+    After a reboot, or once the leader's number belongs to another process, the group is not
+    the one started."""
     if not PROC.is_dir():  # no /proc: zombies cannot be told apart
         try:
             os.killpg(pgid, 0)
         except ProcessLookupError:
             return False
         return True
-    if key is not None:
-        now = leader_key(pgid)
-        boot = (PROC / "sys/kernel/random/boot_id").read_text().strip()
-        if not key.startswith(f"{boot}:") or now not in (None, key):
-            return False
+    if key is not None and (not key.startswith(f"{_boot_id()}:") or
+                            leader_key(pgid) not in (None, key)):
+        return False
     for stat in PROC.glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
