@@ -23,9 +23,14 @@ def new_deriva_catalog() -> Iterator[str]:
     """The id of a new catalog on DERIVAML_TEST_HOST, deleted afterwards."""
     from deriva.core import DerivaServer, get_credential
 
-    created = DerivaServer("https", TEST_HOST, get_credential(TEST_HOST)
-                           ).create_ermrest_catalog()
+    from derivaml_jupyter.catalog.deriva.retry import call
+
+    server = DerivaServer("https", TEST_HOST, get_credential(TEST_HOST))
+    # A busy server aborts some transactions (503), after which sending again is safe.
+    created = call(server.create_ermrest_catalog, "create a test catalog", TEST_HOST,
+                   idempotent=False)
     try:
         yield str(created.catalog_id)
     finally:
-        created.delete_ermrest_catalog(really=True)
+        call(lambda: created.delete_ermrest_catalog(really=True), "delete a test catalog",
+             TEST_HOST, idempotent=True)
