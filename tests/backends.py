@@ -10,6 +10,10 @@ from contextlib import contextmanager
 import pytest
 
 TEST_HOST = os.environ.get("DERIVAML_TEST_HOST")
+if TEST_HOST:
+    # deriva-py fixes the credential file's path when it is imported; import it before
+    # pytest-jupyter's fixtures move HOME, so tests of the server still find the login.
+    import deriva.core  # noqa: F401
 BACKENDS = [
     "local",
     pytest.param("deriva", marks=pytest.mark.skipif(

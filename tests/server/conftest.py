@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from backends import TEST_HOST
 
 # pytest_jupyter's server fixtures (jp_fetch, jp_serverapp, ...) for these tests only: pytest
 # refuses ``pytest_plugins`` outside the top conftest, and loading the plugin there would put
@@ -20,8 +21,11 @@ MEMBERS = 250
 
 @pytest.fixture
 def jp_server_config() -> dict:
+    """The extension on, token auth required, and DERIVAML_TEST_HOST allowed (the tests'
+    HOME, which pytest-jupyter moves, has no credential file naming it)."""
     return {"ServerApp": {"jpserver_extensions": {"derivaml_jupyter": True},
-                          "allow_unauthenticated_access": False}}
+                          "allow_unauthenticated_access": False},
+            "DerivaMLServer": {"allowed_hosts": ["local", *([TEST_HOST] if TEST_HOST else [])]}}
 
 
 @pytest.fixture

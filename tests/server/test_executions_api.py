@@ -14,12 +14,6 @@ from .client import MISSING_RID, api, api_error
 pytestmark = pytest.mark.real_server
 
 
-@pytest.fixture
-def jp_server_config(jp_server_config, ml) -> dict:
-    """The server allows ``ml``'s host (the test's HOME has no credential file naming it)."""
-    return {**jp_server_config, "DerivaMLServer": {"allowed_hosts": ["local", ml.hostname]}}
-
-
 def add_executions(ml, count: int, name: str = "Other") -> list[str]:
     """``count`` executions of workflow ``name``, left in status Created; their RIDs."""
     workflow = ml.create_workflow(name, "Training")
