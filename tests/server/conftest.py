@@ -23,9 +23,11 @@ MEMBERS = 250
 def jp_server_config() -> dict:
     """The extension on, token auth required, and DERIVAML_TEST_HOST allowed (the tests'
     HOME, which pytest-jupyter moves, has no credential file naming it)."""
-    return {"ServerApp": {"jpserver_extensions": {"derivaml_jupyter": True},
-                          "allow_unauthenticated_access": False},
-            "DerivaMLServer": {"allowed_hosts": ["local", *([TEST_HOST] if TEST_HOST else [])]}}
+    config = {"ServerApp": {"jpserver_extensions": {"derivaml_jupyter": True},
+                            "allow_unauthenticated_access": False}}
+    if TEST_HOST:
+        config["DerivaMLServer"] = {"allowed_hosts": ["local", TEST_HOST]}
+    return config
 
 
 @pytest.fixture
