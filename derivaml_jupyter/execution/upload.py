@@ -17,7 +17,6 @@ moment leaves a readable record. Upload of one entry, each step safe to repeat:
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from pathlib import Path
 
 from ..catalog.contract import Catalog
 from ..core.definitions import ExecAssetType
+from ..core.hashing import file_md5
 from .asset_path import AssetFilePath
 
 log = logging.getLogger("derivaml")
@@ -36,7 +36,6 @@ log = logging.getLogger("derivaml")
 MANIFEST = "manifest.jsonl"
 WORKERS = 4
 RECORD_BATCH = 1000
-HASH_CHUNK = 8 * 1024 * 1024
 
 
 @dataclass
@@ -124,14 +123,6 @@ class Manifest:
     def pending(self, keys: Iterable[str] | None = None) -> list[ManifestEntry]:
         wanted = self.entries.keys() if keys is None else keys
         return [self.entries[k] for k in wanted if self.entries[k].state != "done"]
-
-
-def file_md5(path: Path) -> str:
-    md5 = hashlib.md5()
-    with open(path, "rb") as f:
-        while chunk := f.read(HASH_CHUNK):
-            md5.update(chunk)
-    return md5.hexdigest()
 
 
 @dataclass

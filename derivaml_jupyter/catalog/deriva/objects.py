@@ -37,6 +37,7 @@ from ...core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from ...core.hashing import file_md5
 from ..connect import derivaml_home
 from ..contract import ObjectInfo, Progress
 from ..local.objects import check_filename
@@ -54,12 +55,6 @@ NAMESPACE_TYPE = "application/x-hatrac-namespace"
 OCTET_STREAM = {"Content-Type": "application/octet-stream"}
 
 T = TypeVar("T")
-
-
-def file_md5(path: Path) -> str:
-    """Hex MD5 of a file, read once."""
-    with open(path, "rb") as f:
-        return hashlib.file_digest(f, "md5").hexdigest()
 
 
 def hex_to_b64(md5: str) -> str:
