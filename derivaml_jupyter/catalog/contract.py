@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ..core.errors import DerivaMLNotFound, DerivaMLNotImplemented, DerivaMLValidationError
 
 SYSTEM_COLUMNS = ("RID", "RCT", "RMT", "RCB", "RMB")
 
@@ -45,6 +45,17 @@ def check_name_length(name: str, what: str) -> str:
             f"(PostgreSQL) allows at most {MAX_NAME_BYTES}, so use a shorter one (an asset "
             "table's own tables add up to 14 characters to its name).")
     return name
+
+
+def check_annotation_target(schema: str | None, table: str | None, column: str | None) -> bool:
+    """Whether annotations go to a table or column (True) or to the catalog (all None);
+    a column needs its table, a table its schema."""
+    if (column is not None and table is None) or ((schema is None) != (table is None)):
+        raise DerivaMLValidationError(
+            f"Annotations belong to the catalog, a table (schema and table) or a column "
+            f"(schema, table and column): got schema={schema!r}, table={table!r}, "
+            f"column={column!r}.")
+    return table is not None
 
 
 @dataclass(frozen=True)
@@ -236,6 +247,26 @@ class Catalog(ABC):
         """Add a nullable column (and a foreign key on it) to an existing table; existing rows,
         and reads as of earlier snapshots, have it null. Returns the table; a no-op when the
         column exists."""
+
+    # -- annotations (tag -> JSON value) of the catalog, a table or a column -------------------
+    # A backend that keeps none (a dataset bag) leaves these two as they are.
+    def annotations(self, schema: str | None = None, table: str | None = None,
+                    column: str | None = None) -> dict[str, Any]:
+        """The annotations of the catalog (no arguments), of table ``schema.table``, or of
+        one of its columns. An unknown table or column raises ``DerivaMLNotFound``."""
+        raise self._no_annotations()
+
+    def update_annotations(self, changes: Mapping[str, Any], removed: Iterable[str] = (),
+                           schema: str | None = None, table: str | None = None,
+                           column: str | None = None) -> None:
+        """Set the annotations ``changes`` (tag -> value) and delete the tags ``removed``
+        (absent ones are ignored) on the catalog, a table or a column; others stay."""
+        raise self._no_annotations()
+
+    def _no_annotations(self) -> DerivaMLNotImplemented:
+        return DerivaMLNotImplemented(
+            f"{self!r} keeps no Chaise annotations; read and set them on the catalog itself "
+            "(a local catalog or a DERIVA server).")
 
     def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
         """Create those of ``schemas`` (name -> comment) and ``tables`` that do not exist yet,

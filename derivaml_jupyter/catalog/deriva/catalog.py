@@ -34,6 +34,7 @@ from ..contract import (
     Progress,
     ResolvedRID,
     Table,
+    check_annotation_target,
 )
 from ..contract import Where as WhereType
 from . import urls
@@ -155,7 +156,7 @@ class DerivaCatalog(Catalog):
         """``method`` (post, put, delete) ``path`` with a JSON ``body``; ``idempotent`` when
         sending it twice has the effect of sending it once (see ``retry``)."""
         try:
-            data = None if body is None else json.dumps(body, default=_json_value)
+            data = json.dumps(body, default=_json_value)  # a None body is JSON null
         except TypeError as e:
             raise DerivaMLValidationError(f"Cannot {action}: {e}.") from None
         headers = {"Content-Type": "application/json"}
@@ -220,6 +221,36 @@ class DerivaCatalog(Catalog):
                          f"{column.name}", foreign_key_def(foreign_key),
                          lambda m: foreign_key in m.table(schema, table).foreign_keys)
         return self._table(schema, table)
+
+    # -- annotations: ERMrest's /annotation resources ---------------------------------------
+    def _annotation_path(self, schema: str | None, table: str | None,
+                         column: str | None) -> tuple[str, str]:
+        """The annotation collection of the catalog, a table or a column, and its name."""
+        if not check_annotation_target(schema, table, column):
+            return "/annotation", f"catalog {self._base_id}"
+        t = self._table(schema, table)
+        path = f"/schema/{q(schema)}/table/{q(table)}"
+        if column is None:
+            return f"{path}/annotation", f"table {schema}.{table}"
+        t.column(column)
+        return f"{path}/column/{q(column)}/annotation", f"column {schema}.{table}.{column}"
+
+    def annotations(self, schema: str | None = None, table: str | None = None,
+                    column: str | None = None) -> dict[str, Any]:
+        path, what = self._annotation_path(schema, table, column)
+        return self._get(path, f"read the annotations of {what}")
+
+    def update_annotations(self, changes: Mapping[str, Any], removed: Iterable[str] = (),
+                           schema: str | None = None, table: str | None = None,
+                           column: str | None = None) -> None:
+        path, what = self._annotation_path(schema, table, column)
+        for tag, value in changes.items():
+            self._send("put", f"{path}/{q(tag)}", f"set the annotation {tag} of {what}", value,
+                       idempotent=True)
+        present = self._get(path, f"read the annotations of {what}") if removed else {}
+        for tag in (t for t in removed if t in present):
+            self._send("delete", f"{path}/{q(tag)}", f"delete the annotation {tag} of {what}",
+                       idempotent=True)
 
     def create_model(self, schemas: Mapping[str, str], tables: Iterable[Table]) -> None:
         """One atomic ERMrest request creates every missing schema and table."""

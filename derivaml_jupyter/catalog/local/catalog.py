@@ -40,6 +40,7 @@ from ..contract import (
     ResolvedRID,
     Table,
     Where,
+    check_annotation_target,
     check_name_length,
 )
 from . import ddl
@@ -80,7 +81,7 @@ class LocalCatalog(Catalog):
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.execute("PRAGMA foreign_keys=ON")
         if not self._conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE name='_state'"
+            "SELECT 1 FROM sqlite_master WHERE name=?", (ddl.BOOTSTRAP_LAST,)
         ).fetchone():
             with self.transaction(bootstrap=True):
                 for statement in ddl.BOOTSTRAP.split(";"):
@@ -239,6 +240,37 @@ class LocalCatalog(Catalog):
                                (json.dumps(t.to_dict()), schema, table))
             self._model = None
         return t
+
+    # -- annotations -----------------------------------------------------------------------
+    def _annotation_target(self, schema: str | None, table: str | None,
+                           column: str | None) -> tuple[str, str, str]:
+        """The key of the annotated object: ``("", "", "")`` for the catalog."""
+        if check_annotation_target(schema, table, column):
+            t = self._table(schema, table)
+            if column is not None:
+                t.column(column)
+        return schema or "", table or "", column or ""
+
+    def annotations(self, schema: str | None = None, table: str | None = None,
+                    column: str | None = None) -> dict[str, Any]:
+        key = self._annotation_target(schema, table, column)
+        with self._lock:
+            rows = self._conn.execute(
+                "SELECT tag, value FROM _annotation WHERE schema=? AND tbl=? AND col=? "
+                "ORDER BY tag", key).fetchall()
+        return {tag: json.loads(value) for tag, value in rows}
+
+    def update_annotations(self, changes: Mapping[str, Any], removed: Iterable[str] = (),
+                           schema: str | None = None, table: str | None = None,
+                           column: str | None = None) -> None:
+        key = self._annotation_target(schema, table, column)
+        values = [(*key, tag, json.dumps(value)) for tag, value in changes.items()]
+        with self.transaction():
+            self._conn.executemany("INSERT OR REPLACE INTO _annotation VALUES (?, ?, ?, ?, ?)",
+                                   values)
+            self._conn.executemany(
+                "DELETE FROM _annotation WHERE schema=? AND tbl=? AND col=? AND tag=?",
+                [(*key, tag) for tag in removed])
 
     @staticmethod
     def _check_name(name: str, what: str) -> None:

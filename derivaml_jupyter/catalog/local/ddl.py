@@ -28,7 +28,13 @@ INSERT OR IGNORE INTO _state VALUES ('rid', 1048576), ('snapshot', 0), ('txn_sna
 CREATE TABLE IF NOT EXISTS _schema (name TEXT PRIMARY KEY, comment TEXT);
 CREATE TABLE IF NOT EXISTS _model (schema TEXT, name TEXT, definition TEXT NOT NULL,
                                    PRIMARY KEY (schema, name));
+CREATE TABLE IF NOT EXISTS _annotation (schema TEXT NOT NULL, tbl TEXT NOT NULL,
+                                        col TEXT NOT NULL, tag TEXT NOT NULL,
+                                        value TEXT NOT NULL,
+                                        PRIMARY KEY (schema, tbl, col, tag));
 """
+# The last table BOOTSTRAP makes: a catalog without it (made by an older version) is completed.
+BOOTSTRAP_LAST = "_annotation"
 
 
 def qident(name: str) -> str:
