@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 EXPORTS: dict[str, str] = {
     "DerivaML": "derivaml_jupyter.ml",
     "DerivaMLConfig": "derivaml_jupyter.config",
+    "ConnectionMode": "derivaml_jupyter.core.connection_mode",
+    "reset_multirun_state": "derivaml_jupyter.config",
     "DatasetSpec": "derivaml_jupyter.dataset.spec",
     "DatasetVersion": "derivaml_jupyter.dataset.spec",
     "Dataset": "derivaml_jupyter.dataset.dataset",

@@ -7,20 +7,31 @@ records from ``asset.api.AssetAPI``.
 
 from __future__ import annotations
 
+import inspect
+import json
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .asset.api import AssetAPI
-from .catalog.connect import connect_catalog, derivaml_home, is_local
+from .catalog.connect import connect_catalog, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table, check_name_length
-from .core.definitions import ML_SCHEMA, MLVocab
-from .core.errors import DerivaMLConflict, DerivaMLInvalidTerm, DerivaMLValidationError
+from .catalog_api import CatalogAPI
+from .core.connection_mode import ConnectionMode, as_schema_set, ignored_settings, warn_ignored
+from .core.definitions import DRY_RUN_RID, ML_SCHEMA, MLVocab
+from .core.errors import (
+    DerivaMLConflict,
+    DerivaMLException,
+    DerivaMLInvalidTerm,
+    DerivaMLNotFound,
+    DerivaMLValidationError,
+)
 from .core.listing import Listing
 from .core.vocabulary_term import TERM_COLUMNS, VocabularyTerm, term_rows
 from .dataset.api import DatasetAPI
 from .execution.api import ExecutionAPI
+from .execution.dirs import ExecutionDirsAPI, default_working_dir
 from .feature.api import FeatureAPI
 from .schema.builders import association_table, link, vocabulary_table
 from .schema.definitions import TableDefinition, as_column, as_foreign_key
@@ -30,18 +41,31 @@ from .schema.profile import SchemaProfile
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .execution.configuration import AssetSpec, ExecutionConfiguration
+    from .execution.execution import Execution
+    from .execution.workflow import Workflow
+
 log = logging.getLogger("derivaml")
 
 
-class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
-    """A connection to a DerivaML catalog.
+class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI, ExecutionDirsAPI):
+    """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
     named local one; any other hostname a DERIVA server. A new catalog gets the ``deriva-ml``
     schema; a catalog made by a deriva-ml release is used as it is, through its
-    ``profile`` (see ``schema.profile``). ``domain_schema`` is where new tables go (default:
-    the catalog's only domain schema, else ``domain``). ``clean_execution_dir`` (default True,
-    as in deriva-ml): ``upload_execution_outputs`` deletes an execution's uploaded files.
+    ``profile`` (see ``schema.profile``). ``default_schema`` (also spelled ``domain_schema``,
+    or a single ``domain_schemas`` name) is where new tables go (default: the catalog's only
+    domain schema, else ``domain``); tables of every domain schema are found.
+    ``working_dir`` defaults to ``$DERIVAML_HOME/work/<hostname>/<catalog_id>``, ``cache_dir``
+    to its ``cache``. ``clean_execution_dir`` (default True, as in deriva-ml):
+    ``upload_execution_outputs`` deletes an execution's uploaded files. ``catalog``: an open
+    ``Catalog`` to use instead of connecting.
+
+    deriva-ml settings that do not apply here warn once per process
+    (``IgnoredConfigWarning``), saying why: ``s3_bucket``, ``use_minid=True``,
+    ``mode="offline"``, another ``ml_schema``, several ``domain_schemas`` without a
+    ``default_schema``, ``reuse_schema_json``.
 
     Example::
 
@@ -53,40 +77,102 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         self,
         hostname: str = "local",
         catalog_id: str | int = "default",
-        domain_schema: str | None = None,
+        domain_schemas: str | set[str] | None = None,
+        default_schema: str | None = None,
         project_name: str | None = None,
-        working_dir: str | Path | None = None,
         cache_dir: str | Path | None = None,
+        working_dir: str | Path | None = None,
         hydra_runtime_output_dir: str | Path | None = None,
-        logging_level: str | int = "WARNING",
+        ml_schema: str = ML_SCHEMA,
+        logging_level: str | int = logging.WARNING,
+        deriva_logging_level: str | int = logging.WARNING,
         credential: dict | None = None,
+        s3_bucket: str | None = None,
+        use_minid: bool | None = None,
         clean_execution_dir: bool = True,
+        mode: ConnectionMode | str = ConnectionMode.online,
+        reuse_schema_json: dict | None = None,
+        *,
+        domain_schema: str | None = None,
         catalog: Catalog | None = None,
     ):
+        named = {s for s in (domain_schema, default_schema) if s}
+        if len(named) > 1:
+            raise DerivaMLValidationError(
+                f"domain_schema {domain_schema!r} and default_schema {default_schema!r} "
+                "disagree; pass only one of them.")
+        schemas = as_schema_set(domain_schemas)
+        chosen = next(iter(named), None) or (next(iter(schemas)) if len(schemas) == 1 else None)
+        warn_ignored("DerivaML", ignored_settings(
+            domain_schemas=None if chosen else domain_schemas, ml_schema=ml_schema,
+            s3_bucket=s3_bucket, use_minid=use_minid, mode=mode,
+            reuse_schema_json=reuse_schema_json), stacklevel=3)
         self.hostname = "local" if is_local(hostname) else hostname
         self.catalog_id = str(catalog_id)
+        self.credential = credential
         self.catalog: Catalog = catalog or connect_catalog(self.hostname, self.catalog_id,
                                                            credential=credential)
         self.ml_schema = ML_SCHEMA
         self.profile: SchemaProfile
-        self.profile, self.domain_schema = open_ml_schema(self.catalog, domain_schema)
+        self.profile, self.domain_schema = open_ml_schema(self.catalog, chosen)
         self.project_name = project_name or self.domain_schema
         self.working_dir = (Path(working_dir).expanduser().resolve() if working_dir else
-                            derivaml_home() / "work" / self.hostname / self.catalog_id)
+                            default_working_dir(self.hostname, self.catalog_id))
         self.cache_dir = Path(cache_dir).expanduser().resolve() if cache_dir else \
             self.working_dir / "cache"
         self.hydra_runtime_output_dir = Path(hydra_runtime_output_dir) \
             if hydra_runtime_output_dir else None
         self.clean_execution_dir = clean_execution_dir
+        self.s3_bucket, self.use_minid = s3_bucket, False
+        self._logging_levels = (logging_level, deriva_logging_level)
         log.setLevel(logging_level)
+        logging.getLogger("deriva").setLevel(deriva_logging_level)
         self._terms: dict[tuple[str, str], dict[str, dict]] = {}
+        self._snapshots: dict[str, DerivaML] = {}
+        self._opened_model = self.catalog.model()
+
+    @property
+    def host_name(self) -> str:
+        """deriva-ml's name for ``hostname``."""
+        return self.hostname
+
+    @property
+    def mode(self) -> ConnectionMode:
+        """Always ``ConnectionMode.online``: writes reach the catalog as they happen."""
+        return ConnectionMode.online
+
+    @property
+    def domain_schemas(self) -> tuple[str, ...]:
+        """The catalog's domain schemas (every schema but ``deriva-ml`` and the system ones)."""
+        return self.profile.domain_schemas
+
+    @property
+    def default_schema(self) -> str:
+        """deriva-ml's name for ``domain_schema``: where new tables go."""
+        return self.domain_schema
 
     @classmethod
     def instantiate(cls, config: Any) -> DerivaML:
         """Build from a ``DerivaMLConfig`` (or any object/mapping with the same fields)."""
         fields = dict(config) if isinstance(config, Mapping) else dict(vars(config))
-        known = cls.__init__.__code__.co_varnames[1:cls.__init__.__code__.co_argcount]
-        return cls(**{k: v for k, v in fields.items() if k in known})
+        known = inspect.signature(cls.__init__).parameters
+        return cls(**{k: v for k, v in fields.items() if k in known and k != "self"})
+
+    @classmethod
+    def from_context(cls, path: Path | str | None = None) -> DerivaML:
+        """Connect as the nearest ``.deriva-context.json`` says (``hostname``,
+        ``catalog_id``, optional ``default_schema`` and ``working_dir``), looked for in
+        ``path`` (default: the current directory) and then its parents, as deriva-ml's MCP
+        server writes it."""
+        start = Path(path or Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            found = folder / ".deriva-context.json"
+            if found.is_file():
+                context = json.loads(found.read_text())
+                return cls(context["hostname"], context["catalog_id"],
+                           default_schema=context.get("default_schema"),
+                           working_dir=context.get("working_dir"))
+        raise FileNotFoundError(f"No .deriva-context.json in {start} or any parent directory.")
 
     def __repr__(self) -> str:
         return f"DerivaML({self.hostname!r}, {self.catalog_id!r})"
@@ -127,8 +213,9 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
 
     # -- vocabularies ------------------------------------------------------------------------
     def create_vocabulary(self, vocab_name: str, comment: str = "",
-                          schema: str | None = None) -> Table:
-        """Create a controlled vocabulary table in the domain schema (or ``schema``)."""
+                          schema: str | None = None, update_navbar: bool = True) -> Table:
+        """Create a controlled vocabulary table in the domain schema (or ``schema``).
+        ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it has no effect here."""
         schema = schema or self.domain_schema
         if self.catalog.model().has_table(schema, vocab_name):
             raise DerivaMLConflict(f"Table {schema}.{vocab_name} already exists.")
@@ -180,6 +267,32 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         self._terms.pop((t.schema, t.name), None)
         return row[0] if row else self.lookup_term(t, term_name)
 
+    def delete_term(self, table: str | Table, term_name: str) -> None:
+        """Delete a term (by name or synonym) that no row uses; a term in use raises
+        ``DerivaMLConflict`` naming the table that uses it."""
+        t = self._vocabulary(table)
+        term = self.lookup_term(t, term_name)
+        model = self.catalog.model()
+        for user in model.tables():
+            for fk in user.references(t.schema, t.name):
+                used = self.catalog.count(user.schema, user.name,
+                                          where={fk.columns[0]: term[fk.pk_columns[0]]})
+                if used:
+                    raise DerivaMLConflict(
+                        f"Cannot delete term {term['Name']!r} of {t.name}: {used} row(s) of "
+                        f"{user.name} use it.")
+        self.catalog.delete(t.schema, t.name, {"RID": term["RID"]})
+        self.clear_vocabulary_cache(t)
+
+    def clear_vocabulary_cache(self, table: str | Table | None = None) -> None:
+        """Forget the cached terms of ``table`` (None: of every vocabulary), so the next
+        lookup reads them from the catalog (after another client changed them)."""
+        if table is None:
+            self._terms.clear()
+        else:
+            t = self._vocabulary(table)
+            self._terms.pop((t.schema, t.name), None)
+
     def list_vocabulary_terms(self, table: str | Table) -> Listing[VocabularyTerm]:
         """The terms of a vocabulary, by name: ``VocabularyTerm`` objects (``name``,
         ``description``, ``synonyms``, ``id``, ``uri``, ``rid``), shown as a table."""
@@ -214,13 +327,19 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
                 self._terms.pop((ML_SCHEMA, str(vocabulary)), None)
 
     # -- domain tables -----------------------------------------------------------------------
-    def create_table(self, table: str | Table | TableDefinition,
+    def create_table(self, table: str | Table | TableDefinition, schema: str | None = None,
+                     update_navbar: bool = True,
                      columns: Iterable[Column | tuple] | Mapping = (),
                      *, foreign_keys: Iterable[ForeignKey] = (), keys: Iterable[tuple] = (),
-                     comment: str = "", schema: str | None = None) -> Table:
-        """Create a domain table. ``columns`` are ``Column``s, ``ColumnDefinition``s,
-        ``(name, type)`` pairs or a ``{name: type}`` mapping; a ``Table`` or deriva-ml's
-        ``TableDefinition`` (in ``schema``, default the domain schema) is also accepted."""
+                     comment: str = "") -> Table:
+        """Create a table in ``schema`` (default the domain schema): deriva-ml's
+        ``TableDefinition`` (or ``define_association``'s), a ``Table``, or a name with
+        ``columns`` — ``Column``s, ``ColumnDefinition``s, ``(name, type)`` pairs or a
+        ``{name: type}`` mapping, which may also come second (``create_table("Subject",
+        {"Name": "text"})``). ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it
+        has no effect here."""
+        if schema is not None and not isinstance(schema, str):  # create_table(name, columns)
+            schema, columns = None, schema
         if isinstance(table, TableDefinition):
             definition = table.to_table(schema or self.domain_schema)
         elif isinstance(table, Table):
@@ -233,6 +352,51 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
                 f"Table {definition.schema}.{definition.name} already exists; use it or pick "
                 "another name.")
         return self.catalog.create_table(definition)
+
+    def define_association(self, associates: list, metadata: list | None = None,
+                           table_name: str | None = None, comment: str | None = None,
+                           **kwargs: Any) -> Table:
+        """The definition (not yet created: pass it to ``create_table``) of an association
+        table linking ``associates`` — tables or table names, ``(column, table)`` pairs to
+        name the column — by ``Name`` for vocabularies, else by ``RID``. ``metadata`` adds
+        columns (``Column``s, ``ColumnDefinition``s, ``(name, type)`` pairs) or, for a table,
+        a nullable reference to it. ``table_name`` defaults to the associated names joined by
+        ``_``; the table goes to the schema of the first associate that is not in
+        ``deriva-ml`` (else the domain schema). ``kwargs`` are deriva-py's options for
+        ``Table.define_association``, which do not apply here."""
+        if kwargs:
+            raise DerivaMLValidationError(
+                f"define_association: {', '.join(sorted(kwargs))} are deriva-py options of "
+                "Table.define_association that do not apply here; pass associates, metadata, "
+                "table_name and comment only.")
+        links = []
+        for item in associates:
+            column, target = item if isinstance(item, tuple) else (None, item)
+            target = self.find_table(target)
+            links.append(link(column or target.name, target))
+        if len(links) < 2:
+            raise DerivaMLValidationError("define_association needs at least two associates.")
+        extra, extra_fkeys = [], []
+        for item in metadata or ():
+            if isinstance(item, str | Table) and not isinstance(item, tuple):
+                try:
+                    target = self.find_table(item)
+                except DerivaMLNotFound:
+                    target = None
+                if target is not None:
+                    extra.append(Column(target.name))
+                    extra_fkeys.append(ForeignKey((target.name,), target.schema, target.name,
+                                                  ("Name" if target.kind == "vocabulary"
+                                                   else "RID",)))
+                    continue
+            extra.append(as_column(item))
+        schema = next((t.schema for _, t, _ in links if t.schema != ML_SCHEMA),
+                      self.domain_schema)
+        definition = association_table(
+            schema, table_name or "_".join(t.name for _, t, _ in links), links, extra,
+            extra_fkeys)
+        definition.comment = comment or ""
+        return definition
 
     def create_asset(self, asset_name: str,
                      column_defs: Iterable[Column | tuple] | Mapping | None = None,
@@ -292,14 +456,58 @@ class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI):
         return pd.DataFrame(list(self.catalog.iter_rows(t.schema, t.name)),
                             columns=t.column_names)
 
+    def get_table_as_dict(self, table: str | Table) -> Iterator[dict[str, Any]]:
+        """Every row of a table, as a dict, read page by page."""
+        t = self.find_table(table)
+        yield from self.catalog.iter_rows(t.schema, t.name)
+
     def resolve_rid(self, rid: str):
         """Where a RID lives: ``(schema, table, row)``."""
         return self.catalog.resolve_rid(rid)
 
-    def cite(self, rid: str, current: bool = False) -> str:
-        """A URL for a RID; pinned to the current snapshot unless ``current``."""
-        self.catalog.resolve_rid(rid)
-        return self.catalog.url_for(rid, None if current else self.catalog.snapshot())
+    def cite(self, entity: Mapping[str, Any] | str, current: bool = False) -> str:
+        """A URL for a row — its RID, a row with a ``RID``, or a citation URL of this catalog
+        (returned as it is) — pinned to the current snapshot unless ``current``. The dry-run
+        RID gives ``"dry-run (rid=0000)"``, not a link."""
+        if isinstance(entity, Mapping):
+            if "RID" not in entity:
+                raise DerivaMLException(f"Cannot cite {dict(entity)!r}: it has no RID.")
+            entity = entity["RID"]
+        if entity == DRY_RUN_RID:
+            return f"dry-run (rid={DRY_RUN_RID})"
+        if "/" in entity:  # a citation URL of this catalog
+            rid, _, snapshot = entity.rsplit("/", 1)[-1].partition("@")
+            if entity == self.catalog.url_for(rid, snapshot or None):
+                return entity
+            raise DerivaMLValidationError(f"{entity!r} is not a RID nor a URL of this catalog.")
+        self.catalog.resolve_rid(entity)
+        return self.catalog.url_for(entity, None if current else self.catalog.snapshot())
+
+    # -- executions: deriva-ml's spellings ---------------------------------------------------
+    def lookup_workflow(self, rid: str) -> Workflow:
+        """The recorded workflow with this RID."""
+        return super().lookup_workflow(rid)
+
+    def create_execution(self, configuration: ExecutionConfiguration | None = None, *,
+                         datasets: list | None = None, assets: list[AssetSpec | str] | None = None,
+                         workflow: Workflow | str | None = None, description: str | None = None,
+                         dry_run: bool = False) -> Execution:
+        """Record a new execution, from an ``ExecutionConfiguration`` or from ``datasets``
+        (``DatasetSpec``s or ``"RID@version"``), ``assets`` (``AssetSpec``s or RIDs) and
+        ``description`` (not both). ``workflow`` (a ``Workflow`` or a workflow RID) is the
+        configuration's or replaces it. See ``ExecutionAPI.create_execution``."""
+        from .execution.configuration import ExecutionConfiguration
+
+        loose = {k: v for k, v in (("datasets", datasets), ("assets", assets),
+                                   ("description", description)) if v is not None}
+        if configuration is not None and loose:
+            raise TypeError(f"create_execution: pass a configuration or {', '.join(loose)}, "
+                            "not both.")
+        if isinstance(workflow, str):
+            workflow = self.lookup_workflow(workflow)
+        if configuration is None and (loose or workflow is not None):
+            configuration = ExecutionConfiguration(workflow=workflow, **loose)
+        return super().create_execution(configuration, workflow=workflow, dry_run=dry_run)
 
 
 def _columns(columns: Iterable[Column | tuple] | Mapping) -> list[Column]:

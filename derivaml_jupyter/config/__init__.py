@@ -24,7 +24,7 @@ from .notebook import (
 )
 from .overrides import ConfigOverrideError, overrides_from_env, validate_overrides
 from .specs import AssetSpecConfig, DatasetSpecConfig, DescribedList, with_description
-from .sweep import finalize_sweep_parent
+from .sweep import finalize_sweep_parent, reset_multirun_state
 
 __all__ = [
     "AssetSpecConfig",
@@ -54,6 +54,7 @@ __all__ = [
     "notebook_config",
     "overrides_from_env",
     "render_notebook_config",
+    "reset_multirun_state",
     "resolve_notebook_config",
     "run_model",
     "validate_overrides",

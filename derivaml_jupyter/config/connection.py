@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
-import warnings
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from ..core.connection_mode import (
+    ConnectionMode,
+    IgnoredConfigWarning,
+    as_schema_set,
+    ignored_settings,
+    warn_ignored,
+)
 from ..core.definitions import ML_SCHEMA
+from ..execution.dirs import default_working_dir
 
-_MODES = ("online", "offline")
-_WARNED: set[str] = set()
-
-
-class IgnoredConfigWarning(UserWarning):
-    """A ``DerivaMLConfig`` field of deriva-ml that has no effect here."""
+__all__ = ["DerivaMLConfig", "IgnoredConfigWarning"]
 
 
 @dataclass
@@ -59,7 +63,7 @@ class DerivaMLConfig:
         self.catalog_id = str(self.catalog_id)
         self.hydra_runtime_output_dir = hydra_output_dir() or self.hydra_runtime_output_dir
         self.mode = getattr(self.mode, "value", self.mode)
-        if self.mode not in _MODES:
+        if self.mode not in ConnectionMode._value2member_map_:
             raise ValueError(
                 f"DerivaMLConfig.mode must be 'online' or 'offline', not {self.mode!r}.")
         if self.default_schema and self.domain_schema and \
@@ -67,50 +71,30 @@ class DerivaMLConfig:
             raise ValueError(
                 f"DerivaMLConfig: domain_schema {self.domain_schema!r} and default_schema "
                 f"{self.default_schema!r} disagree; set only one of them.")
-        schemas = _as_set(self.domain_schemas)
+        schemas = as_schema_set(self.domain_schemas)
         only = next(iter(schemas)) if len(schemas) == 1 else None
         self.domain_schema = self.default_schema = \
             self.domain_schema or self.default_schema or only
-        for field, why in self._ignored(len(schemas)):
-            _ignore(field, why)
+        warn_ignored("DerivaMLConfig", ignored_settings(
+            domain_schemas=self.domain_schemas, ml_schema=self.ml_schema,
+            s3_bucket=self.s3_bucket, use_minid=self.use_minid, mode=self.mode), stacklevel=4)
         self.use_minid = False
         logging.getLogger("deriva").setLevel(self.deriva_logging_level)
 
-    def _ignored(self, n_domain_schemas: int) -> list[tuple[str, str]]:
-        """``(field, why)`` of the deriva-ml settings given that have no effect here."""
-        ignored = []
-        if n_domain_schemas > 1:
-            ignored.append(("domain_schemas", "the domain schemas are read from the catalog's "
-                            "model here; default_schema picks the one new tables go to."))
-        if self.ml_schema != ML_SCHEMA:
-            ignored.append(("ml_schema", f"the ML tables are always in schema {ML_SCHEMA!r} "
-                            "here."))
-        if self.s3_bucket is not None:
-            ignored.append(("s3_bucket", "dataset bags are not exported to S3 here; "
-                            "download_dataset_bag builds them from the catalog."))
-        if self.use_minid:
-            ignored.append(("use_minid", "no MINID is minted for dataset bags here; a bag is "
-                            "named by its dataset RID and version."))
-        if self.mode == "offline":
-            ignored.append(("mode", "there is no offline staging mode here, writes reach the "
-                            "catalog as they happen; to work without a server use "
-                            "hostname='local' (the embedded catalog)."))
-        return ignored
-
-
-def _as_set(value: Any) -> set[str]:
-    if value is None:
-        return set()
-    return {value} if isinstance(value, str) else set(value)
-
-
-def _ignore(field: str, why: str) -> None:
-    """Warn, once per field per process, that ``field`` has no effect."""
-    if field in _WARNED:
-        return
-    _WARNED.add(field)
-    warnings.warn(f"DerivaMLConfig.{field} is ignored: {why}", IgnoredConfigWarning,
-                  stacklevel=4)
+    @staticmethod
+    def compute_workdir(working_dir: str | Path | None, catalog_id: str | int | None = None,
+                        hostname: str | None = None) -> Path:
+        """The working directory of a connection, as deriva-ml lays it out: under a given
+        ``working_dir`` (shared by several users) ``<working_dir>/<user>/deriva-ml``, else
+        the per-user root ``$DERIVAML_HOME/work`` (deriva-ml: ``~/.deriva-ml``); then
+        ``<hostname>/<catalog_id>`` for those given."""
+        if not working_dir:
+            return default_working_dir(hostname, catalog_id)
+        base = Path(working_dir).expanduser() / getpass.getuser() / "deriva-ml"
+        for part in (hostname, catalog_id):
+            if part is not None:
+                base /= str(part)
+        return base.absolute()
 
 
 def hydra_output_dir() -> str | None:

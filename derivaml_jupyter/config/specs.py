@@ -14,8 +14,8 @@ from ..execution.configuration import AssetSpec
 class DescribedList(list):
     """A list with a ``description``: what ``with_description(...)`` instantiates to."""
 
-    def __init__(self, items: Iterable[Any] = (), description: str = ""):
-        super().__init__(items)
+    def __init__(self, items: Iterable[Any] | None = None, description: str = ""):
+        super().__init__(items or ())
         self.description = description
 
     def __repr__(self) -> str:

@@ -30,6 +30,8 @@ STATE_FILE = "derivaml-sweep-parent.json"
 LOCK_FILE = "derivaml-sweep-parent.lock"
 # Set by deriva-ml-run, which finalizes the parent itself after the sweep.
 FINALIZED_BY_CLI_ENV = "DERIVAML_SWEEP_FINALIZED_BY_CLI"
+# Sweep directories whose parent this process finalizes at exit.
+_FINALIZE_AT_EXIT: set[Path] = set()
 
 
 class SweepJobsFailed(DerivaMLException):
@@ -82,9 +84,19 @@ def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
             "deriva_ml": _connection_fields(deriva_ml),
             "finalized": False,
         }, indent=2))
-    if not os.environ.get(FINALIZED_BY_CLI_ENV):
+    if not os.environ.get(FINALIZED_BY_CLI_ENV) and sweep_dir not in _FINALIZE_AT_EXIT:
+        _FINALIZE_AT_EXIT.add(sweep_dir)
         atexit.register(finalize_sweep_parent, sweep_dir)
     return parent
+
+
+def reset_multirun_state() -> None:
+    """Forget the sweeps this process joined: the parent executions it would finalize at
+    exit are left to their launcher (or to ``finalize_sweep_parent``), and the next sweep
+    starts afresh. For tests and long-lived processes (a notebook kernel) that run several
+    multiruns."""
+    atexit.unregister(finalize_sweep_parent)
+    _FINALIZE_AT_EXIT.clear()
 
 
 def finalize_sweep_parent(sweep_dir: Path) -> str | None:

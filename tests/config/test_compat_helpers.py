@@ -18,9 +18,9 @@ from derivaml_jupyter.config import (
     DerivaMLConfig,
     DerivaMLModel,
     IgnoredConfigWarning,
-    connection,
     run_model,
 )
+from derivaml_jupyter.core import connection_mode
 from derivaml_jupyter.execution.workflow import Workflow
 
 from .test_run_model import stub_ml, tiny_model  # noqa: F401  (fixture)
@@ -49,7 +49,7 @@ def test_deriva_ml_import_paths(module, name):
 
 @pytest.fixture
 def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(connection, "_WARNED", set())
+    monkeypatch.setattr(connection_mode, "_WARNED", set())
     level = logging.getLogger("deriva").level
     yield
     logging.getLogger("deriva").setLevel(level)
