@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .annotations.api import AnnotationAPI
 from .asset.api import AssetAPI
 from .catalog.connect import connect_catalog, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table, check_name_length
@@ -48,7 +49,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("derivaml")
 
 
-class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI, ExecutionDirsAPI):
+class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI, ExecutionDirsAPI,
+               AnnotationAPI):
     """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
