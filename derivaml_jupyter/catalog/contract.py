@@ -374,6 +374,11 @@ class Catalog(ABC):
     def get_object(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:
         """Copy the object at ``url`` to the file ``dest``."""
 
+    def object_path(self, url: str) -> Path | None:
+        """The local file holding the object at ``url``, read-only to callers, when this
+        backend keeps its objects on this machine (the embedded catalog); else None."""
+        return None
+
     # -- identity ------------------------------------------------------------------------
     @abstractmethod
     def whoami(self) -> str:

@@ -13,6 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
@@ -24,6 +25,7 @@ from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..runners.background import BackgroundRuns
 from . import openapi, views
 from .configs import list_project_configs
+from .content import UnsatisfiableRange, asset_content, byte_range
 from .errors import APIError, error_body
 from .overrides import allowed_overrides
 
@@ -186,6 +188,42 @@ class ExecutionHandler(DerivaMLHandler):
         self.answer(await self.call(views.execution_detail, rid))
 
 
+class AssetContentHandler(DerivaMLHandler):
+    """The bytes of an asset's file: whole, or the one range a ``Range`` header asks for
+    (206), streamed in chunks; ``?download=true`` asks the browser to save it."""
+
+    path = "assets/{rid}/content"
+    chunk = 1 << 20
+
+    @api_method("read")
+    async def get(self, rid: str) -> None:
+        content = await self.call(asset_content, rid)
+        self.set_header("Accept-Ranges", "bytes")
+        try:
+            span = byte_range(self.request.headers.get("Range"), content.length)
+        except UnsatisfiableRange:
+            self.set_status(416)
+            self.set_header("Content-Range", f"bytes */{content.length}")
+            self.finish()
+            return
+        first, last = span or (0, content.length - 1)
+        if span:
+            self.set_status(206)
+            self.set_header("Content-Range", f"bytes {first}-{last}/{content.length}")
+        disposition = "attachment" if self.query["download"] == "true" else "inline"
+        self.set_header("Content-Disposition",
+                        f"{disposition}; filename*=UTF-8''{quote(content.filename)}")
+        self.set_header("Content-Length", str(last - first + 1))
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Content-Type", content.media_type)  # before the first flush
+        with content.path.open("rb") as file:
+            file.seek(first)
+            for remaining in range(last - first + 1, 0, -self.chunk):
+                self.write(await asyncio.to_thread(file.read, min(self.chunk, remaining)))
+                await self.flush()
+        self.finish(set_content_type=content.media_type)
+
+
 class ConfigsHandler(DerivaMLHandler):
     path = "configs"
 
@@ -288,7 +326,7 @@ class RunCancelHandler(RunsHandlerBase):
 
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, InfoHandler, DatasetsHandler, DatasetHandler, DatasetMembersHandler,
-    ExecutionsHandler, ExecutionHandler, WorkflowsHandler, ConfigsHandler,
+    ExecutionsHandler, ExecutionHandler, AssetContentHandler, WorkflowsHandler, ConfigsHandler,
     NotebookUploadHandler, RunsHandler, RunHandler, RunCancelHandler,
 ]
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [

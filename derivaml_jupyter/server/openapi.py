@@ -77,6 +77,15 @@ def unchanged_is_304(described: dict[str, Any]) -> dict[str, Any]:
     return described
 
 
+def file_content(described: dict[str, Any]) -> dict[str, Any]:
+    """``described`` answering a file's bytes (its own media type), or one range of them."""
+    binary = {"*/*": {"schema": {"type": "string", "format": "binary"}}}
+    described["responses"]["200"]["content"] = binary
+    described["responses"]["206"] = {"description": "The range asked for", "content": binary}
+    described["responses"]["416"] = {"description": "The range starts beyond the file's end"}
+    return described
+
+
 PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/openapi.json": {"get": operation("This description")},
     "/info": {"get": operation("The package version, the catalog and its counts", CATALOG)},
@@ -106,6 +115,14 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/executions/{rid}": {"get": operation(
         "An execution with its workflow, inputs, outputs and nesting",
         [in_path("rid", RID), *CATALOG])},
+    "/assets/{rid}/content": {"get": file_content(operation(
+        "The file of an asset: whole, or the byte range a Range header asks for (206; 416 "
+        "beyond its end)", [
+            in_path("rid", RID), *CATALOG,
+            query("download", {"type": "string", "enum": ["true", "false"],
+                               "default": "false",
+                               "description": "'true' to have the browser save the file"}),
+        ]))},
     "/workflows": {"get": operation("The recorded workflows", CATALOG)},
     "/configs": {"get": operation(
         "The hydra-zen configs of the project at ?path (its src/configs)",

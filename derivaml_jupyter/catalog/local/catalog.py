@@ -509,6 +509,9 @@ class LocalCatalog(Catalog):
     def get_object(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:
         return self.objects.get(url, Path(dest), progress=progress)
 
+    def object_path(self, url: str) -> Path | None:
+        return self.objects.path_of(url)
+
     # -- identity --------------------------------------------------------------------------
     def whoami(self) -> str:
         return self._user
