@@ -1,6 +1,8 @@
-"""Vocabulary and asset-type enums, as ``deriva_ml.core.enums`` offers them."""
+"""Vocabulary, table, asset-type and upload-state enums, as ``deriva_ml.core.enums`` offers
+them."""
 
 from .._lazy import lazy_exports
 
-__all__ = ["ExecAssetType", "MLVocab", "MLAsset", "ExecMetadataType", "BuiltinTypes"]
+__all__ = ["BuiltinTypes", "UploadState", "MLVocab", "MLAsset", "MLTable", "ExecMetadataType",
+           "ExecAssetType"]
 __getattr__, __dir__ = lazy_exports(__all__)

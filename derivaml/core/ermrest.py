@@ -1,7 +1,9 @@
-"""Table definitions and ``UploadProgress``, as ``deriva_ml.core.ermrest`` offers them."""
+"""Table definitions, vocabulary terms and upload types, as ``deriva_ml.core.ermrest`` offers
+them."""
 
 from .._lazy import lazy_exports
 
 __all__ = ["ColumnDefinition", "KeyDefinition", "ForeignKeyDefinition", "TableDefinition",
-           "UploadProgress", "VocabularyTerm"]
+           "FileUploadState", "UploadProgress", "UploadCallback", "VocabularyTerm",
+           "VocabularyTermHandle"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -2,10 +2,16 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["DerivaMLCycleError", "DerivaMLDenormalizeAmbiguousPath",
-           "DerivaMLDenormalizeDownstreamLeaf", "DerivaMLDenormalizeError",
-           "DerivaMLDenormalizeMultiLeaf", "DerivaMLDenormalizeNoSink",
-           "DerivaMLDenormalizeUnrelatedAnchor", "DerivaMLException", "DerivaMLInvalidTerm",
-           "DerivaMLMaterializeLimitExceeded", "DerivaMLNotFoundError", "DerivaMLReadOnlyError",
-           "DerivaMLUploadError", "DerivaMLValidationError"]
+__all__ = ["DerivaMLException", "DerivaMLConfigurationError", "DerivaMLSchemaError",
+           "DerivaMLSchemaRefreshBlocked", "DerivaMLSchemaPinned", "DerivaMLAuthenticationError",
+           "DerivaMLOfflineError", "DerivaMLDataError", "DerivaMLNotFoundError",
+           "DerivaMLDatasetNotFound", "DerivaMLTableNotFound", "DerivaMLFeatureNotFound",
+           "DerivaMLInvalidTerm", "DerivaMLRidsNotFound", "DerivaMLTableTypeError",
+           "DerivaMLValidationError", "DerivaMLMaterializeLimitExceeded", "DerivaMLCycleError",
+           "DerivaMLStateInconsistency", "NoAssociationException",
+           "AmbiguousAssociationException", "DerivaMLExecutionError", "DerivaMLWorkflowError",
+           "DerivaMLDirtyWorkflowError", "DerivaMLUploadError", "DerivaMLReadOnlyError",
+           "DerivaMLDenormalizeError", "DerivaMLDenormalizeMultiLeaf",
+           "DerivaMLDenormalizeNoSink", "DerivaMLDenormalizeDownstreamLeaf",
+           "DerivaMLDenormalizeAmbiguousPath", "DerivaMLDenormalizeUnrelatedAnchor"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -20,7 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import DerivaMLNotFound, DerivaMLNotImplemented, DerivaMLValidationError
+from ..core.errors import (
+    DerivaMLNotFound,
+    DerivaMLNotImplemented,
+    DerivaMLTableNotFound,
+    DerivaMLValidationError,
+)
 
 SYSTEM_COLUMNS = ("RID", "RCT", "RMT", "RCB", "RMB")
 
@@ -162,9 +167,9 @@ class Model:
         try:
             return self.schemas[schema][name]
         except KeyError:
-            raise DerivaMLNotFound(
-                f"There is no table {schema}.{name} in this catalog. "
-                f"Known tables: {', '.join(sorted(f'{t.schema}.{t.name}' for t in self.tables()))}."
+            known = ", ".join(sorted(f"{t.schema}.{t.name}" for t in self.tables()))
+            raise DerivaMLTableNotFound(f"{schema}.{name}", message=(
+                f"There is no table {schema}.{name} in this catalog. Known tables: {known}.")
             ) from None
 
     def check_new_table(self, table: Table) -> Table | None:
@@ -197,10 +202,9 @@ class Model:
         for schema in search:
             if name in self.schemas.get(schema, {}):
                 return self.schemas[schema][name]
-        raise DerivaMLNotFound(
+        raise DerivaMLTableNotFound(name, message=(
             f"There is no table named {name!r} in schemas {', '.join(search)}. "
-            "Create it with ml.create_table(...) or ml.create_asset(...)."
-        )
+            "Create it with ml.create_table(...) or ml.create_asset(...)."))
 
 
 @dataclass(frozen=True)

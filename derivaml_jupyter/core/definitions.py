@@ -8,6 +8,15 @@ ML_SCHEMA = "deriva-ml"
 DOMAIN_SCHEMA = "domain"
 DRY_RUN_RID = "0000"
 
+SYSTEM_SCHEMAS: frozenset[str] = frozenset({"public", "www", "WWW"})
+"""Schemas of DERIVA itself: neither the ML schema nor a domain schema."""
+
+DerivaSystemColumns = ["RID", "RCT", "RMT", "RCB", "RMB"]
+"""The columns every catalog table has: RID, creation and modification time and user."""
+
+DerivaAssetColumns = {"Filename", "URL", "Length", "MD5", "Description", *DerivaSystemColumns}
+"""The columns every asset table has."""
+
 
 class MLVocab(StrEnum):
     """The controlled vocabularies of the ``deriva-ml`` schema."""
@@ -18,6 +27,20 @@ class MLVocab(StrEnum):
     asset_role = "Asset_Role"
     execution_status = "Execution_Status"
     feature_name = "Feature_Name"
+
+
+class MLTable(StrEnum):
+    """The core tables of the ``deriva-ml`` schema."""
+
+    dataset = "Dataset"
+    workflow = "Workflow"
+    file = "File"
+    asset = "Asset"
+    execution = "Execution"
+    execution_execution = "Execution_Execution"
+    dataset_version = "Dataset_Version"
+    execution_metadata = "Execution_Metadata"
+    execution_asset = "Execution_Asset"
 
 
 class Status(StrEnum):

@@ -8,6 +8,8 @@ returns the canonical form. Snapshot ids ("snaptimes") use the same encoding.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Annotated
 
 from .errors import DerivaMLValidationError
 
@@ -16,6 +18,23 @@ _VALUE = {c: i for i, c in enumerate(_ALPHABET)}
 _VALUE.update({"O": 0, "I": 1, "L": 1})
 _RID_TEXT = re.compile(r"^[0-9A-Za-z]+(?:-[0-9A-Za-z]+)*$")
 
+
+# deriva-ml's patterns of a RID as ERMrest writes it (upper case, groups of four), with an
+# optional ``@snaptime``; ``normalize_rid`` also reads the forms users type.
+rid_part = r"(?P<rid>(?:[A-Z\d]{1,4}|[A-Z\d]{1,4}(?:-[A-Z\d]{4})+))"
+snapshot_part = r"(?:@(?P<snapshot>(?:[A-Z\d]{1,4}|[A-Z\d]{1,4}(?:-[A-Z\d]{4})+)))?"
+rid_regex = f"^{rid_part}{snapshot_part}$"
+
+
+@dataclass(frozen=True)
+class StringPattern:
+    """Metadata of an ``Annotated`` string type: the pattern its values match."""
+
+    pattern: str
+
+
+RID = Annotated[str, StringPattern(rid_regex)]
+"""The type of a RID in annotations (deriva-ml's ``RID``): a string matching ``rid_regex``."""
 
 _PAIRS = [a + b for a in _ALPHABET for b in _ALPHABET]
 

@@ -14,7 +14,9 @@ from ..catalog.contract import Table
 from ..core.definitions import ML_SCHEMA, MLVocab, VersionPart
 from ..core.errors import (
     DerivaMLCycleError,
+    DerivaMLDatasetNotFound,
     DerivaMLNotFound,
+    DerivaMLTableTypeError,
     DerivaMLValidationError,
 )
 from ..core.listing import Listing, sort_order
@@ -77,13 +79,13 @@ class DatasetAPI:
             try:
                 found = self.catalog.resolve_rid(rid)
             except DerivaMLNotFound:
-                raise DerivaMLNotFound(
-                    f"Dataset {rid} does not exist. find_datasets() lists the datasets."
+                raise DerivaMLDatasetNotFound(rid, message=(
+                    f"Dataset {rid} does not exist. find_datasets() lists the datasets.")
                 ) from None
-            raise DerivaMLValidationError(
-                f"RID {rid} is a row of {found.table}, not a dataset.")
+            raise DerivaMLTableTypeError("Dataset", rid, message=(
+                f"RID {rid} is a row of {found.table}, not a dataset."))
         if rows[0]["Deleted"] and not deleted:
-            raise DerivaMLNotFound(f"Dataset {rid} was deleted.")
+            raise DerivaMLDatasetNotFound(rid, message=f"Dataset {rid} was deleted.")
         return rows[0]
 
     def lookup_dataset(self, dataset: Any, deleted: bool = False) -> Dataset:
@@ -258,11 +260,12 @@ class DatasetAPI:
         grouped = self._classify_members(members, validate)
         for child in grouped.get("Dataset", []):
             if child == rid:
-                raise DerivaMLCycleError(f"Dataset {rid} cannot be a member of itself.")
+                raise DerivaMLCycleError([rid, rid],
+                                         f"Dataset {rid} cannot be a member of itself")
             if rid in self._descendants(child):
                 raise DerivaMLCycleError(
-                    f"Cannot nest dataset {child} in {rid}: {rid} is already nested inside "
-                    f"{child}, so this would make a cycle.")
+                    [rid, child, rid], f"Cannot nest dataset {child} in {rid}: {rid} is already "
+                    f"nested inside {child}, so this would make a cycle")
         elements = self._element_associations()
         with self.catalog.transaction():
             added = 0

@@ -292,8 +292,8 @@ class ExecutionAPI:
         parent, child = parent_row["RID"], child_row["RID"]
         if parent == child or parent in self._execution_descendants(child):
             raise DerivaMLCycleError(
-                f"Cannot nest execution {child} in {parent}: {parent} is {child} or nested "
-                "inside it, so this would make a cycle.")
+                [parent, child, parent], f"Cannot nest execution {child} in {parent}: {parent} "
+                f"is {child} or nested inside it, so this would make a cycle")
         self.catalog.insert(ML_SCHEMA, "Execution_Execution", [{
             "Execution": parent, "Nested_Execution": child, "Sequence": sequence}],
             on_conflict_skip=True)

@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ..catalog.contract import Catalog, ForeignKey, Table
-from ..core.errors import DerivaMLException, DerivaMLNotFound
+from ..core.errors import DerivaMLFeatureNotFound, DerivaMLValidationError
 from .record import Feature, FeatureRecord, reduce_with_selector
 
 if TYPE_CHECKING:
     from ..ml import DerivaML
 
 
-class DerivaMLMaterializeLimitExceeded(DerivaMLException):
+class DerivaMLMaterializeLimitExceeded(DerivaMLValidationError):
     """``feature_values`` found more rows than its ``materialize_limit``."""
 
     def __init__(self, actual_count: int, limit: int):
@@ -27,9 +27,6 @@ class DerivaMLMaterializeLimitExceeded(DerivaMLException):
                          f"{limit}; narrow it with execution_rids=[...] or raise the limit.")
         self.actual_count = actual_count
         self.limit = limit
-
-    def __reduce__(self):  # picklable, so it crosses process pools (parallel sweep jobs)
-        return type(self), (self.actual_count, self.limit)
 
 
 def feature_target(t: Table) -> ForeignKey | None:
@@ -80,9 +77,9 @@ def lookup_feature(catalog: Catalog, schemas: Iterable[str], ml: DerivaML | None
         if f.feature_name == feature_name:
             return f
     known = ", ".join(f.feature_name for f in features) or "none"
-    raise DerivaMLNotFound(
+    raise DerivaMLFeatureNotFound(target.name, feature_name, message=(
         f"Table {target.name} has no feature {feature_name!r} (its features: {known}); create "
-        f"it with ml.create_feature({target.name!r}, {feature_name!r}, ...).")
+        f"it with ml.create_feature({target.name!r}, {feature_name!r}, ...)."))
 
 
 def feature_values(

@@ -66,11 +66,13 @@ SEED_TERMS: dict[str, list[tuple[str, str]]] = {
 ML_ASSET_TABLES = ("Execution_Metadata", "Execution_Asset", "File")
 
 
-def ml_tables() -> list[Table]:
-    """Every table of the ``deriva-ml`` schema, in creation (dependency) order."""
+def ml_tables(curie_prefix: str | None = None) -> list[Table]:
+    """Every table of the ``deriva-ml`` schema, in creation (dependency) order; the ``ID`` of
+    vocabulary terms is ``<curie_prefix>:<RID>`` (default ``ml``, ``deriva-ml`` for workflow
+    types)."""
     s = ML_SCHEMA
-    vocab = {v: vocabulary_table(s, v, "deriva-ml" if v == MLVocab.workflow_type else "ml")
-             for v in MLVocab}
+    vocab = {v: vocabulary_table(s, v, curie_prefix or (
+        "deriva-ml" if v == MLVocab.workflow_type else "ml")) for v in MLVocab}
     workflow = Table(s, "Workflow", [
         Column("Name", "text"), Column("Description", "markdown"), Column("URL", "ermrest_uri"),
         Column("Checksum", "text"), Column("Version", "text"),
@@ -146,7 +148,7 @@ def open_ml_schema(catalog: Catalog, domain_schema: str | None = None
         ensure_ml_schema(catalog, domain_schema or DOMAIN_SCHEMA)
     profile = SchemaProfile.read(catalog)
     if profile.status_terms and not _seeded(catalog):  # ours, being made by a parallel job
-        _seed_terms(catalog)
+        seed_terms(catalog)
     profile.check_required()
     found, named = profile.domain_schemas, domain_schema is not None
     if not named:
@@ -178,10 +180,12 @@ def ensure_ml_schema(catalog: Catalog, domain_schema: str) -> None:
     with catalog.transaction():
         catalog.create_model({ML_SCHEMA: "DerivaML: datasets, workflows and executions.",
                               domain_schema: "The project's own tables."}, tables)
-        _seed_terms(catalog)
+        seed_terms(catalog)
 
 
-def _seed_terms(catalog: Catalog) -> None:
+def seed_terms(catalog: Catalog) -> None:
+    """Add the terms DerivaML seeds to the vocabularies of the ``deriva-ml`` schema, skipping
+    those there already."""
     for vocabulary, terms in SEED_TERMS.items():
         catalog.insert(ML_SCHEMA, vocabulary, [{"Name": n, "Description": d} for n, d in terms],
                        on_conflict_skip=True)

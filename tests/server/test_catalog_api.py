@@ -97,8 +97,9 @@ async def test_members_as_of_a_version(fetch, catalog):
 async def test_unknown_dataset_rid_is_404_with_a_json_message(fetch, catalog):
     code, body = await api_error(fetch, "datasets", MISSING_RID)
     assert code == 404
-    assert body == {"error": "DerivaMLNotFound", "message": f"Dataset {MISSING_RID} does not "
-                    "exist. find_datasets() lists the datasets."}
+    assert body == {"error": "DerivaMLDatasetNotFound",
+                    "message": f"Dataset {MISSING_RID} does not exist. find_datasets() lists the "
+                                "datasets."}
     code, body = await api_error(fetch, "datasets", MISSING_RID, "members",
                                  params={"table": "Subject"})
     assert code == 404 and MISSING_RID in body["message"]

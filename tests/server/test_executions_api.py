@@ -79,7 +79,8 @@ async def test_execution_detail_shows_nesting(fetch, catalog):
 
 async def test_unknown_execution_is_404_and_a_non_execution_rid_400(fetch, catalog):
     code, body = await api_error(fetch, "executions", MISSING_RID)
-    assert code == 404 and body["error"] == "DerivaMLNotFound" and MISSING_RID in body["message"]
+    assert code == 404 and body["error"] == "DerivaMLRidsNotFound"
+    assert MISSING_RID in body["message"]
     code, body = await api_error(fetch, "executions", catalog["training"])
     assert code == 400 and "not an execution" in body["message"]
 

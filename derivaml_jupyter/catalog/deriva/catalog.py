@@ -21,6 +21,7 @@ from ...core.errors import (
     DerivaMLConflict,
     DerivaMLException,
     DerivaMLNotFound,
+    DerivaMLRidsNotFound,
     DerivaMLValidationError,
 )
 from ...core.rid import decode, normalize_rid
@@ -421,10 +422,10 @@ class DerivaCatalog(Catalog):
         rid = normalize_rid(rid)
         if "@" in rid:
             rid, snapshot = rid.split("@", 1)
-        missing = DerivaMLNotFound(
+        missing = DerivaMLRidsNotFound([rid], message=(
             f"RID {rid} does not exist in catalog {self._base_id} on {self.hostname}"
             + (f" as of snapshot {snapshot}" if snapshot else "")
-            + ". Check the RID (find_datasets() / find_executions() list valid ones).")
+            + ". Check the RID (find_datasets() / find_executions() list valid ones)."))
         try:
             found = self._get(f"/entity_rid/{q(rid)}", f"resolve RID {rid}", snapshot)
         except DerivaMLNotFound:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from ...core.errors import (
+    DerivaMLAuthenticationError,
     DerivaMLConflict,
     DerivaMLException,
     DerivaMLNotFound,
@@ -45,7 +46,7 @@ def http_error(status: int, detail: str, host: str, action: str,
     if status == 401 or (status == 403 and not authenticated):
         login = ("your login has expired or is not valid" if authenticated
                  else "you are not logged in")
-        return DerivaMLException(
+        return DerivaMLAuthenticationError(
             f"Cannot {where}: not authenticated ({login}): {login_hint(host)}. ({detail})")
     if status == 403:
         return DerivaMLException(

@@ -25,6 +25,7 @@ from ...core.errors import (
     DerivaMLConflict,
     DerivaMLException,
     DerivaMLNotFound,
+    DerivaMLRidsNotFound,
     DerivaMLValidationError,
 )
 from ...core.rid import decode, encode, normalize_rid
@@ -492,11 +493,10 @@ class LocalCatalog(Catalog):
             rows = self.select(t.schema, t.name, where={"RID": rid}, snapshot=snapshot)
             if rows:
                 return ResolvedRID(t.schema, t.name, rows[0])
-        raise DerivaMLNotFound(
+        raise DerivaMLRidsNotFound([rid], message=(
             f"RID {rid} does not exist in catalog {self.catalog_id}"
             + (f" as of snapshot {snapshot}" if snapshot else "")
-            + ". Check the RID (find_datasets() / find_executions() list valid ones)."
-        )
+            + ". Check the RID (find_datasets() / find_executions() list valid ones)."))
 
     # -- objects ---------------------------------------------------------------------------
     def put_object(self, namespace: str, filename: str, source: Path, *, md5: str | None = None,
