@@ -1,22 +1,15 @@
 """Execution methods of ``DerivaML``: workflows, executions and provenance queries.
 
-``create_execution`` validates everything first (workflow, dataset RIDs and versions, asset
-RIDs) so bad input writes nothing; then it records the workflow (reused by checksum), the
-execution, its input datasets and assets, and uploads the configuration and runtime
-environment as ``Execution_Metadata``.
+``create_execution`` and ``restore_execution`` construct an ``Execution``, which records
+itself and downloads its inputs (see ``opening.py``).
 """
 
 from __future__ import annotations
 
 import base64
-import json
-import os
-import time
-from pathlib import Path
 from typing import Any
 
-from ..catalog.contract import ResolvedRID
-from ..core.definitions import DRY_RUN_RID, ML_SCHEMA, ExecAssetType, MLVocab, Status
+from ..core.definitions import ML_SCHEMA, MLVocab, Status
 from ..core.errors import (
     DerivaMLCycleError,
     DerivaMLNotFound,
@@ -25,23 +18,17 @@ from ..core.errors import (
 from ..core.listing import Listing, sort_order
 from ..core.rid import normalize_rid
 from ..dataset.spec import DatasetSpec, DatasetVersion
-from .asset_path import AssetFilePath
-from .configuration import AssetSpec, ExecutionConfiguration
-from .execution import Execution, format_duration
-from .provenance import resolve_workflow_source, runtime_environment
+from .configuration import ExecutionConfiguration
+from .execution import Execution
 from .records import (
     EXECUTION_COLUMNS,
     ExecutionRecord,
     execution_rows,
-    input_datasets,
     input_links,
-    linked_assets,
     nested_rids,
 )
-from .upload import upload_entries
 from .workflow import WORKFLOW_COLUMNS, Workflow, workflow_rows
 
-ENV_SAVE_EXECUTION_RID = "DERIVA_ML_SAVE_EXECUTION_RID"
 DATASET_ROLES = ("input", "output", "any")
 
 
@@ -121,130 +108,7 @@ class ExecutionAPI:
                 ...
             exe.upload_execution_outputs()
         """
-        config = configuration or ExecutionConfiguration()
-        if not isinstance(config, ExecutionConfiguration):
-            raise DerivaMLValidationError(
-                f"create_execution takes an ExecutionConfiguration, not a "
-                f"{type(config).__name__}: ml.create_execution(ExecutionConfiguration("
-                "workflow=..., datasets=[...])).")
-        workflow = workflow or config.workflow
-        if workflow is None:
-            raise DerivaMLValidationError(
-                "Workflow must be specified either in the configuration or as a parameter: "
-                "make one with ml.create_workflow(name, workflow_type).")
-        if not isinstance(workflow, Workflow):
-            raise DerivaMLValidationError(
-                f"workflow must be a Workflow (from ml.create_workflow), not {workflow!r}.")
-        config.workflow = workflow
-        workflow.workflow_type = self._check_terms(MLVocab.workflow_type, workflow.workflow_type)
-        versions = [self.dataset_version_record(s.rid, s.version)["RID"] for s in config.datasets]
-        assets = [self._input_asset(a) for a in config.assets]
-        resolve_workflow_source(workflow)
-        if not dry_run:
-            self._ensure_seed_terms(MLVocab.asset_type, MLVocab.asset_role)
-        started = time.monotonic()
-        bags = [self.download_dataset_bag(spec) for spec in config.datasets]
-        if dry_run:
-            exe = Execution(self, config, DRY_RUN_RID, workflow.workflow_rid or DRY_RUN_RID,
-                            dry_run=True)
-        else:
-            with self.catalog.transaction():
-                workflow.workflow_rid = self._add_workflow(workflow)
-                rid = self.catalog.insert(ML_SCHEMA, "Execution", [self.profile.execution_values(
-                    Workflow=workflow.workflow_rid, Description=config.description,
-                    Status=Status.created, Status_Detail="Execution created")])[0]["RID"]
-                self.catalog.insert(ML_SCHEMA, "Dataset_Execution", [
-                    self.profile.dataset_execution_row(s.rid, rid, v)
-                    for s, v in zip(config.datasets, versions)], on_conflict_skip=True)
-            exe = Execution(self, config, rid, workflow.workflow_rid)
-        exe.datasets = bags
-        try:
-            for spec, asset in zip(config.assets, assets):
-                self._download_input(exe, spec, asset)
-            exe._write(Download_Duration=format_duration(time.monotonic() - started))
-            if not dry_run:
-                self._record_metadata(exe)
-        except BaseException:
-            if not dry_run:
-                self.catalog.delete(ML_SCHEMA, "Execution", {"RID": exe.execution_rid})
-            raise
-        self._save_execution_rid(exe)
-        return exe
-
-    def _input_asset(self, spec: AssetSpec) -> ResolvedRID:
-        found = self.catalog.resolve_rid(spec.rid)
-        if found.schema not in (self.ml_schema, self.domain_schema) or \
-                self.catalog.model().table(found.schema, found.table).kind != "asset":
-            raise DerivaMLValidationError(
-                f"Asset {spec.rid} is a row of {found.table}, which is not an asset table; "
-                f"input assets must be rows of one of "
-                f"{', '.join(sorted(t.name for t in self.list_assets()))}.")
-        return found
-
-    def _download_input(self, exe: Execution, spec: AssetSpec, asset: ResolvedRID) -> None:
-        """Copy an input asset to ``downloaded-assets/<Table>/<RID>/<Filename>`` and record
-        it as an Input of ``exe``."""
-        row = asset.row
-        filename = row.get("Filename") or row["URL"].rsplit("/", 1)[-1]
-        dest = exe.working_dir / "downloaded-assets" / asset.table / row["RID"] / filename
-        if spec.cache:
-            cached = self.cache_dir / "assets" / f"{row['RID']}_{row['MD5']}" / filename
-            if not cached.exists():
-                self.catalog.get_object(row["URL"], cached)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.unlink(missing_ok=True)
-            dest.symlink_to(cached)
-        else:
-            self.catalog.get_object(row["URL"], dest)
-        types = [r["Asset_Type"] for r in self.catalog.select(
-            asset.schema, f"{asset.table}_Asset_Type", where={asset.table: row["RID"]})]
-        exe.asset_paths.setdefault(asset.table, []).append(
-            AssetFilePath(dest, asset_table=asset.table, asset_types=types, asset_rid=row["RID"]))
-        if not exe.dry_run:
-            self.catalog.insert(asset.schema, f"{asset.table}_Execution", [{
-                asset.table: row["RID"], "Execution": exe.execution_rid, "Asset_Role": "Input",
-            }], on_conflict_skip=True)
-
-    def _record_metadata(self, exe: Execution) -> None:
-        """Upload ``configuration.json``, ``environment.json`` and Hydra's config files as
-        ``Execution_Metadata`` of ``exe``."""
-        workflow = exe.configuration.workflow
-        source = Path(workflow.git_root or workflow.source_path or ".") if workflow else None
-        files = {
-            "configuration.json": (ExecAssetType.deriva_config,
-                                   json.dumps(exe.configuration.to_dict(), indent=2)),
-            "environment.json": (ExecAssetType.runtime_env,
-                                 json.dumps(runtime_environment(source), indent=2)),
-        }
-        paths = []
-        for name, (asset_type, text) in files.items():
-            path = exe.asset_file_path("Execution_Metadata", name, asset_types=[asset_type])
-            path.write_text(text, encoding="utf-8")
-            paths.append(path)
-        run_dir = self.hydra_runtime_output_dir
-        if run_dir is not None:
-            for folder in (run_dir / ".hydra", run_dir / "hydra-config"):
-                for f in sorted(folder.glob("*.yaml")):
-                    paths.append(exe.asset_file_path(
-                        "Execution_Metadata", f, asset_types=[ExecAssetType.hydra_config],
-                        copy_file=True, rename_file=f"hydra-{run_dir.name}-{f.name}"))
-        keys = {p.relative_to(exe.working_dir).as_posix() for p in paths}
-        upload_entries(self.catalog, exe.manifest, exe.execution_rid,
-                       [e for e in exe.manifest.pending() if e.key in keys], progress=False)
-
-    def _save_execution_rid(self, exe: Execution) -> None:
-        target = os.environ.get(ENV_SAVE_EXECUTION_RID)
-        if not target:
-            return
-        path = Path(target)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        run_dir = self.hydra_runtime_output_dir
-        path.write_text(json.dumps({
-            "hostname": self.hostname, "catalog_id": self.catalog_id,
-            "execution_rid": exe.execution_rid, "workflow_rid": exe.workflow_rid,
-            "working_dir": str(self.working_dir), "execution_dir": str(exe.working_dir),
-            "hydra_run_dir": str(run_dir) if run_dir else None,
-        }, indent=2), encoding="utf-8")
+        return Execution(configuration, self, workflow=workflow, dry_run=dry_run)
 
     def _execution_row(self, execution_rid: str) -> dict:
         rid = normalize_rid(execution_rid)
@@ -261,23 +125,7 @@ class ExecutionAPI:
 
         The configuration comes from the catalog; staged files from the local manifest.
         """
-        row = self._execution_row(execution_rid)
-        rid = row["RID"]
-        config = ExecutionConfiguration(
-            workflow=self.lookup_workflow(row["Workflow"]) if row["Workflow"] else None,
-            description=row["Description"] or "",
-            datasets=[f"{d['rid']}@{d['version']}" if d["version"] else d["rid"]
-                      for d in input_datasets(self, rid)],
-            assets=[a["RID"] for rows in linked_assets(self, rid, "Input").values()
-                    for a in rows])
-        exe = Execution(self, config, rid, row["Workflow"])
-        downloaded = exe.working_dir / "downloaded-assets"
-        for asset in config.assets:
-            for path in sorted(downloaded.glob(f"*/{asset.rid}/*")):
-                table = path.parent.parent.name
-                exe.asset_paths.setdefault(table, []).append(
-                    AssetFilePath(path, asset_table=table, asset_rid=asset.rid))
-        return exe
+        return Execution(None, self, reload=execution_rid)
 
     resume_execution = restore_execution
 

@@ -1,6 +1,7 @@
 """``Execution``: one run of a workflow — its status and timing, staged outputs and upload.
 
-Created by ``ml.create_execution(config)`` (or rebuilt by ``ml.restore_execution(rid)``).
+Made by ``ml.create_execution(config)`` or, as in deriva-ml, ``Execution(config, ml)``; an
+existing one by ``ml.restore_execution(rid)`` or ``Execution(config, ml, reload=rid)``.
 
 Example::
 
@@ -16,25 +17,32 @@ import logging
 import os
 import shutil
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ..core.definitions import ML_SCHEMA, MLVocab, Status
+from ..core.definitions import ML_SCHEMA, ExecMetadataType, MLAsset, MLVocab, Status
 from ..core.errors import DerivaMLException, DerivaMLUploadError, DerivaMLValidationError
 from ..core.filenames import check_name_part
 from ..core.rid import normalize_rid
 from ..feature.staging import FeatureStage
+from . import opening
 from .asset_path import AssetFilePath
 from .configuration import ExecutionConfiguration
+from .pending import PendingSummary
+from .progress import UploadProgress, progress_reporter
 from .records import ExecutionRecord
 from .status_log import append_status, read_status_history
-from .upload import Manifest, ManifestEntry, upload_entries
+from .timing import format_duration, now_iso
+from .upload import Manifest, ManifestEntry, Uploader, upload_entries
 
 if TYPE_CHECKING:
+    from ..asset.record import Asset
     from ..dataset.dataset import Dataset
     from ..feature.record import FeatureRecord
     from ..ml import DerivaML
+    from .workflow import Workflow
 
 log = logging.getLogger("derivaml")
 
@@ -43,17 +51,8 @@ UPLOAD_FAILED = "Upload failed: "
 # Columns of every asset table that the catalog and the upload fill in.
 ASSET_FILE_COLUMNS = frozenset({"RID", "RCT", "RMT", "RCB", "RMB", "URL", "Filename", "Length",
                                 "MD5", "Description"})
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat()
-
-
-def format_duration(seconds: float) -> str:
-    """``3723.25`` -> ``"1H 2min 3.25sec"``."""
-    hours, rest = divmod(max(seconds, 0.0), 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{int(hours)}H {int(minutes)}min {secs:.2f}sec"
+# Statuses an ``error`` of ``update_status`` belongs to.
+TERMINAL = (Status.failed, Status.aborted)
 
 
 def staged_name(name: str | Path, what: str) -> PurePosixPath:
@@ -87,8 +86,21 @@ class Execution:
     ``asset_paths`` (downloaded input assets by table), ``status``.
     """
 
-    def __init__(self, ml: DerivaML, configuration: ExecutionConfiguration, execution_rid: str,
-                 workflow_rid: str | None, dry_run: bool = False):
+    def __init__(self, configuration: ExecutionConfiguration | None, ml_object: DerivaML,
+                 workflow: Workflow | None = None, reload: str | None = None,
+                 dry_run: bool = False):
+        """Record a new execution of ``configuration`` (status Created; ``workflow``, if
+        given, replaces the configuration's) and download its inputs, or, with ``reload``
+        (an execution's RID), bind to that existing execution. ``dry_run``: RID ``"0000"``,
+        inputs downloaded, nothing written to the catalog."""
+        if reload is not None:
+            opening.reload(self, ml_object, reload, configuration)
+        else:
+            opening.start(self, ml_object, configuration, workflow, dry_run)
+
+    def _bind(self, ml: DerivaML, configuration: ExecutionConfiguration, execution_rid: str,
+              workflow_rid: str | None, dry_run: bool = False) -> None:
+        """Set the state of the execution ``execution_rid`` (its catalog row exists)."""
         self._ml = ml
         self.configuration = configuration
         self.execution_rid = execution_rid
@@ -103,6 +115,13 @@ class Execution:
         self.asset_paths: dict[str, list[AssetFilePath]] = {}
         self._status = Status.created
         self._start_time: datetime | None = None
+
+    @classmethod
+    def from_registry(cls, *, ml_object: DerivaML, execution_rid: str) -> Execution:
+        """The existing execution ``execution_rid``, as deriva-ml's ``resume_execution``
+        binds it: its configuration read back from the catalog, its staged files from this
+        machine (the same as ``ml.restore_execution(execution_rid)``)."""
+        return cls(None, ml_object, reload=execution_rid)
 
     def __repr__(self) -> str:
         return f"Execution({self.execution_rid!r}, status={self.status!r})"
@@ -143,13 +162,33 @@ class Execution:
         machine, oldest first: an upload that failed and was resumed shows both."""
         return read_status_history(self.working_dir)
 
-    def update_status(self, status: Status | str, message: str = "") -> None:
-        """Set the status and a progress message (``Status_Detail``).
+    def update_status(self, target: Status | str, message: str = "", *,
+                      error: str | None = None) -> None:
+        """Set the status ``target`` and a progress message (``Status_Detail``); ``error``,
+        as in deriva-ml, is the message of a Failed or Aborted status (it is logged and not
+        recorded for any other).
 
-        Example: ``exe.update_status(Status.running, "Epoch 3/10 done")``.
+        Example: ``exe.update_status(Status.running, "Epoch 3/10 done")``,
+        ``exe.update_status(Status.failed, error="Network timeout")``.
         """
-        status = self._ml.profile.parse_status(status)
+        status = self._ml.profile.parse_status(target)
+        if error is not None and status not in TERMINAL:
+            log.warning("error= is for a Failed or Aborted status, not %s; not recorded: %s",
+                        status.value, error)
+        elif error is not None:
+            message = f"{message}: {error}" if message else error
         self._write(Status=status.value, Status_Detail=message)
+
+    def abort(self) -> None:
+        """Mark the execution Aborted (from any status but Uploaded); its staged files stay,
+        to upload later or delete. Nothing happens for a dry run."""
+        if self.dry_run:
+            return
+        if self.status is Status.uploaded:
+            raise DerivaMLValidationError(
+                f"Execution {self.execution_rid} is Uploaded, which is final; it cannot be "
+                "aborted.")
+        self.update_status(Status.aborted, "Execution aborted")
 
     def execution_start(self) -> None:
         """Mark the execution Running and record its start time."""
@@ -204,9 +243,8 @@ class Execution:
 
     def asset_file_path(self, asset_name: str, file_name: str | Path,
                         asset_types: list[str] | str | None = None, copy_file: bool = False,
-                        rename_file: str | None = None, description: str | None = None,
-                        metadata: dict[str, Any] | None = None,
-                        **columns: Any) -> AssetFilePath:
+                        rename_file: str | None = None, metadata: dict[str, Any] | None = None,
+                        description: str | None = None, **columns: Any) -> AssetFilePath:
         """Register an output file of asset table ``asset_name`` and return its staged path.
 
         ``file_name`` names a new file to write at the returned path
@@ -262,8 +300,10 @@ class Execution:
                 pass
         shutil.copy2(source, target)
 
-    def upload_execution_outputs(self, clean_folder: bool | None = None, progress: bool = True
-                                 ) -> dict[str, list[AssetFilePath]]:
+    def upload_execution_outputs(
+            self, clean_folder: bool | None = None,
+            progress_callback: Callable[[UploadProgress], None] | None = None,
+            progress: bool = True) -> dict[str, list[AssetFilePath]]:
         """Upload the registered output files; return their paths by ``schema/table``.
 
         Stops a Running execution first. A Failed run stays Failed (its partial outputs are
@@ -278,6 +318,9 @@ class Execution:
         delete the staged output files and downloaded input assets (``assets/`` and
         ``downloaded-assets/`` of ``working_dir``; a file staged by symlink keeps its original),
         so the returned paths no longer exist. The manifest and status history stay.
+
+        ``progress_callback`` (deriva-ml's) is called with an ``UploadProgress`` as bytes are
+        sent and once the files are stored; ``progress`` shows a progress bar instead.
         """
         if self.dry_run:
             return {}
@@ -297,8 +340,7 @@ class Execution:
             self.update_status(Status.pending_upload, "Uploading outputs")
         started = time.monotonic()
         try:
-            result = upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
-                                    pending, progress=progress)
+            result = self._upload(pending, progress, progress_callback)
             self._check_all_uploaded(pending)
             features.flush()
         except BaseException as e:
@@ -327,6 +369,20 @@ class Execution:
             self._clean_staged_files()
         return result
 
+    def _upload(self, pending: list[ManifestEntry], progress: bool,
+                callback: Callable[[UploadProgress], None] | None
+                ) -> dict[str, list[AssetFilePath]]:
+        if callback is None:
+            return upload_entries(self._ml.catalog, self.manifest, self.execution_rid,
+                                  pending, progress=progress)
+        report = progress_reporter(callback, [self.manifest.file(e) for e in pending])
+        result = Uploader(self._ml.catalog, self.manifest, self.execution_rid,
+                          report).run(pending)
+        for key, paths in result.items():
+            callback(UploadProgress(file_name=key.split("/")[-1], percent_complete=100.0,
+                                    phase="Uploaded", message=f"{key}: {len(paths)} file(s)"))
+        return result
+
     def _clean_staged_files(self) -> None:
         """Delete the uploaded outputs and downloaded inputs (symlinks, not their targets)."""
         for folder in (self.working_dir / "assets", self.working_dir / "downloaded-assets"):
@@ -350,6 +406,46 @@ class Execution:
 
     commit_output_assets = upload_execution_outputs
 
+    def download_asset(self, asset_rid: str, dest_dir: str | Path, update_catalog: bool = True,
+                       use_cache: bool = False) -> AssetFilePath:
+        """Download asset ``asset_rid`` to ``dest_dir/<Filename>`` (replacing a file there),
+        its MD5 checked, and, with ``update_catalog``, record it as an ``Input`` of this
+        execution tagged ``Input_File``. ``use_cache``: keep one copy per RID and MD5 under
+        ``ml.cache_dir/assets`` and link it into ``dest_dir``. Returns its path, with its asset
+        table, types and RID."""
+        from ..core.definitions import ExecAssetType
+
+        ml = self._ml
+        found = ml.catalog.resolve_rid(normalize_rid(asset_rid))
+        if ml.catalog.model().table(found.schema, found.table).kind != "asset":
+            raise DerivaMLValidationError(
+                f"RID {asset_rid} is a row of {found.table}, not of an asset table: "
+                "download_asset takes the RID of an asset (ml.find_assets() lists them).")
+        row, table = found.row, found.table
+        dest = Path(dest_dir).expanduser() / (row["Filename"] or row["URL"].rsplit("/", 1)[-1])
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.unlink(missing_ok=True)
+        source = dest
+        if use_cache and row["MD5"]:
+            source = ml.cache_dir / "assets" / f"{row['RID']}_{row['MD5']}" / dest.name
+        if not source.exists():
+            info = ml.catalog.get_object(row["URL"], source)
+            if row["MD5"] and info.md5 != row["MD5"]:
+                source.unlink()
+                raise DerivaMLValidationError(
+                    f"{row['URL']} has MD5 {info.md5}, but asset {row['RID']} records "
+                    f"{row['MD5']}.")
+        if source != dest:
+            dest.symlink_to(source)
+        if update_catalog and not self.dry_run:
+            ml.catalog.insert(found.schema, f"{table}_Execution", [{
+                table: row["RID"], "Execution": self.execution_rid, "Asset_Role": "Input"}],
+                on_conflict_skip=True)
+            ml.lookup_asset(row["RID"]).add_asset_type(ExecAssetType.input_file)
+        types = [r[MLVocab.asset_type] for r in ml.catalog.select(
+            found.schema, f"{table}_Asset_Type", where={table: row["RID"]})]
+        return AssetFilePath(dest, asset_table=table, asset_types=types, asset_rid=row["RID"])
+
     def add_features(self, features: list[FeatureRecord]) -> int:
         """Stage feature records (all of one feature; ``Execution`` filled in) to be written
         by ``upload_execution_outputs`` after the output files; return how many."""
@@ -366,17 +462,17 @@ class Execution:
         return self._ml.create_dataset(dataset_types=dataset_types, description=description,
                                        execution_rid=self.execution_rid, version=version)
 
-    def download_dataset_bag(self, spec: Any) -> Any:
+    def download_dataset_bag(self, dataset: Any) -> Any:
         """Download a dataset version as a bag (see ``DerivaML.download_dataset_bag``)."""
-        return self._ml.download_dataset_bag(spec)
+        return self._ml.download_dataset_bag(dataset)
 
-    def add_nested_execution(self, child: Execution | ExecutionRecord | str,
+    def add_nested_execution(self, nested_execution: Execution | ExecutionRecord | str,
                              sequence: int | None = None) -> None:
-        """Record ``child`` (an execution or its RID) as nested in this one, e.g. one job
-        of a multirun sweep; ``sequence`` orders the children."""
+        """Record ``nested_execution`` (an execution or its RID) as nested in this one, e.g.
+        one job of a multirun sweep; ``sequence`` orders the children."""
         if self.dry_run:
             return
-        self._ml._nest_execution(self.execution_rid, _rid_of(child), sequence)
+        self._ml._nest_execution(self.execution_rid, _rid_of(nested_execution), sequence)
 
     def list_nested_executions(self) -> list[ExecutionRecord]:
         """Executions nested in this one, ordered by Sequence."""
@@ -385,6 +481,64 @@ class Execution:
     def list_parent_executions(self) -> list[ExecutionRecord]:
         """Executions this one is nested in."""
         return self._ml.lookup_execution(self.execution_rid).list_parent_executions()
+
+    def _record(self, what: str) -> ExecutionRecord:
+        if self.dry_run:
+            raise DerivaMLException(
+                f"{what} reads the catalog's record of the execution, and a dry run has none; "
+                "run without dry_run.")
+        return self._ml.lookup_execution(self.execution_rid)
+
+    def is_nested(self) -> bool:
+        """Whether this execution is nested in another (not for a dry run)."""
+        return self._record("is_nested").is_nested()
+
+    def is_parent(self) -> bool:
+        """Whether other executions are nested in this one (not for a dry run)."""
+        return self._record("is_parent").is_parent()
+
+    def list_input_datasets(self) -> list[Dataset]:
+        """The datasets this execution read (none for a dry run)."""
+        return [] if self.dry_run else self._record("").list_input_datasets()
+
+    def list_assets(self, asset_role: str | None = None) -> list[Asset]:
+        """The assets linked to this execution (``asset_role``: only ``Input`` or ``Output``
+        ones); none for a dry run."""
+        return [] if self.dry_run else self._record("").list_assets(asset_role)
+
+    def add_input_dataset(self, dataset_rid: str, version: Any = None) -> None:
+        """Record dataset ``dataset_rid`` (at ``version``, if given) as read by this execution,
+        without downloading it; once only. Nothing is written for a dry run."""
+        rid = self._ml._dataset_row(dataset_rid, deleted=True)["RID"]
+        version_rid = None if version is None else \
+            self._ml.dataset_version_record(rid, version)["RID"]
+        if self.dry_run or self._ml.catalog.count(
+                ML_SCHEMA, "Dataset_Execution",
+                where={"Dataset": rid, "Execution": self.execution_rid}):
+            return
+        self._ml.catalog.insert(ML_SCHEMA, "Dataset_Execution", [
+            self._ml.profile.dataset_execution_row(rid, self.execution_rid, version_rid)])
+
+    def metrics_file(self, filename: str = "metrics.jsonl") -> AssetFilePath:
+        """The path of a metrics file (an ``Execution_Metadata`` asset of type
+        ``Metrics_File``) to write or append to; the same path for the same ``filename``.
+
+        Example::
+
+            with exe.metrics_file().open("a") as f:
+                f.write(json.dumps({"epoch": 3, "loss": 0.2}) + "\\n")
+        """
+        table = MLAsset.execution_metadata.value
+        key = f"assets/{table}/{staged_name(filename, 'filename')}"
+        entry = self.manifest.entries.get(key)
+        if entry is not None and entry.state == "pending":
+            return self.manifest.asset_path(entry)
+        return self.asset_file_path(table, filename,
+                                    asset_types=[ExecMetadataType.metrics_file])
+
+    def pending_summary(self) -> PendingSummary:
+        """What this execution still has to upload: its staged files, by asset table."""
+        return PendingSummary.from_manifest(self.execution_rid, self.working_dir)
 
 
 def _asset_metadata(table: Any, values: dict[str, Any]) -> dict[str, Any]:

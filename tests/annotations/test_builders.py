@@ -9,9 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 import derivaml.model as m
+import pytest
 
 EXPECTED = json.loads((Path(__file__).parent / "deriva_ml_builders.json").read_text())
 
