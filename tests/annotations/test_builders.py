@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import derivaml.model as m
 import pytest
+
+import derivaml.model as m
 
 EXPECTED = json.loads((Path(__file__).parent / "deriva_ml_builders.json").read_text())
 
