@@ -3,6 +3,8 @@
 from ._lazy import lazy_exports
 
 __all__ = ["ExecutionConfiguration", "AssetSpec", "AssetSpecConfig", "Workflow", "Execution",
+           "AssetSummary", "DatasetSummary", "ExecutionSummary", "LineageNode",
+           "LineageResult", "RootDescriptor", "WorkflowSummary",
            "with_description", "create_model_config", "run_model", "BaseConfig",
            "notebook_config", "multirun_config", "load_configs", "run_notebook",
            "DerivaBaseConfig", "base_defaults", "DerivaMLModel", "DescribedList",
