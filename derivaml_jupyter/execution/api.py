@@ -46,7 +46,7 @@ class ExecutionAPI:
                 "ml.create_workflow('Training run', 'Training').")
         types = [workflow_type] if isinstance(workflow_type, str) else list(workflow_type)
         return Workflow(name=name, workflow_type=self._check_terms(MLVocab.workflow_type, types),
-                        description=description)
+                        description=description, _ml=self)
 
     def _workflows(self, where: dict[str, Any] | None = None,
                    sort: list[str] | None = None) -> list[Workflow]:
@@ -55,7 +55,8 @@ class ExecutionAPI:
         types = self.profile.workflow_types(self.catalog, rows)
         return [Workflow(name=r["Name"], workflow_type=types[r["RID"]],
                          description=r["Description"] or "", url=r["URL"],
-                         version=r["Version"], checksum=r["Checksum"], workflow_rid=r["RID"])
+                         version=r["Version"], checksum=r["Checksum"], workflow_rid=r["RID"],
+                         _ml=self)
                 for r in rows]
 
     def lookup_workflow(self, workflow_rid: str) -> Workflow:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..core.errors import DerivaMLValidationError
@@ -73,6 +75,21 @@ class ExecutionConfiguration:
         self.description = str(self.description or "")
         self.config_choices = {k: str(v) for k, v in (self.config_choices or {}).items()
                                if v is not None}
+
+    @staticmethod
+    def load_configuration(path: str | Path) -> ExecutionConfiguration:
+        """The configuration a JSON file holds, as ``to_dict`` writes it (an execution's
+        ``configuration.json`` metadata asset is one)."""
+        try:
+            values = json.loads(Path(path).read_text(encoding="utf-8"))
+            workflow = values.get("workflow")
+            return ExecutionConfiguration(
+                workflow=Workflow(**workflow) if workflow else None,
+                **{k: v for k, v in values.items() if k != "workflow"})
+        except (json.JSONDecodeError, TypeError, AttributeError) as e:
+            raise DerivaMLValidationError(
+                f"{path} is not an execution configuration (JSON as "
+                f"ExecutionConfiguration.to_dict() writes it): {e}") from e
 
     def to_dict(self) -> dict:
         return {

@@ -55,7 +55,7 @@ def _git(cwd: Path, *args: str) -> str | None:
                                 timeout=30)
     except (OSError, subprocess.TimeoutExpired):
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
+    return result.stdout.rstrip() if result.returncode == 0 else None
 
 
 def git_state(path: Path) -> GitState | None:
@@ -100,6 +100,15 @@ def source_checksum(path: Path, in_git: bool, notebook: bool) -> str:
     if in_git:
         return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
     return hashlib.sha256(data).hexdigest()
+
+
+def source_url(path: Path, git: GitState) -> str:
+    """Where ``path`` is at the repository's commit: its page on the origin remote, else a
+    ``file:`` URL of the repository with the commit."""
+    relative = path.relative_to(git.root).as_posix()
+    if git.remote:
+        return f"{web_url(git.remote)}/blob/{git.commit or 'HEAD'}/{relative}"
+    return f"{git.root.as_uri()}@{git.commit or 'uncommitted'}/{relative}"
 
 
 def calling_file() -> Path | None:
@@ -147,12 +156,7 @@ def resolve_workflow_source(workflow: Workflow) -> Workflow:
         return workflow
     workflow.git_root = str(git.root)
     workflow.version = workflow.version or git.short_commit
-    relative = path.relative_to(git.root).as_posix()
-    if git.remote:
-        url = f"{web_url(git.remote)}/blob/{git.commit or 'HEAD'}/{relative}"
-    else:
-        url = f"{git.root.as_uri()}@{git.commit or 'uncommitted'}/{relative}"
-    workflow.url = workflow.url or url
+    workflow.url = workflow.url or source_url(path, git)
     if git.changes and not _allow_dirty(workflow):
         shown = "; ".join(git.changes[:3]) + (" ..." if len(git.changes) > 3 else "")
         warnings.warn(
