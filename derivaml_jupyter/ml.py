@@ -31,6 +31,7 @@ from .core.errors import (
 from .core.listing import Listing
 from .core.vocabulary_term import TERM_COLUMNS, VocabularyTerm, term_rows
 from .dataset.api import DatasetAPI
+from .dataset.cache_api import DatasetCacheAPI
 from .execution.api import ExecutionAPI
 from .execution.dirs import ExecutionDirsAPI, default_working_dir
 from .feature.api import FeatureAPI
@@ -49,8 +50,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("derivaml")
 
 
-class DerivaML(DatasetAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI, ExecutionDirsAPI,
-               AnnotationAPI):
+class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI,
+               ExecutionDirsAPI, AnnotationAPI):
     """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a

@@ -2,5 +2,6 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["DatasetSpec", "DatasetVersion", "VersionPart", "DatasetSpecConfig", "DatasetHistory"]
+__all__ = ["DatasetSpec", "DatasetVersion", "VersionPart", "DatasetSpecConfig", "DatasetHistory",
+           "DatasetMinid", "DatasetReference", "FeatureReference"]
 __getattr__, __dir__ = lazy_exports(__all__)

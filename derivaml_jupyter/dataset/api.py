@@ -23,6 +23,7 @@ from ..core.listing import Listing, sort_order
 from ..core.rid import normalize_rid
 from .dataset import DATASET_COLUMNS, Dataset, dataset_rows
 from .history import HISTORY_COLUMNS, DatasetHistory, history_rows
+from .release import is_dev
 from .spec import DatasetVersion
 
 NOT_ELEMENT_TABLES = {"Dataset_Dataset_Type", "Dataset_Execution", "Dataset_Version"}
@@ -143,13 +144,20 @@ class DatasetAPI:
                      execution_rid: str | None) -> DatasetVersion:
         """Record ``version`` of dataset ``rid`` pinned to the snapshot that first holds it, so
         the dataset read as of that snapshot (a bag) knows its own version: on a server each
-        write is its own snapshot, so the row is written first and its snapshot set after."""
-        row = self.catalog.insert(ML_SCHEMA, "Dataset_Version", [{
-            "Dataset": rid, "Version": str(version), "Description": description,
-            "Execution": execution_rid}])[0]
-        self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Version": row["RID"]}])
+        write is its own snapshot, so the row is written first and its snapshot set after.
+        A dev version (see ``Dataset.mark_dev``) is promoted to ``version`` in place."""
+        rows = self._version_rows(rid)
+        values = {"Version": str(version), "Description": description,
+                  "Execution": execution_rid}
+        if rows and is_dev(rows[-1]):
+            version_rid = rows[-1]["RID"]
+            self.catalog.update(ML_SCHEMA, "Dataset_Version", [{"RID": version_rid, **values}])
+        else:
+            version_rid = self.catalog.insert(ML_SCHEMA, "Dataset_Version",
+                                              [{"Dataset": rid, **values}])[0]["RID"]
+            self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Version": version_rid}])
         self.catalog.update(ML_SCHEMA, "Dataset_Version",
-                            [{"RID": row["RID"], "Snapshot": self.catalog.snapshot()}])
+                            [{"RID": version_rid, "Snapshot": self.catalog.snapshot()}])
         return version
 
     def increment_dataset_version(self, dataset: Any,
@@ -176,17 +184,19 @@ class DatasetAPI:
             self.catalog.insert(ML_SCHEMA, "Dataset_Dataset_Type",
                                 [{"Dataset": rid, "Dataset_Type": t} for t in dict.fromkeys(types)])
             self._new_version(rid, initial, "Initial dataset creation.", execution_rid)
-        return Dataset(self, rid, execution_rid)
+        return Dataset(self, rid, description=description, execution_rid=execution_rid)
 
-    def delete_dataset(self, dataset: Any) -> None:
-        """Mark a dataset deleted (it stays readable at its versions)."""
+    def delete_dataset(self, dataset: Any, recurse: bool = False) -> None:
+        """Mark a dataset deleted (it stays readable at its versions); ``recurse`` also marks
+        every dataset nested in it (however deep)."""
         rid = self._dataset_row(dataset)["RID"]
         parents = self.catalog.select(ML_SCHEMA, "Dataset_Dataset", where={"Nested_Dataset": rid})
         if parents:
             raise DerivaMLValidationError(
                 f"Dataset {rid} is nested in {', '.join(p['Dataset'] for p in parents)}; "
                 "remove it from its parents first.")
-        self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": rid, "Deleted": True}])
+        rids = [rid, *(self._descendants(rid) if recurse else ())]
+        self.catalog.update(ML_SCHEMA, "Dataset", [{"RID": r, "Deleted": True} for r in rids])
 
     # -- membership --------------------------------------------------------------------------
     def _classify_members(self, members: Any, validate: bool = True) -> dict[str, list[str]]:
@@ -380,13 +390,13 @@ class DatasetAPI:
                                                          snapshot=snapshot)}
         return [rows[r] for r in rids], rids[-1] if len(links) > limit else None
 
-    def download_dataset_bag(self, spec: Any) -> Any:
+    def download_dataset_bag(self, dataset: Any) -> Any:
         """Download a dataset version as a BDBag (cached by RID and version); returns a
-        ``DatasetBag``. ``spec`` is a ``DatasetSpec``, ``"RID@version"``, a ``Dataset`` or a bag
-        already downloaded (as in ``execution.datasets``)."""
+        ``DatasetBag``. ``dataset`` is a ``DatasetSpec``, ``"RID@version"``, a ``Dataset`` or
+        a bag already downloaded (as in ``execution.datasets``)."""
         from .bag import download_dataset_bag
 
-        return download_dataset_bag(self, spec)
+        return download_dataset_bag(self, dataset)
 
     def _related(self, rid: str, recurse: bool, version: Any, down: bool) -> list[Dataset]:
         snapshot = self.dataset_version_record(rid, version)["Snapshot"] if version else None

@@ -24,6 +24,7 @@ from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..core.partials import PREFIX, partial_dir, remove_if_abandoned
 from ..feature.discovery import feature_target
 from .bag_catalog import asset_relpath, write_model, write_table
+from .cache import warn_once
 from .dataset_bag import (
     BAG_INFO_CATALOG,
     BAG_INFO_RID,
@@ -31,6 +32,7 @@ from .dataset_bag import (
     BAG_INFO_VERSION,
     DatasetBag,
 )
+from .release import is_dev
 from .spec import DatasetSpec, DatasetVersion
 
 if TYPE_CHECKING:
@@ -38,10 +40,10 @@ if TYPE_CHECKING:
 
 CHUNK = 500  # RIDs per select
 FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
-FETCH_BATCH = 32  # files per task
+FETCH_BATCH = 32  # files per task at most
 
 
-def _as_spec(spec: Any) -> DatasetSpec:
+def as_spec(spec: Any) -> DatasetSpec:
     from .dataset import Dataset
 
     if isinstance(spec, DatasetSpec):
@@ -62,34 +64,66 @@ def _as_spec(spec: Any) -> DatasetSpec:
 def download_dataset_bag(ml: DerivaML, spec: Any) -> DatasetBag:
     """The bag of ``spec``'s dataset version: from the cache, else built; its files fetched
     when ``spec.materialize``. ``spec`` may also be a ``Dataset`` (its current version) or a
-    bag already downloaded, such as those in ``execution.datasets``, which comes back as it is."""
+    bag already downloaded, such as those in ``execution.datasets``, which comes back as it is.
+    A dev version (see ``Dataset.mark_dev``) is the dataset as it is now."""
     if isinstance(spec, DatasetBag) and _cached(ml, spec.path, spec.snapshot):
-        return DatasetBag(spec.path, ml.catalog, spec.dataset_rid)
-    spec = _as_spec(spec)
+        return DatasetBag(spec.path, spec.dataset_rid, source_catalog=ml.catalog)
+    spec = as_spec(spec)
+    record = pinned_record(ml, spec)
+    dest = bag_path(ml, record, excluded_tables(ml, spec.exclude_tables))
+    bag = _cached(ml, dest, record["Snapshot"])
+    if bag is None:
+        catalog = with_timeout(ml.catalog, spec.timeout)
+        built = _build(ml, record, dest, spec, catalog)
+        bag = DatasetBag(dest, source_catalog=ml.catalog)
+        if built:
+            return bag
+    return bag.materialize(fetch_concurrency=spec.fetch_concurrency) if spec.materialize \
+        else bag
+
+
+def pinned_record(ml: DerivaML, spec: DatasetSpec) -> dict:
+    """The ``Dataset_Version`` row of ``spec``, its ``Snapshot`` the catalog's current one
+    for a dev version (which is read live)."""
     record = ml.dataset_version_record(spec.rid, spec.version)
+    if not record.get("Snapshot") and is_dev(record):
+        record = {**record, "Snapshot": ml.catalog.snapshot()}
     if not record.get("Snapshot"):
         raise DerivaMLValidationError(
             f"Version {record['Version']} of dataset {record['Dataset']} has no snapshot, so "
             "it cannot be downloaded; release it with ml.increment_dataset_version(...).")
-    version = DatasetVersion.parse(record["Version"])
-    excluded = _excluded_tables(ml, spec.exclude_tables)
-    name = f"{record['Dataset']}_{version}"
-    if excluded:  # a different bag: cache it under its own name
+    return record
+
+
+def bag_path(ml: DerivaML, record: dict, excluded: frozenset[tuple[str, str]]) -> Path:
+    """Where the bag of a version row lives in the cache: ``bags/<RID>_<version>``, with
+    ``-without-<schema.table>...`` when tables are excluded (a different bag)."""
+    name = f"{record['Dataset']}_{DatasetVersion.parse(record['Version'])}"
+    if excluded:
         name += "-without-" + "-".join(sorted(f"{s}.{t}" for s, t in excluded))
-    dest = Path(ml.cache_dir) / "bags" / name
-    bag = _cached(ml, dest, record["Snapshot"])
-    if bag is None:
-        built = _build(ml, record, dest, spec.materialize, excluded)
-        bag = DatasetBag(dest, ml.catalog)
-        if built:
-            return bag
-    return bag.materialize() if spec.materialize else bag
+    return Path(ml.cache_dir) / "bags" / name
+
+
+def with_timeout(catalog: Catalog, timeout: tuple[int, int] | None) -> Catalog:
+    """``catalog``, its requests bounded by ``timeout`` (connect, read seconds) when given:
+    a second connection to the same DERIVA catalog. The embedded catalog makes no network
+    requests, so there it warns once and is returned as it is."""
+    if timeout is None:
+        return catalog
+    from ..catalog.deriva.catalog import DerivaCatalog
+
+    if isinstance(catalog, DerivaCatalog):
+        return DerivaCatalog(catalog.hostname, catalog.catalog_id, catalog._credential,
+                             scheme=catalog._scheme, timeout=timeout)
+    warn_once("timeout", "DatasetSpec.timeout bounds requests to a DERIVA server; the "
+              "embedded catalog makes none, so it has no effect here.")
+    return catalog
 
 
 def _cached(ml: DerivaML, dest: Path, snapshot: str) -> DatasetBag | None:
     """The bag at ``dest`` if it is a complete bag of ``snapshot``."""
     try:
-        bag = DatasetBag(dest, ml.catalog)
+        bag = DatasetBag(dest, source_catalog=ml.catalog)
     except (DerivaMLException, OSError, ValueError, KeyError):
         return None
     return bag if bag.snapshot == snapshot else None
@@ -102,7 +136,7 @@ def _remove_abandoned_partials(dest: Path) -> None:
         remove_if_abandoned(partial)
 
 
-def _excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tuple[str, str]]:
+def excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tuple[str, str]]:
     """``(schema, table)`` of each table a spec's ``exclude_tables`` names (checked)."""
     excluded = set()
     for name in names or ():
@@ -114,9 +148,9 @@ def _excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tup
     return frozenset(excluded)
 
 
-def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
-           excluded: frozenset[tuple[str, str]] = frozenset()) -> bool:
-    """Make the bag at ``dest``; False if another process made it meanwhile."""
+def _build(ml: DerivaML, record: dict, dest: Path, spec: DatasetSpec, catalog: Catalog) -> bool:
+    """Make the bag at ``dest``, reading ``catalog``; False if another process made it
+    meanwhile."""
     from bdbag import bdbag_api
 
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -125,8 +159,10 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
         work = work.resolve()
         root = work / "bag"
         root.mkdir()
-        model = ml.catalog.model(record["Snapshot"])
-        tables = collect_rows(ml, record["Dataset"], record["Snapshot"], excluded)
+        model = catalog.model(record["Snapshot"])
+        tables = collect_rows(ml, record["Dataset"], record["Snapshot"],
+                              excluded_tables(ml, spec.exclude_tables), catalog=catalog,
+                              concurrency=spec.reachability_concurrency)
         for t, rows in tables:
             write_table(root, t, rows)
         write_model(root, model, ml.ml_schema, ml.domain_schema)
@@ -152,10 +188,11 @@ def _build(ml: DerivaML, record: dict, dest: Path, materialize: bool,
                 bdbag_api.make_bag, str(root), algs=["md5"], metadata=metadata,
                 remote_file_manifest=str(manifest) if manifest else None,
                 config_file=str(work / "bdbag.cfg"))
-            if materialize and assets:
-                fetch_assets(ml.catalog, work / "payload", assets, atomic=False)
+            if spec.materialize and assets:
+                fetch_assets(catalog, work / "payload", assets, atomic=False,
+                             threads=spec.fetch_concurrency)
         bagging.result()
-        if materialize and assets:
+        if spec.materialize and assets:
             os.rename(work / "payload" / "asset", root / "data" / "asset")
         return _move_into_place(ml, root, dest, record["Snapshot"], work)
 
@@ -176,29 +213,51 @@ def _move_into_place(ml: DerivaML, root: Path, dest: Path, snapshot: str, work: 
     return True
 
 
-def _select_in(catalog: Catalog, t: Table, column: str, values: Iterable[str],
-               snapshot: str) -> list[dict]:
-    values = list(values)
-    rows = []
-    for i in range(0, len(values), CHUNK):
-        rows += catalog.select(t.schema, t.name, where={column: values[i:i + CHUNK]},
-                               snapshot=snapshot)
-    return rows
+class _Reader:
+    """Selects rows of a catalog as of a snapshot, ``concurrency`` queries at a time."""
+
+    def __init__(self, catalog: Catalog, snapshot: str | None, pool: ThreadPoolExecutor):
+        self.catalog, self.snapshot, self.pool = catalog, snapshot, pool
+
+    def select_in(self, requests: list[tuple[Table, str, Iterable[Any]]]) -> list[list[dict]]:
+        """For each ``(table, column, values)``, the rows whose ``column`` is one of
+        ``values`` (long lists in chunks, all chunks of all requests read concurrently)."""
+        chunks = [(i, t, column, values[j:j + CHUNK])
+                  for i, (t, column, values) in enumerate((t, c, list(v)) for t, c, v in requests)
+                  for j in range(0, len(values), CHUNK)]
+        results: list[list[dict]] = [[] for _ in requests]
+        for i, rows in self.pool.map(self._chunk, chunks):
+            results[i] += rows
+        return results
+
+    def _chunk(self, chunk: tuple[int, Table, str, list[Any]]) -> tuple[int, list[dict]]:
+        i, t, column, values = chunk
+        return i, self.catalog.select(t.schema, t.name, where={column: values},
+                                      snapshot=self.snapshot)
 
 
-def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
-                 excluded: frozenset[tuple[str, str]] = frozenset()
+def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str | None,
+                 excluded: frozenset[tuple[str, str]] = frozenset(), *,
+                 catalog: Catalog | None = None, concurrency: int = 1
                  ) -> list[tuple[Table, list[dict]]]:
-    """The rows of the bag of ``dataset_rid`` as of ``snapshot``, by table; the walk does
-    not enter ``excluded`` tables."""
-    catalog = ml.catalog
+    """The rows of the bag of ``dataset_rid`` as of ``snapshot`` (None: now), by table, read
+    from ``catalog`` (default ``ml.catalog``) with up to ``concurrency`` queries at once; the
+    walk does not enter ``excluded`` tables."""
+    catalog = catalog or ml.catalog
+    with ThreadPoolExecutor(concurrency) as pool:
+        return _walk(ml, dataset_rid, _Reader(catalog, snapshot, pool), excluded)
+
+
+def _walk(ml: DerivaML, dataset_rid: str, reader: _Reader,
+          excluded: frozenset[tuple[str, str]]) -> list[tuple[Table, list[dict]]]:
+    catalog, snapshot = reader.catalog, reader.snapshot
     model = catalog.model(snapshot)  # tables added since are not there
     dataset = model.table(ml.ml_schema, "Dataset")
     nesting = model.table(ml.ml_schema, "Dataset_Dataset")
     anchors = {dataset_rid: None}  # the dataset and its descendants, in order
     frontier = [dataset_rid]
     while frontier:
-        links = _select_in(catalog, nesting, "Dataset", frontier, snapshot)
+        [links] = reader.select_in([(nesting, "Dataset", frontier)])
         frontier = list(dict.fromkeys(r["Nested_Dataset"] for r in links
                                       if r["Nested_Dataset"] not in anchors))
         anchors.update(dict.fromkeys(frontier))
@@ -213,15 +272,16 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
         known.update((r["RID"], r) for r in new)
         return new
 
-    pending = [(dataset, add(dataset, _select_in(catalog, dataset, "RID", anchors, snapshot)))]
-    for t in model.tables():
-        for fk in t.references(ml.ml_schema, "Dataset"):
-            if fk.columns == ("Dataset",):
-                pending.append((t, add(t, _select_in(catalog, t, "Dataset", anchors, snapshot))))
+    linked = [(dataset, "RID")] + [
+        (t, "Dataset") for t in model.tables()
+        for fk in t.references(ml.ml_schema, "Dataset") if fk.columns == ("Dataset",)]
+    found = reader.select_in([(t, column, anchors) for t, column in linked])
+    pending = [(t, add(t, rows)) for (t, _), rows in zip(linked, found)]
     features = [(t, fk) for t in model.tables() if (fk := feature_target(t)) is not None]
     while pending:
         while pending:  # follow foreign keys outward from every new row
             t, rows = pending.pop()
+            requests = []
             for fk in t.foreign_keys:
                 target = model.table(fk.pk_schema, fk.pk_table)
                 if (target.kind == "vocabulary" or len(fk.columns) != 1
@@ -232,14 +292,15 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
                 if fk.pk_columns == ("RID",):
                     values -= known.keys()
                 if values:
-                    found = _select_in(catalog, target, fk.pk_columns[0], values, snapshot)
-                    pending.append((target, add(target, found)))
-        for t, fk in features:  # the feature values of the rows reached, and what they reach
-            targets = tables.get((fk.pk_schema, fk.pk_table), {})
-            if targets:
-                new = add(t, _select_in(catalog, t, fk.columns[0], targets, snapshot))
-                if new:
-                    pending.append((t, new))
+                    requests.append((target, fk.pk_columns[0], values))
+            for (target, _, _), rows in zip(requests, reader.select_in(requests)):
+                pending.append((target, add(target, rows)))
+        # the feature values of the rows reached, and what they reach
+        requests = [(t, fk.columns[0], targets) for t, fk in features
+                    if (targets := tables.get((fk.pk_schema, fk.pk_table), {}))]
+        for (t, _, _), rows in zip(requests, reader.select_in(requests)):
+            if new := add(t, rows):
+                pending.append((t, new))
     for t in model.tables():
         if t.kind == "vocabulary":
             add(t, list(catalog.iter_rows(t.schema, t.name, snapshot=snapshot)))
@@ -247,18 +308,20 @@ def collect_rows(ml: DerivaML, dataset_rid: str, snapshot: str,
 
 
 def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
-                 *, atomic: bool) -> None:
-    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on a few
-    threads, checking each against the MD5 and length the catalog recorded. ``atomic`` fetches
-    each file into a ``.partial-*`` folder beside it first (for bags already in place)."""
+                 *, atomic: bool, threads: int = FETCH_THREADS) -> None:
+    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on
+    ``threads`` threads, checking each against the MD5 and length the catalog recorded.
+    ``atomic`` fetches each file into a ``.partial-*`` folder beside it first (for bags
+    already in place)."""
     from tqdm.auto import tqdm
 
     def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
         return sum(_fetch_one(catalog, data_dir, t, row, atomic=atomic) for t, row in batch)
 
     total = sum(int(row["Length"] or 0) for _, row in assets)
-    batches = [assets[i:i + FETCH_BATCH] for i in range(0, len(assets), FETCH_BATCH)]
-    pool = ThreadPoolExecutor(FETCH_THREADS)
+    size = max(1, min(FETCH_BATCH, -(-len(assets) // threads)))  # every thread gets work
+    batches = [assets[i:i + size] for i in range(0, len(assets), size)]
+    pool = ThreadPoolExecutor(threads)
     try:
         with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
             for length in pool.map(fetch_batch, batches):

@@ -10,10 +10,11 @@ runs unchanged on a bag.
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TextIO
 
 from ..catalog.contract import (
     Catalog,
@@ -67,11 +68,22 @@ def write_table(data_dir: Path, t: Table, rows: Iterable[Mapping[str, Any]]) -> 
     """Write ``rows`` of ``t`` as ``<data_dir>/<schema>/<Table>.csv``."""
     path = table_file(data_dir, t)
     path.parent.mkdir(parents=True, exist_ok=True)
-    names = t.column_names
     with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(names)
-        writer.writerows([encode_cell(row.get(n)) for n in names] for row in rows)
+        _write_csv(f, t, rows)
+
+
+def csv_bytes(t: Table, rows: Iterable[Mapping[str, Any]]) -> int:
+    """The size of the CSV file ``write_table`` writes for ``rows``."""
+    buffer = io.StringIO(newline="")
+    _write_csv(buffer, t, rows)
+    return len(buffer.getvalue().encode("utf-8"))
+
+
+def _write_csv(f: TextIO, t: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    names = t.column_names
+    writer = csv.writer(f)
+    writer.writerow(names)
+    writer.writerows([encode_cell(row.get(n)) for n in names] for row in rows)
 
 
 def write_model(data_dir: Path, model: Model, ml_schema: str, domain_schema: str) -> None:

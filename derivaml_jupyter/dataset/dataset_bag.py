@@ -17,6 +17,7 @@ from .denormalize import Denormalizer
 from .denormalized import DenormalizedViews
 from .spec import DatasetVersion
 from .targets import Targets
+from .workflow_runs import workflow_execution_rids
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -57,13 +58,18 @@ class _BagDatasets(DatasetAPI):
 class DatasetBag(DenormalizedViews):
     """A dataset version downloaded as a BDBag, read without a catalog.
 
-    ``DatasetBag(path)`` opens a bag made by ``ml.download_dataset_bag``; pass ``catalog``
-    (or use the bag that call returns) so ``materialize()`` can fetch missing files.
+    ``DatasetBag(path)`` opens a bag made by ``ml.download_dataset_bag`` (``catalog`` is the
+    bag's folder, or the tables of one); ``dataset_rid`` picks a dataset nested in it (default:
+    the bag's own). ``dataset_types``, ``description`` and ``execution_rid`` default to what
+    the bag records. ``source_catalog`` is the catalog ``materialize()`` fetches missing files
+    from (the bags ``ml.download_dataset_bag`` returns have it).
     """
 
-    def __init__(self, path: str | Path, catalog: Catalog | None = None,
-                 dataset_rid: str | None = None, _tables: BagCatalog | None = None):
-        self.path = Path(path).resolve()
+    def __init__(self, catalog: str | Path | BagCatalog, dataset_rid: str | None = None,
+                 dataset_types: str | list[str] | None = None, description: str = "",
+                 execution_rid: str | None = None, *, source_catalog: Catalog | None = None):
+        tables = catalog if isinstance(catalog, BagCatalog) else None
+        self.path = tables.path if tables else Path(catalog).resolve()
         info = read_bag_info(self.path)
         missing = [k for k in (BAG_INFO_RID, BAG_INFO_SNAPSHOT) if k not in info]
         if missing:
@@ -71,17 +77,21 @@ class DatasetBag(DenormalizedViews):
                 f"{self.path} is a bag but not a DerivaML dataset bag (bag-info.txt lacks "
                 f"{', '.join(missing)}). Download datasets with ml.download_dataset_bag(...).")
         self.snapshot: str = info[BAG_INFO_SNAPSHOT]
-        self._catalog = catalog
-        self._tables = _tables or BagCatalog(self.path, self.snapshot)
+        self._catalog = source_catalog
+        self._tables = tables or BagCatalog(self.path, self.snapshot)
         self._datasets = _BagDatasets(self._tables)
         self.dataset_rid: str = dataset_rid or info[BAG_INFO_RID]
-        self.version: DatasetVersion = self._datasets.current_dataset_version(self.dataset_rid)
+        record = self._datasets.dataset_version_record(self.dataset_rid)
+        self.version: DatasetVersion = DatasetVersion.parse(record["Version"])
+        self.execution_rid: str | None = execution_rid or record["Execution"]
+        self._types = [dataset_types] if isinstance(dataset_types, str) else dataset_types
+        self._description = description or None
 
     def __repr__(self) -> str:
         return f"DatasetBag({self.dataset_rid!r}, version={str(self.version)!r}, path={self.path})"
 
     def _view(self, rid: str) -> DatasetBag:
-        return DatasetBag(self.path, self._catalog, rid, self._tables)
+        return DatasetBag(self._tables, rid, source_catalog=self._catalog)
 
     # -- the dataset -------------------------------------------------------------------------
     @property
@@ -90,20 +100,31 @@ class DatasetBag(DenormalizedViews):
 
     @property
     def description(self) -> str:
-        return self._datasets._dataset_row(self.dataset_rid, deleted=True)["Description"] or ""
+        if self._description is None:
+            row = self._datasets._dataset_row(self.dataset_rid, deleted=True)
+            return row["Description"] or ""
+        return self._description
 
     @property
     def dataset_types(self) -> list[str]:
-        return self._datasets.list_dataset_types(self.dataset_rid)
+        if self._types is None:
+            return self._datasets.list_dataset_types(self.dataset_rid)
+        return list(self._types)
+
+    def find_datasets(self) -> list[DatasetBag]:
+        """Views of every dataset in the bag: this one and those nested in it."""
+        return [self._view(r["RID"]) for r in self._tables.select(self._tables.ml_schema,
+                                                                   "Dataset")]
 
     def dataset_history(self) -> Listing[DatasetHistory]:
         """The versions of this dataset up to the bag's version, oldest first."""
         return self._datasets.dataset_history(self.dataset_rid)
 
-    def list_dataset_members(self, recurse: bool = False,
-                             limit: int | None = None) -> dict[str, list[dict]]:
+    def list_dataset_members(self, recurse: bool = False, limit: int | None = None,
+                             **kwargs: Any) -> dict[str, list[dict]]:
         """Members by table name, as ``ml.list_dataset_members`` returns them; in asset
-        tables ``Filename`` is the absolute path of the file in the bag."""
+        tables ``Filename`` is the absolute path of the file in the bag. Other keywords
+        deriva-ml passes (none change the result) are accepted."""
         members = self._datasets.list_dataset_members(self.dataset_rid, recurse, limit)
         for name, rows in members.items():
             t = self._find(name)
@@ -126,23 +147,14 @@ class DatasetBag(DenormalizedViews):
     def list_workflow_executions(self, workflow: str) -> list[str]:
         """RIDs of the bag's executions of ``workflow``: a Workflow RID, else a
         ``Workflow_Type`` name (every workflow of that type)."""
-        ml = self._tables.ml_schema
-        workflows = [workflow] if self._tables.count(ml, "Workflow", where={"RID": workflow}) \
-            else [r["Workflow"] for r in self._tables.select(
-                ml, "Workflow_Workflow_Type", where={"Workflow_Type": workflow})]
-        if not workflows:
-            raise DerivaMLNotFound(
-                f"The bag has no workflow {workflow!r}: it is neither a Workflow RID nor a "
-                "Workflow_Type of one of its workflows.")
-        return [r["RID"] for r in self._tables.select(ml, "Execution",
-                                                       where={"Workflow": workflows})]
+        return workflow_execution_rids(self._tables, self._tables.ml_schema, workflow)
 
-    def list_dataset_children(self, recurse: bool = False) -> list[DatasetBag]:
+    def list_dataset_children(self, recurse: bool = False, **kwargs: Any) -> list[DatasetBag]:
         """Views of the datasets nested in this one (``recurse``: all descendants)."""
         return [self._view(d.dataset_rid)
                 for d in self._datasets.list_dataset_children(self.dataset_rid, recurse)]
 
-    def list_dataset_parents(self, recurse: bool = False) -> list[DatasetBag]:
+    def list_dataset_parents(self, recurse: bool = False, **kwargs: Any) -> list[DatasetBag]:
         """Views of the datasets in this bag that this one is nested in."""
         return [self._view(d.dataset_rid)
                 for d in self._datasets.list_dataset_parents(self.dataset_rid, recurse)]
@@ -265,8 +277,9 @@ class DatasetBag(DenormalizedViews):
         return [(t, row) for t in self._tables.model().tables() if t.kind == "asset"
                 for row in self._tables.iter_rows(t.schema, t.name)]
 
-    def materialize(self) -> DatasetBag:
-        """Fetch the asset files the bag lists but does not hold yet (idempotent)."""
+    def materialize(self, *, fetch_concurrency: int = 8) -> DatasetBag:
+        """Fetch the asset files the bag lists but does not hold yet (idempotent),
+        ``fetch_concurrency`` at a time."""
         from .bag import fetch_assets
 
         data = self.path / "data"
@@ -276,7 +289,7 @@ class DatasetBag(DenormalizedViews):
             if self._catalog is None:
                 raise DerivaMLException(
                     f"The bag {self.path} lacks {len(missing)} asset file(s) and was opened "
-                    "without a catalog; open it with DatasetBag(path, catalog=ml.catalog) or "
-                    "ml.download_dataset_bag(...) to fetch them.")
-            fetch_assets(self._catalog, data, missing, atomic=True)
+                    "without a catalog; open it with DatasetBag(path, source_catalog="
+                    "ml.catalog) or ml.download_dataset_bag(...) to fetch them.")
+            fetch_assets(self._catalog, data, missing, atomic=True, threads=fetch_concurrency)
         return self

@@ -28,31 +28,33 @@ class DatasetVersion(Version):
             ) from None
 
     @classmethod
-    def parse(cls, value: Any) -> DatasetVersion:
+    def parse(cls, version: Any) -> DatasetVersion:
         """Accept ``"1.2.3"``, ``(1, 2, 3)``, ``{"major": 1, ...}`` or a DatasetVersion."""
-        if isinstance(value, DatasetVersion):
-            return value
-        if isinstance(value, Version):
-            return cls(str(value))
-        if isinstance(value, (list, tuple, dict)):
-            parts = dict(value) if isinstance(value, dict) else dict(zip(PARTS, value))
-            if len(value) > len(PARTS) or set(parts) - set(PARTS):
+        if isinstance(version, DatasetVersion):
+            return version
+        if isinstance(version, Version):
+            return cls(str(version))
+        if isinstance(version, (list, tuple, dict)):
+            parts = dict(version) if isinstance(version, dict) else dict(zip(PARTS, version))
+            if len(version) > len(PARTS) or set(parts) - set(PARTS):
                 raise DerivaMLValidationError(
-                    f"{value!r} is not a dataset version: give at most {', '.join(PARTS)}, "
+                    f"{version!r} is not a dataset version: give at most {', '.join(PARTS)}, "
                     "e.g. (1, 0, 0) or {'major': 1, 'minor': 0, 'patch': 0}.")
             return cls(*(parts.get(p, 0) for p in PARTS))
-        return cls(str(value))
+        return cls(str(version))
 
     @property
     def patch(self) -> int:
         return self.micro
 
-    def next_release(self, part: VersionPart | str = VersionPart.minor) -> DatasetVersion:
+    def next_release(self, bump: VersionPart | str = VersionPart.minor) -> DatasetVersion:
+        """The released version after this one, ``bump`` advanced (a dev version
+        ``0.4.0.post1.dev3`` releases as ``0.5.0`` with ``"minor"``)."""
         try:
-            part = VersionPart(part)
+            part = VersionPart(bump)
         except ValueError:
             raise DerivaMLValidationError(
-                f"{part!r} is not a version component: use one of "
+                f"{bump!r} is not a version component: use one of "
                 f"{', '.join(repr(p.value) for p in VersionPart)} (e.g. "
                 "increment_dataset_version(rid, 'minor')).") from None
         if part is VersionPart.major:
@@ -68,13 +70,20 @@ class DatasetVersion(Version):
 @dataclass
 class DatasetSpec:
     """A dataset to use as an execution input: its RID, a version (None = the current one),
-    and whether to download its asset files (``materialize``)."""
+    and whether to download its asset files (``materialize``).
+
+    ``exclude_tables`` keeps tables out of its bag; ``timeout`` is (connect, read) seconds
+    per request to a DERIVA server while the bag is built; ``fetch_concurrency`` files are
+    fetched at once and ``reachability_concurrency`` queries find the bag's rows at once."""
 
     rid: str
     version: DatasetVersion | str | None = None
     materialize: bool = True
     description: str = ""
     exclude_tables: set[str] | None = field(default=None)
+    timeout: tuple[int, int] | None = None
+    fetch_concurrency: int = 8
+    reachability_concurrency: int = 8
 
     def __post_init__(self) -> None:
         if isinstance(self.rid, DatasetSpec):  # tolerate DatasetSpec(spec)
@@ -92,6 +101,17 @@ class DatasetSpec:
             self.exclude_tables = {self.exclude_tables}
         elif self.exclude_tables is not None:
             self.exclude_tables = set(self.exclude_tables)
+        if self.timeout is not None:
+            if len(self.timeout) != 2 or not all(t > 0 for t in self.timeout):
+                raise DerivaMLValidationError(
+                    f"DatasetSpec timeout {self.timeout!r} must be (connect, read) seconds, "
+                    "both positive, e.g. (10, 610).")
+            self.timeout = (self.timeout[0], self.timeout[1])
+        for name in ("fetch_concurrency", "reachability_concurrency"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise DerivaMLValidationError(
+                    f"DatasetSpec {name} must be a whole number of at least 1, got {value!r}.")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> DatasetSpec:
@@ -108,9 +128,12 @@ class DatasetSpec:
         return cls(**values)
 
     @classmethod
-    def from_shorthand(cls, text: str) -> DatasetSpec:
+    def from_shorthand(cls, s: str) -> DatasetSpec:
         """``"1-ABC"`` (current version) or ``"1-ABC@1.2.0"``."""
-        rid, _, version = text.partition("@")
+        if not isinstance(s, str) or s.count("@") > 1:
+            raise DerivaMLValidationError(
+                f"{s!r} is not a dataset shorthand: write 'RID' or 'RID@version'.")
+        rid, _, version = s.partition("@")
         return cls(rid=rid, version=version or None)
 
     def to_dict(self) -> dict:
