@@ -34,6 +34,7 @@ from .dataset.api import DatasetAPI
 from .dataset.cache_api import DatasetCacheAPI
 from .execution.api import ExecutionAPI
 from .execution.dirs import ExecutionDirsAPI, default_working_dir
+from .execution.lineage_api import LineageAPI
 from .feature.api import FeatureAPI
 from .schema.builders import association_table, link, vocabulary_table
 from .schema.definitions import TableDefinition, as_column, as_foreign_key
@@ -51,7 +52,7 @@ log = logging.getLogger("derivaml")
 
 
 class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI,
-               ExecutionDirsAPI, AnnotationAPI):
+               ExecutionDirsAPI, AnnotationAPI, LineageAPI):
     """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
