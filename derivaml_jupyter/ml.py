@@ -26,6 +26,7 @@ from .core.errors import (
     DerivaMLException,
     DerivaMLInvalidTerm,
     DerivaMLNotFound,
+    DerivaMLTableTypeError,
     DerivaMLValidationError,
 )
 from .core.listing import Listing
@@ -205,10 +206,9 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
     def _vocabulary(self, table: str | Table) -> Table:
         t = self.find_table(table)
         if t.kind != "vocabulary":
-            raise DerivaMLValidationError(
+            raise DerivaMLTableTypeError("vocabulary", t.name, message=(
                 f"{t.name} is not a vocabulary table. Vocabularies here: "
-                f"{', '.join(v.name for v in self.list_vocabularies())}."
-            )
+                f"{', '.join(v.name for v in self.list_vocabularies())}."))
         return t
 
     def list_vocabularies(self) -> list[Table]:

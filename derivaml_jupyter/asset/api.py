@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from ..catalog.contract import Table
 from ..core.definitions import MLVocab
-from ..core.errors import DerivaMLValidationError
+from ..core.errors import DerivaMLTableTypeError
 from .record import Asset
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ class AssetAPI:
         t = self.find_table(table)
         if t.kind != "asset":
             row = f" (RID {rid} is one of its rows)" if rid else ""
-            raise DerivaMLValidationError(
+            raise DerivaMLTableTypeError("asset table", t.name, message=(
                 f"{t.name} is not an asset table{row}. Asset tables: "
-                f"{', '.join(sorted(a.name for a in self.list_asset_tables()))}.")
+                f"{', '.join(sorted(a.name for a in self.list_asset_tables()))}."))
         return t

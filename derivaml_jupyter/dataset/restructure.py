@@ -16,7 +16,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
+from ..core.errors import (
+    DerivaMLException,
+    DerivaMLNotFound,
+    DerivaMLTableTypeError,
+    DerivaMLValidationError,
+)
 from .bag_catalog import asset_relpath
 from .targets import Targets, check_missing, element_rows, record_label, resolve_targets
 
@@ -51,7 +56,8 @@ def restructure_assets(
             f"targets=[{feature!r}], target_transform=lambda rec: rec.{column}.")
     table = bag._find(asset_table or _asset_member_table(bag))
     if table.kind != "asset":
-        raise DerivaMLValidationError(f"{table.name} is not an asset table; it has no files.")
+        raise DerivaMLTableTypeError("asset table", table.name, message=(
+            f"{table.name} is not an asset table; it has no files."))
     features = {f.feature_name: f for f in bag.find_features(table)}
     unknown = [n for n in names if n not in features and n not in table.column_names]
     if unknown:

@@ -13,6 +13,7 @@ from ..core.definitions import ML_SCHEMA, MLVocab, Status
 from ..core.errors import (
     DerivaMLCycleError,
     DerivaMLNotFound,
+    DerivaMLTableTypeError,
     DerivaMLValidationError,
 )
 from ..core.listing import Listing, sort_order
@@ -116,9 +117,9 @@ class ExecutionAPI:
         rows = self.catalog.select(ML_SCHEMA, "Execution", where={"RID": rid})
         if not rows:
             found = self.catalog.resolve_rid(rid)  # raises for unknown RIDs
-            raise DerivaMLValidationError(
+            raise DerivaMLTableTypeError("Execution", rid, message=(
                 f"RID {rid} is a row of {found.table}, not an execution; find_executions() "
-                "lists the executions.")
+                "lists the executions."))
         return rows[0]
 
     def restore_execution(self, execution_rid: str) -> Execution:

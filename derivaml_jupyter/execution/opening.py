@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from ..catalog.contract import ResolvedRID
 from ..core.definitions import DRY_RUN_RID, ML_SCHEMA, ExecAssetType, MLVocab, Status
-from ..core.errors import DerivaMLValidationError
+from ..core.errors import DerivaMLTableTypeError, DerivaMLValidationError
 from .asset_path import AssetFilePath
 from .configuration import AssetSpec, ExecutionConfiguration
 from .provenance import resolve_workflow_source, runtime_environment
@@ -116,10 +116,10 @@ def _input_asset(ml: DerivaML, spec: AssetSpec) -> ResolvedRID:
     found = ml.catalog.resolve_rid(spec.rid)
     if found.schema not in (ml.ml_schema, ml.domain_schema) or \
             ml.catalog.model().table(found.schema, found.table).kind != "asset":
-        raise DerivaMLValidationError(
+        raise DerivaMLTableTypeError("asset table", spec.rid, message=(
             f"Asset {spec.rid} is a row of {found.table}, which is not an asset table; "
             f"input assets must be rows of one of "
-            f"{', '.join(sorted(t.name for t in ml.list_assets()))}.")
+            f"{', '.join(sorted(t.name for t in ml.list_assets()))}."))
     return found
 
 
