@@ -1,10 +1,12 @@
 /** The JupyterLab plugin: the DerivaML sidebar and the notebook buttons "Upload to DerivaML"
  * and "Run headless with DerivaML". */
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 
 import { DerivaMLModel } from './model';
-import { PLUGIN_ID } from './tokens';
+import { openAsset } from './outputs';
+import { IAsset, PLUGIN_ID } from './tokens';
 import { runHeadlessCommand } from './widgets/launch';
 import { NotebookButtons } from './widgets/notebookbuttons';
 import { DerivaMLPanel } from './widgets/panel';
@@ -16,14 +18,16 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'DerivaML datasets, executions, configs and headless runs in a sidebar; notebook upload ' +
     'and headless runs.',
   autoStart: true,
-  optional: [ILayoutRestorer, IDefaultFileBrowser],
+  optional: [ILayoutRestorer, IDefaultFileBrowser, IDocumentManager],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
-    browser: IDefaultFileBrowser | null
+    browser: IDefaultFileBrowser | null,
+    docManager: IDocumentManager | null
   ) => {
     const model = new DerivaMLModel(app.serviceManager.serverSettings);
-    const panel = new DerivaMLPanel(model, browser);
+    const opener = docManager && ((asset: IAsset) => openAsset(docManager, model, asset));
+    const panel = new DerivaMLPanel(model, browser, opener);
     panel.disposed.connect(() => model.dispose());
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);

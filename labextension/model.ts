@@ -9,7 +9,7 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { APIError, Query, requestAPI } from './request';
+import { APIError, Query, apiURL, requestAPI, requestBlob } from './request';
 import {
   IDatasetDetail,
   IDatasetSummary,
@@ -192,6 +192,18 @@ export class DerivaMLModel implements IDisposable {
     return this.request('executions', { limit }, init);
   }
 
+  /** The URL of asset `rid`'s file on the selected catalog; `download` asks the browser to
+   * save it rather than show it. */
+  assetURL(rid: string, download: boolean = false): string {
+    const query = { ...catalogQuery(this._catalog), download: download ? 'true' : null };
+    return apiURL(this.serverSettings, assetEndpoint(rid), query);
+  }
+
+  /** The bytes of asset `rid`'s file. */
+  assetContent(rid: string): Promise<Blob> {
+    return requestBlob(this.serverSettings, assetEndpoint(rid), catalogQuery(this._catalog));
+  }
+
   execution(rid: string): Promise<IExecutionDetail> {
     return this.request(`executions/${encodeURIComponent(rid)}`);
   }
@@ -326,6 +338,10 @@ function sameExecutions(a: readonly IExecutionSummary[], b: readonly IExecutionS
 }
 
 /** The query naming a catalog given as `NAME` (local) or `HOST/CATALOG` (a DERIVA server). */
+function assetEndpoint(rid: string): string {
+  return `assets/${encodeURIComponent(rid)}/content`;
+}
+
 export function catalogQuery(catalog: string): { host?: string; catalog: string } {
   const slash = catalog.lastIndexOf('/');
   return slash > 0

@@ -27,6 +27,22 @@ export class APIError extends Error {
 /** Query arguments; empty and missing values are left out of the URL. */
 export type Query = Record<string, string | number | null | undefined>;
 
+/** The URL of `endpoint` (e.g. `assets/1-ABCD/content`) with `query`; empty and missing
+ * values are left out. */
+export function apiURL(
+  settings: ServerConnection.ISettings,
+  endpoint: string,
+  query: Query = {}
+): string {
+  const present = Object.entries(query).filter(
+    ([, v]) => v !== null && v !== undefined && v !== ''
+  );
+  return (
+    URLExt.join(settings.baseUrl, 'derivaml', 'api', endpoint) +
+    URLExt.objectToQueryString(Object.fromEntries(present.map(([k, v]) => [k, String(v)])))
+  );
+}
+
 /**
  * Call `endpoint` (e.g. `datasets/1-ABCD`) with `query` and return its JSON answer.
  *
@@ -38,22 +54,36 @@ export async function requestAPI<T>(
   query: Query = {},
   init: RequestInit = {}
 ): Promise<T> {
-  const present = Object.entries(query).filter(
-    ([, v]) => v !== null && v !== undefined && v !== ''
-  );
-  const url =
-    URLExt.join(settings.baseUrl, 'derivaml', 'api', endpoint) +
-    URLExt.objectToQueryString(Object.fromEntries(present.map(([k, v]) => [k, String(v)])));
+  const response = await fetchAPI(settings, endpoint, query, init);
+  return parseJSON(await response.text()) as T;
+}
+
+/** The body of `endpoint`'s answer as a Blob (a file's bytes). */
+export async function requestBlob(
+  settings: ServerConnection.ISettings,
+  endpoint: string,
+  query: Query = {}
+): Promise<Blob> {
+  return (await fetchAPI(settings, endpoint, query, {})).blob();
+}
+
+/** The successful response of `endpoint`; failures thrown as an `APIError`. */
+async function fetchAPI(
+  settings: ServerConnection.ISettings,
+  endpoint: string,
+  query: Query,
+  init: RequestInit
+): Promise<Response> {
   let response: Response;
   try {
-    response = await ServerConnection.makeRequest(url, init, settings);
+    response = await ServerConnection.makeRequest(apiURL(settings, endpoint, query), init, settings);
   } catch (error) {
     throw new APIError(`Cannot reach the Jupyter server: ${error}`, 0, 'NetworkError');
   }
-  const data = parseJSON(await response.text());
   if (response.ok) {
-    return data as T;
+    return response;
   }
+  const data = parseJSON(await response.text());
   if (typeof data?.error === 'string') {
     throw new APIError(String(data.message), response.status, data.error);
   }

@@ -1,6 +1,6 @@
 """Record one small finished execution in the demo catalog (``derivaml demo`` first) for the
 UI tests: a run of the "UI test" workflow that read the Training dataset (without fetching
-its files) and uploaded a metrics file. Prints the execution's RID.
+its files) and uploaded a metrics file and a Markdown report. Prints the execution's RID.
 
     python add_execution.py [HOST CATALOG]   # default: the local catalog ``default``
 """
@@ -22,6 +22,8 @@ def main(host: str = "local", catalog: str = "default") -> None:
         datasets=[DatasetSpec(training, version="1.0.0", materialize=False)])
     with ml.create_execution(config) as execution:
         execution.asset_file_path("Execution_Asset", "metrics.txt").write_text("accuracy 0.9\n")
+        execution.asset_file_path("Execution_Asset", "report.md").write_text(
+            "# UI test report\n\nAccuracy **0.9** on the Training dataset.\n")
     execution.upload_execution_outputs(progress=False)
     print(execution.execution_rid)
 

@@ -1,6 +1,9 @@
 /** The Executions section: recent executions with their status, kept fresh by the model's
  * poll while the section is visible; a click shows one with its inputs, outputs and
- * nested executions. */
+ * nested executions. An output or input file opens in a main-area tab when clicked, and its
+ * download link saves it. */
+import { showErrorMessage } from '@jupyterlab/apputils';
+import { downloadIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 
 import { DerivaMLModel } from '../model';
@@ -8,8 +11,14 @@ import { IAsset, IDatasetInput, IExecutionDetail, IExecutionRef } from '../token
 import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
 import { ItemsSection } from './section';
 
+/** Opens an asset's file in a tab; null where no document manager is available. */
+export type AssetOpener = ((asset: IAsset) => Promise<string>) | null;
+
 export class ExecutionsSection extends ItemsSection {
-  constructor(model: DerivaMLModel) {
+  constructor(
+    model: DerivaMLModel,
+    private readonly _open: AssetOpener = null
+  ) {
     super(model, 'Executions');
     model.executionsChanged.connect(() => this.renderList(), this);
     model.catalogChanged.connect(() => this.clearDetail(), this);
@@ -93,9 +102,9 @@ export class ExecutionsSection extends ItemsSection {
         ['Duration', e.duration]
       ]),
       heading('Inputs'),
-      ...files(e.inputs.datasets, e.inputs.assets),
+      ...this.files(e.inputs.datasets, e.inputs.assets),
       heading('Outputs'),
-      ...files(e.outputs.datasets, e.outputs.assets),
+      ...this.files(e.outputs.datasets, e.outputs.assets),
       e.children.length ? heading('Nested executions') : null,
       e.children.length ? refs(e.children) : null,
       e.parents.length ? heading('Part of') : null,
@@ -103,14 +112,40 @@ export class ExecutionsSection extends ItemsSection {
     ];
   }
 
-  private _selected: string | null = null;
-}
+  /** The datasets and asset files of one side (inputs or outputs) of an execution. */
+  private files(datasets: IDatasetInput[], assets: Record<string, IAsset[]>): Child[] {
+    const rows: Child[][] = [
+      ...datasets.map(d => ['Dataset', d.rid, `version ${d.version}`]),
+      ...Object.entries(assets).flatMap(([kind, list]) =>
+        list.map(a => [kind, a.rid, this.file(a)])
+      )
+    ];
+    return rows.length ? [table(['Kind', 'RID', 'Name'], rows)] : [note('None.')];
+  }
 
-/** The datasets and asset files of one side (inputs or outputs) of an execution. */
-function files(datasets: IDatasetInput[], assets: Record<string, IAsset[]>): Child[] {
-  const rows: Child[][] = [
-    ...datasets.map(d => ['Dataset', d.rid, `version ${d.version}`]),
-    ...Object.entries(assets).flatMap(([kind, list]) => list.map(a => [kind, a.rid, a.filename]))
-  ];
-  return rows.length ? [table(['Kind', 'RID', 'Name'], rows)] : [note('None.')];
+  /** An asset's name, opening it when clicked, and a link that downloads it. */
+  private file(asset: IAsset): HTMLElement {
+    const open = this._open;
+    const name = open
+      ? button('jp-DerivaML-link jp-DerivaML-open', () => void this.openFile(open, asset), asset.filename)
+      : asset.filename;
+    if (open) {
+      (name as HTMLElement).title = `Open ${asset.filename} in a new tab`;
+    }
+    const download = h('a', 'jp-DerivaML-download', downloadIcon.element({ tag: 'span' }));
+    download.href = this.model.assetURL(asset.rid, true);
+    download.download = asset.filename;
+    download.title = `Download ${asset.filename}`;
+    return h('span', 'jp-DerivaML-file', name, download);
+  }
+
+  private async openFile(open: NonNullable<AssetOpener>, asset: IAsset): Promise<void> {
+    try {
+      await open(asset);
+    } catch (error) {
+      void showErrorMessage(`Cannot open ${asset.filename}`, error as Error);
+    }
+  }
+
+  private _selected: string | null = null;
 }

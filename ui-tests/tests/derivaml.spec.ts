@@ -74,6 +74,28 @@ test('the executions list shows the recorded run and its detail', async ({ page 
   await screenshot(page, 'execution-detail');
 });
 
+test('an output file opens rendered in a tab, and downloads', async ({ page }) => {
+  const panel = await openSidebar(page);
+  await panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: 'UI test' }).click();
+  const row = panel.locator('.jp-DerivaML-executions .jp-DerivaML-detail tr', {
+    hasText: 'report.md'
+  });
+  const download = row.locator('a.jp-DerivaML-download');
+  await expect(download).toHaveAttribute('href', /\/derivaml\/api\/assets\/.+\/content\?.*download=true/);
+  const saved = await page.request.get((await download.getAttribute('href'))!);
+  expect(saved.headers()['content-disposition']).toContain('attachment');
+  expect(await saved.text()).toContain('# UI test report');
+  await row.getByRole('button', { name: 'report.md' }).click();
+  const rendered = page.locator('#jp-main-dock-panel .jp-RenderedMarkdown');
+  await expect(rendered.locator('h1')).toContainText('UI test report');
+  await expect(rendered.locator('strong')).toHaveText('0.9');
+  await expect(page.getByRole('tab', { name: 'report.md' })).toHaveAttribute(
+    'title',
+    /Path: derivaml-outputs\/.+\/report.md/
+  );
+  await screenshot(page, 'output-markdown');
+});
+
 test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   let panel = await openSidebar(page);
   await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is not a DerivaML project');
