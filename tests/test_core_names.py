@@ -160,6 +160,21 @@ def test_unknown_names_and_rids_raise_deriva_mls_classes(ml):
     assert e.value.missing_rids == {"1-ZZZZ"}
 
 
+def test_a_table_of_the_wrong_kind_is_a_table_type_error(ml):
+    dataset = ml.create_dataset("Complete", description="d")
+    with pytest.raises(DerivaMLTableTypeError, match="Dataset is not a vocabulary table") as e:
+        ml.add_term("Dataset", "Nope", description="not a vocabulary")
+    assert (e.value.table_type, e.value.table) == ("vocabulary", "Dataset")
+    with pytest.raises(DerivaMLTableTypeError, match="Workflow is not an asset table") as e:
+        ml.list_assets("Workflow")
+    assert e.value.table_type == "asset table"
+    with pytest.raises(DerivaMLTableTypeError, match="not an execution") as e:
+        ml.lookup_execution(dataset.dataset_rid)
+    assert (e.value.table_type, e.value.table) == ("Execution", dataset.dataset_rid)
+    with pytest.raises(DerivaMLValidationError):  # what existing code catches still holds
+        ml.lookup_term("Dataset", "Nope")
+
+
 def test_nesting_a_dataset_in_its_descendant_names_the_cycle(ml):
     outer = ml.create_dataset("Complete", description="outer")
     inner = ml.create_dataset("Complete", description="inner")
