@@ -18,6 +18,7 @@ from .core.errors import (
     DerivaMLRidsNotFound,
     DerivaMLSchemaPinned,
     DerivaMLSchemaRefreshBlocked,
+    DerivaMLTableTypeError,
     DerivaMLUnavailable,
 )
 from .core.rid import normalize_rid
@@ -35,6 +36,7 @@ RIDS_PER_QUERY = 500
 # deriva-ml's unknown-provenance sentinels (``deriva_ml.core.constants``).
 SENTINEL_EXECUTION_DESCRIPTION = "deriva-ml unknown-provenance sentinel execution"
 SENTINEL_FILE_URL = "tag:deriva-ml,unknown-provenance:file"
+STRICT_PREALLOCATED_RID_TAG = "tag:isrd.isi.edu,2026:strict-preallocated-rid"
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,23 @@ class CatalogAPI:
         self._opened_model = self._live_model()
         self.profile = SchemaProfile.read(self.catalog)
         self._terms.clear()
+
+    # -- uploads -------------------------------------------------------------------------------
+    def set_strict_preallocated_rid(self, table: str | Table, strict: bool = True) -> str:
+        """Mark (``strict=False``: unmark) an asset table strict-preallocated-RID, deriva-ml's
+        annotation telling its uploader never to give a file another row's RID. Staged like
+        the other annotations: ``apply_annotations()`` writes it. This uploader never
+        preallocates RIDs (an output gets its RID when recorded; a file already stored reuses
+        its row), so the mark informs deriva-ml clients of the catalog. Returns the name."""
+        t = self.find_table(table)
+        if t.kind != "asset":
+            raise DerivaMLTableTypeError("asset table", t.name)
+        return self._stage(t, STRICT_PREALLOCATED_RID_TAG, {"strict": True} if strict else None)
+
+    def is_strict_preallocated_rid(self, table: str | Table) -> bool:
+        """Whether the table is marked strict-preallocated-RID (staged marks included)."""
+        mark = self._annotated_table(table).annotations.get(STRICT_PREALLOCATED_RID_TAG)
+        return isinstance(mark, dict) and bool(mark.get("strict"))
 
     # -- provenance ---------------------------------------------------------------------------
     def unknown_provenance_execution_rid(self) -> str:

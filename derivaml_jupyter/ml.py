@@ -19,6 +19,7 @@ from .asset.api import AssetAPI
 from .catalog.connect import connect_catalog, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table, check_name_length
 from .catalog_api import CatalogAPI
+from .config_validation import ConfigValidationAPI
 from .core.connection_mode import ConnectionMode, as_schema_set, ignored_settings, warn_ignored
 from .core.definitions import DRY_RUN_RID, ML_SCHEMA, MLVocab
 from .core.errors import (
@@ -53,7 +54,7 @@ log = logging.getLogger("derivaml")
 
 
 class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI,
-               ExecutionDirsAPI, AnnotationAPI, LineageAPI):
+               ExecutionDirsAPI, AnnotationAPI, LineageAPI, ConfigValidationAPI):
     """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a
@@ -65,7 +66,7 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
     ``working_dir`` defaults to ``$DERIVAML_HOME/work/<hostname>/<catalog_id>``, ``cache_dir``
     to its ``cache``. ``clean_execution_dir`` (default True, as in deriva-ml):
     ``upload_execution_outputs`` deletes an execution's uploaded files. ``catalog``: an open
-    ``Catalog`` to use instead of connecting.
+    ``Catalog`` to use instead of connecting (its hostname and id are the connection's).
 
     deriva-ml settings that do not apply here warn once per process
     (``IgnoredConfigWarning``), saying why: ``s3_bucket``, ``use_minid=True``,
@@ -112,6 +113,8 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             domain_schemas=None if chosen else domain_schemas, ml_schema=ml_schema,
             s3_bucket=s3_bucket, use_minid=use_minid, mode=mode,
             reuse_schema_json=reuse_schema_json), stacklevel=3)
+        if catalog is not None:  # its host and id, whatever hostname and catalog_id say
+            hostname, catalog_id = catalog.hostname, catalog.catalog_id
         self.hostname = "local" if is_local(hostname) else hostname
         self.catalog_id = str(catalog_id)
         self.credential = credential

@@ -24,6 +24,7 @@ from derivaml_jupyter.core.errors import (
     DerivaMLRidsNotFound,
     DerivaMLSchemaPinned,
     DerivaMLSchemaRefreshBlocked,
+    DerivaMLTableTypeError,
 )
 
 pytestmark = pytest.mark.real_server
@@ -58,7 +59,8 @@ def test_constructor_takes_deriva_mls_parameters_in_order(tmp_path, monkeypatch,
     # Our own spellings keep working.
     assert DerivaML("local", "c1", domain_schema="lab").default_schema == "lab"
     assert DerivaML("local", "c1", domain_schemas="lab").domain_schema == "lab"
-    assert DerivaML(catalog=ml.catalog).catalog is ml.catalog
+    other = DerivaML(catalog=ml.catalog)
+    assert (other.catalog, other.catalog_id) == (ml.catalog, "c1")
 
 
 def test_instantiate_and_config(tmp_path, monkeypatch, fresh_warnings):
@@ -207,6 +209,21 @@ def test_execution_dirs_and_pending_uploads(ml):
     assert ml.clean_execution_dirs(exclude_rids=[pending.execution_rid])["dirs_removed"] == 0
     assert ml.gc_executions(delete_working_dir=True) == 1
     assert ml.list_execution_dirs() == []
+
+
+def test_strict_preallocated_rid_is_an_applied_annotation(ml):
+    ml.create_asset("Scan")
+    assert not ml.is_strict_preallocated_rid("Scan")
+    assert ml.set_strict_preallocated_rid("Scan") == "Scan"
+    assert ml.is_strict_preallocated_rid("Scan")
+    assert not DerivaML(catalog=ml.catalog).is_strict_preallocated_rid("Scan")  # staged only
+    ml.apply_annotations()
+    assert DerivaML(catalog=ml.catalog).is_strict_preallocated_rid("Scan")
+    ml.set_strict_preallocated_rid("Scan", strict=False)
+    ml.apply_annotations()
+    assert not DerivaML(catalog=ml.catalog).is_strict_preallocated_rid("Scan")
+    with pytest.raises(DerivaMLTableTypeError, match="asset table"):
+        ml.set_strict_preallocated_rid("Dataset")
 
 
 def test_provenance_sentinels_of_deriva_ml_catalogs_only(ml):
