@@ -21,7 +21,8 @@ from urllib.parse import quote
 from ..catalog.connect import is_local
 from ..catalog.contract import Table
 from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
-from .handles import CatalogHandle, TableHandle
+from .handles import TableHandle
+from .model import DerivaModel
 from .navbar import catalog_annotations, navbar_menu
 from .tags import (
     CONTEXTS,
@@ -90,14 +91,22 @@ class AnnotationAPI:
     """Chaise annotations of tables and columns: read, staged edits, apply."""
 
     # -- staging -------------------------------------------------------------------------
+    @property
+    def model(self: DerivaML) -> DerivaModel:
+        """The catalog's model with deriva-ml's helpers (``name_to_table``, ``is_asset``,
+        ``find_features``, ...). Annotation edits on its tables, and those of the ``set_*``
+        methods, are staged in it until ``apply_annotations()``."""
+        model = self.__dict__.get("_deriva_model")
+        if model is None or model.catalog is not self.catalog:
+            model = self.__dict__["_deriva_model"] = DerivaModel(
+                self, self.ml_schema, self.profile.domain_schemas, self.domain_schema)
+        return model
+
     def _annotated_table(self: DerivaML, table: str | Table | TableHandle) -> TableHandle:
-        """The staging handle of ``table`` (one per table, kept until applied)."""
-        t = table.table if isinstance(table, TableHandle) else self.find_table(table)
-        handles = self.__dict__.setdefault("_annotation_handles", {})
-        key = (t.schema, t.name)
-        if key not in handles:
-            handles[key] = TableHandle(self.catalog, t)
-        return handles[key]
+        """The staging handle of ``table`` (one per table, kept by ``model``)."""
+        if isinstance(table, TableHandle):
+            return table
+        return self.model.name_to_table(self.find_table(table))
 
     def _annotated(self: DerivaML, table: str | Table | TableHandle,
                    column_name: str | None = None):
@@ -119,10 +128,7 @@ class AnnotationAPI:
 
     def apply_annotations(self: DerivaML) -> None:
         """Write every staged annotation change to the catalog."""
-        handles = self.__dict__.get("_annotation_handles", {})
-        for key in list(handles):
-            handles[key].apply()
-            del handles[key]
+        self.model.apply()
 
     # -- reading -------------------------------------------------------------------------
     def get_table_annotations(self: DerivaML, table: str | Table) -> dict[str, Any]:
@@ -308,10 +314,9 @@ class AnnotationAPI:
                      f"{f.target_table.name}:{f.feature_name}") for f in self.find_features()]
         navbar = navbar_menu(self.catalog_id, self.catalog.model(), self.ml_schema,
                              self.profile.domain_schemas, features)
-        handle = CatalogHandle(self.catalog)
-        handle.annotations.update(
+        self.model.annotations.update(
             catalog_annotations(navbar, navbar_brand_text, head_title, self.ml_schema))
-        handle.apply()
+        self.model.apply()
 
     def chaise_url(self: DerivaML, table: str | Table) -> str:
         """The Chaise page listing ``table`` (``https://<host>/chaise/recordset/#<catalog>/
