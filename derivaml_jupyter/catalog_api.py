@@ -15,6 +15,7 @@ from .core.errors import (
     DerivaMLException,
     DerivaMLNotFound,
     DerivaMLNotImplemented,
+    DerivaMLReadOnlyError,
     DerivaMLRidsNotFound,
     DerivaMLSchemaPinned,
     DerivaMLSchemaRefreshBlocked,
@@ -105,13 +106,18 @@ class CatalogAPI:
         if version_snapshot not in self._snapshots:
             base = self.catalog.base if self.is_snapshot() else self.catalog
             logging_level, deriva_logging_level = self._logging_levels
-            self._snapshots[version_snapshot] = type(self)(
-                self.hostname, f"{base.catalog_id}@{version_snapshot}",
-                default_schema=self.domain_schema, project_name=self.project_name,
-                cache_dir=self.cache_dir, working_dir=self.working_dir,
-                logging_level=logging_level, deriva_logging_level=deriva_logging_level,
-                credential=self.credential, clean_execution_dir=self.clean_execution_dir,
-                catalog=SnapshotCatalog(base, version_snapshot))
+            try:
+                self._snapshots[version_snapshot] = type(self)(
+                    default_schema=self.domain_schema, project_name=self.project_name,
+                    cache_dir=self.cache_dir, working_dir=self.working_dir,
+                    logging_level=logging_level, deriva_logging_level=deriva_logging_level,
+                    credential=self.credential, clean_execution_dir=self.clean_execution_dir,
+                    catalog=SnapshotCatalog(base, version_snapshot))
+            except DerivaMLReadOnlyError:  # opening it would have to set the catalog up
+                raise DerivaMLNotFound(
+                    f"Snapshot {version_snapshot} of catalog {base.catalog_id} is older than "
+                    "its DerivaML schema and terms; use a later one (e.g. a dataset "
+                    "version's snapshot).") from None
         return self._snapshots[version_snapshot]
 
     # -- RIDs ---------------------------------------------------------------------------------
@@ -210,7 +216,7 @@ class CatalogAPI:
                 f"{pending.render()}\nUpload them (ml.commit_pending_executions()) or pass "
                 "force=True.")
         self._opened_model = self._live_model()
-        self.profile = SchemaProfile.read(self.catalog)
+        self.profile = SchemaProfile.read(self.catalog, self._opened_model)
         self._terms.clear()
 
     # -- uploads -------------------------------------------------------------------------------

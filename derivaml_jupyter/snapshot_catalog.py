@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from .catalog.contract import Catalog, Column, ForeignKey, Model, ObjectInfo, ResolvedRID, Table
-from .core.errors import DerivaMLReadOnlyError
+from .core.errors import DerivaMLConflict, DerivaMLNotFound, DerivaMLReadOnlyError
 
 
 class SnapshotCatalog(Catalog):
@@ -17,7 +17,10 @@ class SnapshotCatalog(Catalog):
     ``DerivaMLReadOnlyError``. ``catalog_id`` is ``<id>@<snapshot>``, as ERMrest names it."""
 
     def __init__(self, base: Catalog, snapshot: str):
-        base.model(snapshot)  # an unknown or future snapshot raises here
+        try:
+            base.model(snapshot)  # a future snapshot raises DerivaMLNotFound
+        except DerivaMLConflict as e:  # ERMrest: before the catalog's first revision
+            raise DerivaMLNotFound(str(e)) from None
         self.base, self.snap = base, snapshot
         self.hostname = base.hostname
         self.catalog_id = f"{base.catalog_id}@{snapshot}"

@@ -125,6 +125,8 @@ def test_catalog_snapshot_is_read_only(ml):
     assert old.working_dir == ml.working_dir and old.domain_schema == ml.domain_schema
     with pytest.raises(DerivaMLReadOnlyError, match="read-only"):
         old.insert_rows("Subject", [{"Name": "c"}])
+    with pytest.raises(DerivaMLNotFound):  # older than the catalog or its DerivaML schema
+        ml.catalog_snapshot("2")
 
 
 def test_vocabulary_and_association(ml):

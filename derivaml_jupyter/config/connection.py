@@ -32,6 +32,10 @@ class DerivaMLConfig:
         store(DerivaMLConf(hostname="local", catalog_id="demo"),
               group="deriva_ml", name="default_deriva")
 
+    ``catalog_id`` defaults to ``"default"`` (deriva-ml: 1): with the default ``hostname``,
+    ``"local"``, that is the catalog ``DerivaML()``, the magics and ``derivaml init`` use,
+    where 1 would name a local catalog nothing else opens; give it for a DERIVA server.
+
     Every field of deriva-ml's ``DerivaMLConfig`` is accepted. ``default_schema`` (or a
     single ``domain_schemas`` entry) sets ``domain_schema``, where new tables go;
     ``deriva_logging_level`` sets the level of deriva-py's ``deriva`` loggers. Fields that do
