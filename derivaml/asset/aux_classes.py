@@ -2,5 +2,5 @@
 
 from .._lazy import lazy_exports
 
-__all__ = ["AssetFilePath", "AssetSpec", "AssetSpecConfig"]
+__all__ = ["AssetFilePath", "AssetSpec", "AssetSpecConfig", "LocalFile", "LocalFileConfig"]
 __getattr__, __dir__ = lazy_exports(__all__)

@@ -1,22 +1,50 @@
-"""``AssetAPI``: the ``DerivaML`` methods that find and list assets as ``Asset`` records
-(deriva-ml's asset mixin)."""
+"""``AssetAPI``: the ``DerivaML`` methods that find and list assets as ``Asset`` records,
+make asset tables and their record classes (deriva-ml's asset mixin), and its ``File``
+table methods (``FileAPI``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+import logging
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..catalog.contract import Table
 from ..core.definitions import MLVocab
 from ..core.errors import DerivaMLTableTypeError
+from .asset_record import AssetRecord, asset_record_class
+from .files import FileAPI
 from .record import Asset
 
 if TYPE_CHECKING:
     from ..execution.records import ExecutionRecord
 
 
-class AssetAPI:
+log = logging.getLogger("derivaml")
+
+
+class AssetAPI(FileAPI):
     """Mixed into ``DerivaML``."""
+
+    def create_asset_table(self, asset_name: str, additional_columns: Sequence[Any] = (),
+                           comment: str | None = None, schema: str | None = None,
+                           use_hatrac: bool = True, update_navbar: bool = True) -> Table:
+        """An asset table ``asset_name`` with ``additional_columns`` (see ``create_asset``).
+
+        ``use_hatrac=False`` is deriva-ml's asset whose bytes live elsewhere; here an asset
+        table's ``URL`` is a plain text column either way, and files staged with
+        ``asset_file_path`` are always stored in the catalog's object store."""
+        if not use_hatrac:
+            log.warning("create_asset_table(use_hatrac=False): %s's URL column is plain text "
+                        "here either way; uploads still store files in the object store.",
+                        asset_name)
+        return self.create_asset(asset_name, column_defs=list(additional_columns),
+                                 comment=comment or "", schema=schema,
+                                 update_navbar=update_navbar)
+
+    def asset_record_class(self, asset_table_name: str) -> type[AssetRecord]:
+        """The ``AssetRecord`` class of an asset table's own columns, for
+        ``exe.asset_file_path(..., metadata=Record(...))``."""
+        return asset_record_class(self, asset_table_name)
 
     def list_asset_tables(self) -> list[Table]:
         """Asset tables of the domain and ``deriva-ml`` schemas."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,19 @@ class AssetSpec:
         self.rid = normalize_rid(self.rid)
 
 
+@dataclass(kw_only=True)
+class LocalFile:
+    """An input file on this machine, by path (an ``AssetSpec`` names one in the catalog):
+    the execution records it in the ``File`` table, with its MD5, and as read by the run
+    (see ``DerivaML.add_files``); a folder gives every file below it."""
+
+    path: str
+    cache: bool = False
+
+    def __post_init__(self) -> None:
+        self.path = str(self.path)
+
+
 def _as_dataset_spec(item: Any) -> DatasetSpec:
     if isinstance(item, DatasetSpec):
         return item
@@ -40,16 +53,19 @@ def _as_dataset_spec(item: Any) -> DatasetSpec:
     )
 
 
-def _as_asset_spec(item: Any) -> AssetSpec:
-    if isinstance(item, AssetSpec):
+def _as_asset_spec(item: Any) -> AssetSpec | LocalFile:
+    if isinstance(item, AssetSpec | LocalFile):
         return item
     if isinstance(item, str):
         return AssetSpec(item)
     if isinstance(item, dict) or hasattr(item, "keys"):
-        return AssetSpec(**dict(item))
+        values = dict(item)
+        return LocalFile(**values) if "path" in values else AssetSpec(**values)
+    if hasattr(item, "path"):
+        return LocalFile(path=item.path, cache=getattr(item, "cache", False))
     if hasattr(item, "rid"):
         return AssetSpec(rid=item.rid, cache=getattr(item, "cache", False))
-    raise DerivaMLValidationError(f"{item!r} is not an asset RID or AssetSpec.")
+    raise DerivaMLValidationError(f"{item!r} is not an asset RID, AssetSpec or LocalFile.")
 
 
 @dataclass
@@ -65,7 +81,7 @@ class ExecutionConfiguration:
     workflow: Workflow | None = None
     description: str = ""
     datasets: list[DatasetSpec] = field(default_factory=list)
-    assets: list[AssetSpec] = field(default_factory=list)
+    assets: list[AssetSpec | LocalFile] = field(default_factory=list)
     argv: list[str] = field(default_factory=lambda: list(sys.argv))
     config_choices: dict[str, str] = field(default_factory=dict)
 
@@ -96,7 +112,7 @@ class ExecutionConfiguration:
             "workflow": self.workflow.to_dict() if self.workflow else None,
             "description": self.description,
             "datasets": [d.to_dict() for d in self.datasets],
-            "assets": [{"rid": a.rid, "cache": a.cache} for a in self.assets],
+            "assets": [asdict(a) for a in self.assets],
             "argv": self.argv,
             "config_choices": self.config_choices,
         }

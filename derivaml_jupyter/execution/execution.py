@@ -17,11 +17,12 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from ..asset.asset_record import metadata_columns
 from ..core.definitions import ML_SCHEMA, ExecMetadataType, MLAsset, MLVocab, Status
 from ..core.errors import DerivaMLException, DerivaMLUploadError, DerivaMLValidationError
 from ..core.filenames import check_name_part
@@ -38,6 +39,7 @@ from .timing import format_duration, now_iso
 from .upload import Manifest, ManifestEntry, Uploader, upload_entries
 
 if TYPE_CHECKING:
+    from ..asset.asset_record import AssetRecord
     from ..asset.record import Asset
     from ..dataset.dataset import Dataset
     from ..feature.record import FeatureRecord
@@ -48,9 +50,6 @@ log = logging.getLogger("derivaml")
 
 # Status_Detail of an execution whose upload failed (the run itself did not).
 UPLOAD_FAILED = "Upload failed: "
-# Columns of every asset table that the catalog and the upload fill in.
-ASSET_FILE_COLUMNS = frozenset({"RID", "RCT", "RMT", "RCB", "RMB", "URL", "Filename", "Length",
-                                "MD5", "Description"})
 # Statuses an ``error`` of ``update_status`` belongs to.
 TERMINAL = (Status.failed, Status.aborted)
 
@@ -243,7 +242,8 @@ class Execution:
 
     def asset_file_path(self, asset_name: str, file_name: str | Path,
                         asset_types: list[str] | str | None = None, copy_file: bool = False,
-                        rename_file: str | None = None, metadata: dict[str, Any] | None = None,
+                        rename_file: str | None = None,
+                        metadata: AssetRecord | dict[str, Any] | None = None,
                         description: str | None = None, **columns: Any) -> AssetFilePath:
         """Register an output file of asset table ``asset_name`` and return its staged path.
 
@@ -251,7 +251,8 @@ class Execution:
         (``<working_dir>/assets/<asset_name>/<file_name>``), or is the path of an existing
         file, which is staged by symlink (``copy_file=True``: copied) under ``rename_file``
         or its own name. ``asset_types`` are ``Asset_Type`` terms (default: the table name).
-        Values for the asset table's own columns go in ``metadata`` or as keywords, e.g.
+        Values for the asset table's own columns go in ``metadata`` (a dict or an
+        ``AssetRecord`` of ``ml.asset_record_class(asset_name)``) or as keywords, e.g.
         ``exe.asset_file_path("Image", "mask.png", Subject="1-ABCD")``.
         """
         if not isinstance(file_name, (str, os.PathLike)):
@@ -259,6 +260,8 @@ class Execution:
                 f"file_name must be a file name such as 'model.pt' or the path of an existing "
                 f"file, not {file_name!r}.")
         table = self._asset_table(asset_name)
+        if hasattr(metadata, "model_dump"):  # an AssetRecord
+            metadata = metadata.model_dump(exclude_none=True)
         values = _asset_metadata(table, {**(metadata or {}), **columns})
         if asset_types is None:
             asset_types = [table.name]
@@ -279,11 +282,12 @@ class Execution:
             relative = staged_name(rename_file or file_name, "file_name")
             target = staging / relative
             target.parent.mkdir(parents=True, exist_ok=True)
+        key = target.relative_to(self.working_dir).as_posix()
         self.manifest.register(ManifestEntry(
-            schema=table.schema, table=table.name,
-            path=target.relative_to(self.working_dir).as_posix(), asset_types=types,
+            schema=table.schema, table=table.name, path=key, asset_types=types,
             description=description or "", metadata=values))
-        return AssetFilePath(target, asset_table=table.name, asset_types=types)
+        return AssetFilePath(target, table.name, target.name, values, types)._bind_manifest(
+            self.manifest, key, lambda names: self._ml._check_terms(MLVocab.asset_type, names))
 
     @staticmethod
     def _stage_existing(source: Path, target: Path, copy_file: bool) -> None:
@@ -455,12 +459,15 @@ class Execution:
     def create_dataset(self, dataset_types: str | list[str] | None = None,
                        version: Any = None, description: str = "") -> Dataset:
         """A new dataset produced by this execution (its versions record this execution)."""
-        if self.dry_run:
-            raise DerivaMLException(
-                "A dry run writes nothing to the catalog, so it cannot create a dataset; "
-                "run without dry_run to create it.")
+        self._refuse_dry_run("create a dataset")
         return self._ml.create_dataset(dataset_types=dataset_types, description=description,
                                        execution_rid=self.execution_rid, version=version)
+
+    def _refuse_dry_run(self, what: str) -> None:
+        if self.dry_run:
+            raise DerivaMLException(
+                f"A dry run writes nothing to the catalog, so it cannot {what}; run without "
+                "dry_run.")
 
     def download_dataset_bag(self, dataset: Any) -> Any:
         """Download a dataset version as a bag (see ``DerivaML.download_dataset_bag``)."""
@@ -519,6 +526,15 @@ class Execution:
         self._ml.catalog.insert(ML_SCHEMA, "Dataset_Execution", [
             self._ml.profile.dataset_execution_row(rid, self.execution_rid, version_rid)])
 
+    def add_files(self, files: Iterable[Any], dataset_types: str | list[str] | None = None,
+                  description: str = "", chunk_size: int = 500, *,
+                  root_name: str | None = None) -> Dataset:
+        """Record ``files`` (``FileSpec``s) in the ``File`` table as read by this execution:
+        a dataset of them by directory (see ``DerivaML.add_files``)."""
+        self._refuse_dry_run("record files")
+        return self._ml.add_files(files, self.execution_rid, dataset_types, description,
+                                  chunk_size, root_name=root_name)
+
     def metrics_file(self, filename: str = "metrics.jsonl") -> AssetFilePath:
         """The path of a metrics file (an ``Execution_Metadata`` asset of type
         ``Metrics_File``) to write or append to; the same path for the same ``filename``.
@@ -543,7 +559,7 @@ class Execution:
 
 def _asset_metadata(table: Any, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` checked to be columns of the asset table the user may set."""
-    own = [c.name for c in table.columns if c.name not in ASSET_FILE_COLUMNS]
+    own = metadata_columns(table)
     unknown = sorted(set(values) - set(own))
     if unknown:
         raise DerivaMLValidationError(

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING
 from ..catalog.contract import ResolvedRID
 from ..core.definitions import DRY_RUN_RID, ML_SCHEMA, ExecAssetType, MLVocab, Status
 from ..core.errors import DerivaMLTableTypeError, DerivaMLValidationError
+from ..core.filespec import FileSpec
 from .asset_path import AssetFilePath
-from .configuration import AssetSpec, ExecutionConfiguration
+from .configuration import AssetSpec, ExecutionConfiguration, LocalFile
 from .provenance import resolve_workflow_source, runtime_environment
 from .records import input_datasets, linked_assets
 from .timing import format_duration
@@ -55,7 +56,9 @@ def start(exe: Execution, ml: DerivaML, configuration: ExecutionConfiguration | 
     config.workflow = workflow
     workflow.workflow_type = ml._check_terms(MLVocab.workflow_type, workflow.workflow_type)
     versions = [ml.dataset_version_record(s.rid, s.version)["RID"] for s in config.datasets]
-    assets = [_input_asset(ml, a) for a in config.assets]
+    specs = [a for a in config.assets if isinstance(a, AssetSpec)]
+    assets = [_input_asset(ml, a) for a in specs]
+    local_files = [_local_file(a) for a in config.assets if isinstance(a, LocalFile)]
     resolve_workflow_source(workflow)
     if not dry_run:
         ml._ensure_seed_terms(MLVocab.asset_type, MLVocab.asset_role)
@@ -75,8 +78,11 @@ def start(exe: Execution, ml: DerivaML, configuration: ExecutionConfiguration | 
         exe._bind(ml, config, rid, workflow.workflow_rid)
     exe.datasets = bags
     try:
-        for spec, asset in zip(config.assets, assets):
+        for spec, asset in zip(specs, assets):
             _download_input(ml, exe, spec, asset)
+        if local_files and not dry_run:
+            ml.add_files([f for path in local_files for f in FileSpec.create_filespecs(
+                path, "Execution input file")], exe.execution_rid)
         exe._write(Download_Duration=format_duration(time.monotonic() - started))
         if not dry_run:
             _record_metadata(ml, exe)
@@ -121,6 +127,15 @@ def _input_asset(ml: DerivaML, spec: AssetSpec) -> ResolvedRID:
             f"input assets must be rows of one of "
             f"{', '.join(sorted(t.name for t in ml.list_assets()))}."))
     return found
+
+
+def _local_file(spec: LocalFile) -> Path:
+    path = Path(spec.path).expanduser()
+    if not path.exists():
+        raise DerivaMLValidationError(
+            f"LocalFile input {spec.path} does not exist on this machine: give the path of a "
+            "file or folder to record as read by the execution.")
+    return path
 
 
 def _download_input(ml: DerivaML, exe: Execution, spec: AssetSpec, asset: ResolvedRID) -> None:
