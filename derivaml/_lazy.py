@@ -82,6 +82,8 @@ EXPORTS: dict[str, str] = {
     "run_notebook": "derivaml_jupyter.config.run_notebook",
     "Column": "derivaml_jupyter.catalog.contract",
     "ForeignKey": "derivaml_jupyter.catalog.contract",
+    "DatabaseModel": "derivaml_jupyter.annotations.bag_model",
+    "DerivaMLBagView": "derivaml_jupyter.annotations.bag_model",
     "Display": "derivaml_jupyter.annotations.builders",
     "VisibleColumns": "derivaml_jupyter.annotations.builders",
     "VisibleForeignKeys": "derivaml_jupyter.annotations.builders",

@@ -4,7 +4,7 @@ them."""
 from .._lazy import lazy_exports
 
 __all__ = [
-    "DerivaModel", "TableHandle", "ColumnHandle",
+    "DerivaModel", "DatabaseModel", "DerivaMLBagView", "TableHandle", "ColumnHandle",
     "Display", "VisibleColumns", "VisibleForeignKeys", "TableDisplay", "TableDisplayOptions",
     "ColumnDisplay", "ColumnDisplayOptions", "PreFormat", "PseudoColumn", "PseudoColumnDisplay",
     "Facet", "FacetList", "FacetRange", "SortKey", "NameStyle", "InboundFK", "OutboundFK",

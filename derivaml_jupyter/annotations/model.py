@@ -101,7 +101,7 @@ class DerivaModel:
         return derived
 
     def __repr__(self) -> str:
-        return f"DerivaModel({self.catalog or 'read-only'!r})"
+        return f"{type(self).__name__}({self.catalog or 'read-only'!r})"
 
     # -- the model and its annotations -----------------------------------------------------
     @property
