@@ -14,7 +14,6 @@ from .core.definitions import ML_SCHEMA
 from .core.errors import (
     DerivaMLException,
     DerivaMLNotFound,
-    DerivaMLNotImplemented,
     DerivaMLReadOnlyError,
     DerivaMLRidsNotFound,
     DerivaMLSchemaPinned,
@@ -23,6 +22,7 @@ from .core.errors import (
     DerivaMLUnavailable,
 )
 from .core.rid import normalize_rid
+from .path_builder import PathBuilder
 from .schema.profile import SchemaProfile
 from .schema_pin import PinStatus, SchemaDiff, SchemaPin
 
@@ -161,13 +161,12 @@ class CatalogAPI:
             raise DerivaMLRidsNotFound(missing)
         return found
 
-    def pathBuilder(self) -> Any:  # noqa: N802 - deriva-ml's name
-        """deriva-py's ``datapath`` builder is not offered: it speaks ERMrest only, and this
-        ``DerivaML`` reads every catalog (local or DERIVA) through one contract."""
-        raise DerivaMLNotImplemented(
-            "pathBuilder() (deriva-py's datapath API) is not available here. Read rows with "
-            "ml.get_table_as_dict(table), ml.get_table_as_dataframe(table) or "
-            "ml.catalog.select(schema, table, where={...}); write with ml.insert_rows.")
+    def pathBuilder(self) -> PathBuilder:  # noqa: N802 - deriva-ml's name
+        """deriva-py's ``datapath`` builder as deriva-ml code uses it (``schemas[...]``,
+        tables and columns as attributes, ``==`` filters, ``entities``, ``attributes``,
+        ``fetch``, ``insert``, ``update``, ``delete``), over this catalog: see
+        ``path_builder``. A snapshot's reads are as of it."""
+        return PathBuilder(self.catalog)
 
     # -- schema drift and pinning --------------------------------------------------------------
     def _live_model(self) -> Any:

@@ -25,6 +25,7 @@ from derivaml_jupyter.core.errors import (
     DerivaMLSchemaPinned,
     DerivaMLSchemaRefreshBlocked,
     DerivaMLTableTypeError,
+    DerivaMLValidationError,
 )
 
 pytestmark = pytest.mark.real_server
@@ -110,8 +111,37 @@ def test_rows_rids_and_citations(ml):
     assert cited.endswith(f"{rids[0]}@{ml.catalog.snapshot()}")
     assert ml.cite(cited) == cited and ml.cite(rids[0], current=True) == cited.split("@")[0]
     assert ml.cite("0000") == "dry-run (rid=0000)"
-    with pytest.raises(DerivaMLNotImplemented, match="get_table_as_dict"):
-        ml.pathBuilder()
+
+
+def test_path_builder(ml):
+    ml.create_table("Subject", {"Name": "text", "Age": "int4"})
+    pb = ml.pathBuilder()
+    subject = pb.schemas[ml.domain_schema].Subject
+    assert subject is pb.schemas[ml.domain_schema].tables["Subject"] or \
+        subject.name == "Subject"
+    inserted = subject.insert([{"Name": "a", "Age": 3}, {"Name": "b", "Age": 5},
+                               {"Name": "c", "Age": None}])
+    a, b, c = (r["RID"] for r in inserted)
+    assert [r["Name"] for r in subject.entities().fetch()] == ["a", "b", "c"]
+    assert [r["RID"] for r in subject.filter(subject.Name == "b").entities()] == [b]
+    assert subject.filter((subject.Name == ["a", "b"]) & (subject.Age == 5)).attributes(
+        subject.RID, "Name").fetch() == [{"RID": b, "Name": "b"}]
+    either = subject.filter((subject.Name == "a") | (subject.Name == "c"))
+    assert len(either.entities()) == 2 and either.entities()[0]["RID"] == a
+    assert subject.filter(subject.Age == None).entities().fetch()[0]["RID"] == c  # noqa: E711
+    assert subject.update([{"RID": c, "Age": 1}])[0]["Age"] == 1
+    assert [r["Name"] for r in subject.entities().sort(subject.Age).fetch(limit=2)] == ["c", "a"]
+    assert subject.filter(subject.RID == a).delete() == 1
+    with pytest.raises(DerivaMLValidationError, match="filter the path first"):
+        subject.delete()
+    with pytest.raises(DerivaMLNotImplemented, match="not <"):
+        subject.filter(subject.Age < 4)
+    with pytest.raises(DerivaMLNotImplemented, match="link"):
+        subject.link(pb.schemas[ml.ml_schema].Dataset)
+    with pytest.raises(AttributeError, match="no column 'Nmae'"):
+        subject.Nmae  # noqa: B018
+    links = pb.schemas["deriva-ml"].tables["Dataset_Execution"]
+    assert links.filter(links.Execution == "ZZZZ").entities().fetch() == []
 
 
 def test_catalog_snapshot_is_read_only(ml):
@@ -122,6 +152,7 @@ def test_catalog_snapshot_is_read_only(ml):
     old = ml.catalog_snapshot(snap)
     assert old.is_snapshot() and not ml.is_snapshot() and old is ml.catalog_snapshot(snap)
     assert [r["Name"] for r in old.get_table_as_dict("Subject")] == ["a"]
+    assert len(old.pathBuilder().schemas[ml.domain_schema].Subject.entities()) == 1
     assert old.working_dir == ml.working_dir and old.domain_schema == ml.domain_schema
     with pytest.raises(DerivaMLReadOnlyError, match="read-only"):
         old.insert_rows("Subject", [{"Name": "c"}])
