@@ -67,8 +67,9 @@ class CatalogAPI:
 
     # -- identity ----------------------------------------------------------------------------
     def whoami(self) -> dict | None:
-        """The client this connection acts as — ``{"id": ..., "display_name": ...}`` — or
-        None when it is not logged in (a DERIVA server without a session). On a local
+        """The client this connection acts as — ``id``, ``display_name``, ``full_name`` and
+        ``email`` — or None when it is not logged in (a DERIVA server without a session).
+        On a DERIVA server the names come from its ``ERMrest_Client`` table; on a local
         catalog the client is the operating-system user (``local:<user>``)."""
         try:
             client = self.catalog.whoami()
@@ -76,7 +77,13 @@ class CatalogAPI:
             raise
         except DerivaMLException:
             return None
-        return {"id": client, "display_name": client.split(":", 1)[-1]}
+        name = client.split(":", 1)[-1]
+        who = {"id": client, "display_name": name, "full_name": name, "email": None}
+        if not is_local(self.catalog.hostname):
+            for row in self.catalog.select("public", "ERMrest_Client", where={"ID": client}):
+                who.update(display_name=row["Display_Name"] or client,
+                           full_name=row["Full_Name"], email=row["Email"])
+        return who
 
     def is_authenticated(self) -> bool:
         """Whether ``whoami()`` knows who this connection is."""

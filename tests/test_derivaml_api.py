@@ -91,8 +91,8 @@ def test_from_context(tmp_path, monkeypatch):
 def test_identity(ml):
     who = ml.whoami()
     assert who["id"] == ml.catalog.whoami() and ml.is_authenticated()
-    assert {"ID": who["id"], "Full_Name": who["display_name"]} in ml.user_list() or \
-        who["id"] in {u["ID"] for u in ml.user_list()}
+    assert set(who) == {"id", "display_name", "full_name", "email"} and who["display_name"]
+    assert who["id"] in {u["ID"] for u in ml.user_list()}
 
 
 def test_rows_rids_and_citations(ml):
