@@ -99,7 +99,8 @@ class AnnotationAPI:
         model = self.__dict__.get("_deriva_model")
         if model is None or model.catalog is not self.catalog:
             model = self.__dict__["_deriva_model"] = DerivaModel(
-                self, self.ml_schema, self.profile.domain_schemas, self.domain_schema)
+                self, self.ml_schema, {*self.profile.domain_schemas, self.domain_schema},
+                self.domain_schema)
         return model
 
     def _annotated_table(self: DerivaML, table: str | Table | TableHandle) -> TableHandle:
