@@ -35,6 +35,7 @@ from .pending import PendingSummary
 from .progress import UploadProgress, progress_reporter
 from .records import ExecutionRecord
 from .status_log import append_status, read_status_history
+from .table_rows import insert_staged_rows, staged_table_files, table_file
 from .timing import format_duration, now_iso
 from .upload import Manifest, ManifestEntry, Uploader, upload_entries
 
@@ -308,7 +309,8 @@ class Execution:
             self, clean_folder: bool | None = None,
             progress_callback: Callable[[UploadProgress], None] | None = None,
             progress: bool = True) -> dict[str, list[AssetFilePath]]:
-        """Upload the registered output files; return their paths by ``schema/table``.
+        """Upload the registered output files, then insert the rows staged with
+        ``table_path``; return the files' paths by ``schema/table``.
 
         Stops a Running execution first. A Failed run stays Failed (its partial outputs are
         still uploaded); otherwise the status goes Pending_Upload, then Uploaded. Safe to call
@@ -319,8 +321,9 @@ class Execution:
 
         ``clean_folder`` (None: ``ml.clean_execution_dir``, True unless the ``DerivaML`` was
         made with ``clean_execution_dir=False``), as in deriva-ml: after a successful upload,
-        delete the staged output files and downloaded input assets (``assets/`` and
-        ``downloaded-assets/`` of ``working_dir``; a file staged by symlink keeps its original),
+        delete the staged output files, rows and downloaded input assets (``assets/``,
+        ``table/`` and ``downloaded-assets/`` of ``working_dir``; a file staged by symlink
+        keeps its original),
         so the returned paths no longer exist. The manifest and status history stay.
 
         ``progress_callback`` (deriva-ml's) is called with an ``UploadProgress`` as bytes are
@@ -333,7 +336,8 @@ class Execution:
         row = self._ml.profile.execution_view(row)
         pending = self.manifest.pending()
         features = FeatureStage(self)
-        if status is Status.uploaded and not pending and not features.pending():
+        if status is Status.uploaded and not pending and not features.pending() and \
+                not staged_table_files(self.working_dir):
             return {}
         if status is Status.running:
             self.execution_stop()
@@ -346,6 +350,7 @@ class Execution:
         try:
             result = self._upload(pending, progress, progress_callback)
             self._check_all_uploaded(pending)
+            insert_staged_rows(self._ml.catalog, self.working_dir)
             features.flush()
         except BaseException as e:
             duration = format_duration(time.monotonic() - started)
@@ -388,8 +393,10 @@ class Execution:
         return result
 
     def _clean_staged_files(self) -> None:
-        """Delete the uploaded outputs and downloaded inputs (symlinks, not their targets)."""
-        for folder in (self.working_dir / "assets", self.working_dir / "downloaded-assets"):
+        """Delete the uploaded outputs, staged rows and downloaded inputs (symlinks, not
+        their targets)."""
+        for folder in (self.working_dir / "assets", self.working_dir / "downloaded-assets",
+                       self.working_dir / "table"):
             try:
                 shutil.rmtree(folder)
             except FileNotFoundError:
@@ -534,6 +541,26 @@ class Execution:
         self._refuse_dry_run("record files")
         return self._ml.add_files(files, self.execution_rid, dataset_types, description,
                                   chunk_size, root_name=root_name)
+
+    def table_path(self, table: str) -> Path:
+        """The CSV file in which to stage rows of domain table ``table`` (a header line of
+        column names, then a row a line); ``upload_execution_outputs`` inserts them after
+        the output files, once.
+
+        Example::
+
+            with exe.table_path("Measurement").open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=["Subject", "Score"])
+                writer.writeheader()
+                writer.writerow({"Subject": "1-ABC", "Score": 0.95})
+        """
+        t = self._ml.find_table(table)
+        if t.schema not in self._ml.domain_schemas:
+            raise DerivaMLValidationError(
+                f"Table {table} is in schema {t.schema}, not in a domain schema "
+                f"({', '.join(self._ml.domain_schemas)}): table_path stages rows of domain "
+                "tables only.")
+        return table_file(self.working_dir, t)
 
     def metrics_file(self, filename: str = "metrics.jsonl") -> AssetFilePath:
         """The path of a metrics file (an ``Execution_Metadata`` asset of type

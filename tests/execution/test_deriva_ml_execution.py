@@ -5,6 +5,7 @@ pending_summary, progress_callback)."""
 
 from __future__ import annotations
 
+import csv
 import json
 
 import pytest
@@ -160,3 +161,24 @@ def test_dry_run_queries(project):
     exe.abort()  # nothing to record
     exe.add_input_dataset(project["dataset"])
     assert not ml.catalog.select(ML_SCHEMA, "Dataset_Execution")
+
+
+def test_table_path_rows_are_inserted_once_at_upload(project):
+    ml = project["ml"]
+    ml.create_table("Measurement", {"Label": "text", "Score": "float4", "Count": "int4"})
+    exe = ml.create_execution(ExecutionConfiguration(workflow=ml.create_workflow("W", "Training")))
+    path = exe.table_path("Measurement")
+    assert path.name == "Measurement.csv" and path.parent.is_dir()
+    with path.open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["Label", "Score", "Count"])
+        writer.writeheader()
+        writer.writerows([{"Label": "a", "Score": 0.5, "Count": 3},
+                          {"Label": "b", "Score": "", "Count": 4}])
+    exe.commit_output_assets(clean_folder=False)
+    rows = sorted(ml.catalog.select("domain", "Measurement"), key=lambda r: r["Label"])
+    assert [(r["Label"], r["Score"], r["Count"]) for r in rows] == [("a", 0.5, 3),
+                                                                    ("b", None, 4)]
+    exe.commit_output_assets()  # nothing new: not inserted again
+    assert len(ml.catalog.select("domain", "Measurement")) == 2
+    with pytest.raises(DerivaMLValidationError, match="domain"):
+        exe.table_path("Dataset")
