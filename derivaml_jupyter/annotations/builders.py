@@ -176,7 +176,8 @@ class PseudoColumn(_Options):
 @dataclass
 class _ContextBuilder(AnnotationBuilder):
     """An annotation keyed by display context; a context's value may also name another
-    context (a string) to reuse its setting."""
+    context (a string) to reuse its setting. Subclasses restate ``set_context`` to keep
+    deriva-ml's parameter name for the value (``columns``, ``foreign_keys``, ``options``)."""
 
     _contexts: dict[str, Any] = field(default_factory=dict)
 

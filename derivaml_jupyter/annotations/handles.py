@@ -51,8 +51,8 @@ class _Annotated:
         if self._annotations is None:
             if self.catalog is None:
                 raise DerivaMLReadOnlyError(
-                    "This model was read from a schema document alone: there is no catalog "
-                    "holding its annotations.")
+                    f"{self!r} has no catalog to read or keep annotations: use "
+                    "ml.model.name_to_table(...), or TableHandle(table, ml.catalog).")
             self._stored = self.catalog.annotations(**self._target)
             self._annotations = copy.deepcopy(self._stored)
         return self._annotations
@@ -139,12 +139,14 @@ class ColumnList(list):
 
 
 class TableHandle(_Annotated):
-    """A catalog table, with its annotations and handles on its columns; other attributes are
-    the table's definition (``kind``, ``keys``, ``foreign_keys``, ``column_names``, ...)."""
+    """A table (first, as deriva-py's ``TableHandle(table)``) of ``catalog``, with its
+    annotations and handles on its columns; other attributes are the table's definition
+    (``kind``, ``keys``, ``foreign_keys``, ``column_names``, ...). Without a catalog it only
+    describes the table. ``ml.model.name_to_table(...)`` gives the handles DerivaML applies."""
 
     _definition = "table"
 
-    def __init__(self, catalog: Catalog | None, table: Table):
+    def __init__(self, table: Table, catalog: Catalog | None = None):
         super().__init__(catalog, table.schema, table.name)
         self.table = table
         self.name = table.name

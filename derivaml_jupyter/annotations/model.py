@@ -138,7 +138,7 @@ class DerivaModel:
         key = (table.schema, table.name)
         handle = self._handles.get(key)
         if handle is None:
-            handle = self._handles[key] = TableHandle(self.catalog, table)
+            handle = self._handles[key] = TableHandle(table, self.catalog)
         elif handle.table is not table:  # the model was read again
             handle.redefine(table)
         return handle

@@ -136,3 +136,13 @@ def test_ambiguous_associations_are_refused(ml, model):
         ForeignKey(("D",), ml.domain_schema, "Subject")])
     with pytest.raises(AmbiguousAssociationException):
         model.find_association("Subject", "Subject")
+
+
+def test_a_table_handle_made_directly_edits_its_catalog(ml, model):
+    table = ml.find_table("Subject")
+    handle = TableHandle(table, ml.catalog)
+    handle.set_display_name("People")
+    assert ml.catalog.annotations(ml.domain_schema, "Subject")[Display.tag] == {"name": "People"}
+    assert handle.get_display_name() == "People" and handle.kind == "table"
+    with pytest.raises(DerivaMLReadOnlyError, match="no catalog"):
+        TableHandle(table).annotations  # noqa: B018
