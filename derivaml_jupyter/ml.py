@@ -501,8 +501,8 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
                          dry_run: bool = False) -> Execution:
         """Record a new execution, from an ``ExecutionConfiguration`` or from ``datasets``
         (``DatasetSpec``s or ``"RID@version"``), ``assets`` (``AssetSpec``s or RIDs) and
-        ``description`` (not both). ``workflow`` (a ``Workflow`` or a workflow RID) is the
-        configuration's or replaces it. See ``ExecutionAPI.create_execution``."""
+        ``description`` (not both). ``workflow`` (a ``Workflow``, a workflow RID or its code's
+        URL) is the configuration's or replaces it. See ``ExecutionAPI.create_execution``."""
         from .execution.configuration import ExecutionConfiguration
 
         loose = {k: v for k, v in (("datasets", datasets), ("assets", assets),
@@ -511,7 +511,8 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             raise TypeError(f"create_execution: pass a configuration or {', '.join(loose)}, "
                             "not both.")
         if isinstance(workflow, str):
-            workflow = self.lookup_workflow(workflow)
+            workflow = (self.lookup_workflow_by_url(workflow) if "/" in workflow
+                        else self.lookup_workflow(workflow))
         if configuration is None and (loose or workflow is not None):
             configuration = ExecutionConfiguration(workflow=workflow, **loose)
         return super().create_execution(configuration, workflow=workflow, dry_run=dry_run)

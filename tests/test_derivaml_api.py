@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from derivaml import ConnectionMode, DerivaML, ExecutionConfiguration
+from derivaml import ConnectionMode, DerivaML, ExecutionConfiguration, Workflow
 from derivaml.core import DerivaMLConfig
 from derivaml.execution import DescribedList, reset_multirun_state
 from derivaml_jupyter.core import connection_mode
@@ -200,11 +200,14 @@ def test_schema_pinning(ml):
 
 
 def test_execution_dirs_and_pending_uploads(ml):
-    workflow = ml.create_workflow("Train", "Training")
+    url = "https://github.com/lab/models/blob/0123abc/train.py"
+    workflow = Workflow(name="Train", workflow_type="Training", url=url, checksum="c" * 40)
     done = ml.create_execution(workflow=workflow, description="done")
     with done.execute():
         done.asset_file_path("Execution_Asset", "a.txt").write_text("a")
     done.upload_execution_outputs(clean_folder=False)
+    by_url = ml.create_execution(workflow=url, description="by url", dry_run=True)
+    assert by_url.workflow_rid == done.workflow_rid
     pending = ml.create_execution(workflow=done.workflow_rid, description="pending")
     assert ml.lookup_execution(pending.execution_rid).workflow.workflow_rid == done.workflow_rid
     with pending.execute():
@@ -213,7 +216,7 @@ def test_execution_dirs_and_pending_uploads(ml):
         ml.create_execution(ExecutionConfiguration(workflow=workflow), description="x")
 
     dirs = {d["execution_rid"]: d for d in ml.list_execution_dirs()}
-    assert set(dirs) == {done.execution_rid, pending.execution_rid}
+    assert set(dirs) == {done.execution_rid, pending.execution_rid, "0000"}  # 0000: dry run
     assert dirs[pending.execution_rid]["size_bytes"] > 0
     assert [r.execution_rid for r in ml.find_incomplete_executions()] == [pending.execution_rid]
     summary = {s.execution_rid: s for s in ml.pending_summary().per_execution}
@@ -237,11 +240,14 @@ def test_execution_dirs_and_pending_uploads(ml):
     assert not (ml.working_dir / "execution" / done.execution_rid / "manifest.jsonl").exists()
     old = ml.working_dir / "execution" / done.execution_rid
     os.utime(old, (time.time() - 3 * 86400,) * 2)
+    size = {d["execution_rid"]: d["size_bytes"] for d in ml.list_execution_dirs()}
     assert ml.clean_execution_dirs(older_than_days=2) == {
-        "dirs_removed": 1, "bytes_freed": pytest.approx(1, abs=10_000), "errors": 0}
-    assert ml.clean_execution_dirs(exclude_rids=[pending.execution_rid])["dirs_removed"] == 0
+        "dirs_removed": 1, "bytes_freed": size[done.execution_rid], "errors": 0}
+    assert not old.exists()
+    assert ml.clean_execution_dirs(exclude_rids=[pending.execution_rid, "0000"]) == {
+        "dirs_removed": 0, "bytes_freed": 0, "errors": 0}
     assert ml.gc_executions(delete_working_dir=True) == 1
-    assert ml.list_execution_dirs() == []
+    assert [d["execution_rid"] for d in ml.list_execution_dirs()] == ["0000"]
 
 
 def test_strict_preallocated_rid_is_an_applied_annotation(ml):

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..catalog.connect import derivaml_home
-from ..core.definitions import Status
+from ..core.definitions import DRY_RUN_RID, Status
 from ..core.errors import DerivaMLNotFound
 from .pending import PendingSummary, UploadReport, WorkspacePendingSummary
 from .status_log import STATUS_LOG
@@ -103,9 +103,12 @@ class ExecutionDirsAPI:
 
     def _local_records(self, rids: Iterable[str] | None = None) -> list[ExecutionRecord]:
         """The catalog records of the executions with a directory here (or of ``rids``); a
-        directory whose execution the catalog does not have is skipped with a warning."""
+        directory whose execution the catalog does not have is skipped with a warning (that of
+        dry runs, ``0000``, silently)."""
         records = []
-        for rid in [d.name for d in self._execution_dirs()] if rids is None else rids:
+        if rids is None:
+            rids = [d.name for d in self._execution_dirs() if d.name != DRY_RUN_RID]
+        for rid in rids:
             try:
                 records.append(self.lookup_execution(rid))
             except DerivaMLNotFound:
