@@ -114,6 +114,7 @@ class Execution:
         self.datasets: list[Any] = []
         self.asset_paths: dict[str, list[AssetFilePath]] = {}
         self._status = Status.created
+        self._detail: str | None = None
         self._start_time: datetime | None = None
 
     @classmethod
@@ -150,11 +151,61 @@ class Execution:
         new status is also added to the status history."""
         if "Status" in columns:
             self._status = Status(columns["Status"])
+            self._detail = columns.get("Status_Detail")
         if not self.dry_run:
             self._ml.catalog.update(ML_SCHEMA, "Execution", [{
                 "RID": self.execution_rid, **self._ml.profile.execution_values(**columns)}])
             if "Status" in columns:
                 append_status(self.working_dir, columns["Status"], columns.get("Status_Detail"))
+
+    @property
+    def error(self) -> str | None:
+        """Why a Failed or Aborted execution ended (its ``Status_Detail``); else None."""
+        if self.dry_run:
+            return self._detail if self._status in TERMINAL else None
+        view = self._ml.profile.execution_view(self._row())
+        return view["Status_Detail"] if self._status_of(view) in TERMINAL else None
+
+    def _time(self, column: str) -> datetime | None:
+        if self.dry_run:
+            return self._start_time if column == "Start_Time" else None
+        value = self._ml.profile.execution_view(self._row())[column]
+        return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+    @property
+    def start_time(self) -> datetime | None:
+        """When the execution started running (None before)."""
+        return self._time("Start_Time")
+
+    @property
+    def stop_time(self) -> datetime | None:
+        """When the execution stopped or failed (None before)."""
+        return self._time("Stop_Time")
+
+    @property
+    def uploaded_assets(self) -> dict[str, list[AssetFilePath]]:
+        """The output files uploaded so far, by ``schema/table``, with their asset RIDs."""
+        done: dict[str, list[AssetFilePath]] = {}
+        for entry in self.manifest.entries.values():
+            if entry.state == "done":
+                done.setdefault(f"{entry.schema}/{entry.table}", []).append(
+                    self.manifest.asset_path(entry))
+        return done
+
+    @property
+    def execution_record(self) -> ExecutionRecord | None:
+        """What the catalog records about this execution (None for a dry run)."""
+        return None if self.dry_run else self._ml.lookup_execution(self.execution_rid)
+
+    @property
+    def dataset_rids(self) -> list[str]:
+        """RIDs of the configured input datasets."""
+        return [d.rid for d in self.configuration.datasets]
+
+    @property
+    def catalog(self) -> DerivaML:
+        """The ``DerivaML`` this execution belongs to (deriva-ml's name for it)."""
+        return self._ml
 
     @property
     def status_history(self) -> list[dict]:

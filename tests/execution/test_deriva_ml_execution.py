@@ -182,3 +182,26 @@ def test_table_path_rows_are_inserted_once_at_upload(project):
     assert len(ml.catalog.select("domain", "Measurement")) == 2
     with pytest.raises(DerivaMLValidationError, match="domain"):
         exe.table_path("Dataset")
+
+
+def test_deriva_ml_read_properties(project):
+    ml = project["ml"]
+    exe = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("W", "Training"), datasets=[project["dataset"]]))
+    assert exe.start_time is None and exe.stop_time is None and exe.error is None
+    assert exe.dataset_rids == [project["dataset"]] and exe.catalog is ml
+    assert exe.execution_record.execution_rid == exe.execution_rid
+    with pytest.raises(RuntimeError), exe:
+        exe.asset_file_path("Model", "m.pt").write_bytes(b"w")
+        raise RuntimeError("boom")
+    assert exe.error == "RuntimeError: boom"
+    assert exe.start_time <= exe.stop_time
+    assert "domain/Model" not in exe.uploaded_assets  # the metadata files are uploaded
+    exe.commit_output_assets(clean_folder=False)
+    assert [p.name for p in exe.uploaded_assets["domain/Model"]] == ["m.pt"]
+    assert exe.uploaded_assets["domain/Model"][0].asset_rid
+    dry = ml.create_execution(ExecutionConfiguration(
+        workflow=ml.create_workflow("W", "Training")), dry_run=True)
+    assert dry.execution_record is None
+    dry.update_status(Status.failed, error="no data")
+    assert dry.error == "no data"
