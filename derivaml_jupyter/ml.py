@@ -35,6 +35,7 @@ from .core.vocabulary_term import TERM_COLUMNS, VocabularyTerm, term_rows
 from .dataset.api import DatasetAPI
 from .dataset.cache_api import DatasetCacheAPI
 from .execution.api import ExecutionAPI
+from .execution.compare import CompareAPI
 from .execution.dirs import ExecutionDirsAPI, default_working_dir
 from .execution.lineage_api import LineageAPI
 from .feature.api import FeatureAPI
@@ -54,7 +55,7 @@ log = logging.getLogger("derivaml")
 
 
 class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, CatalogAPI,
-               ExecutionDirsAPI, AnnotationAPI, LineageAPI, ConfigValidationAPI):
+               ExecutionDirsAPI, AnnotationAPI, LineageAPI, ConfigValidationAPI, CompareAPI):
     """A connection to a DerivaML catalog, with deriva-ml's parameters in its order.
 
     ``DerivaML()`` opens the default embedded local catalog; ``DerivaML("local", "demo")`` a

@@ -7,6 +7,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { DerivaMLModel } from './model';
 import { openAsset } from './outputs';
 import { IAsset, PLUGIN_ID } from './tokens';
+import { openComparison } from './widgets/compare';
 import { runHeadlessCommand } from './widgets/launch';
 import { NotebookButtons } from './widgets/notebookbuttons';
 import { DerivaMLPanel } from './widgets/panel';
@@ -27,7 +28,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
   ) => {
     const model = new DerivaMLModel(app.serviceManager.serverSettings);
     const opener = docManager && ((asset: IAsset) => openAsset(docManager, model, asset));
-    const panel = new DerivaMLPanel(model, browser, opener);
+    const compare = (rids: string[]) => openComparison(app.shell, model, rids);
+    const panel = new DerivaMLPanel(model, browser, opener, compare);
     panel.disposed.connect(() => model.dispose());
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);

@@ -11,6 +11,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { APIError, Query, apiURL, requestAPI, requestBlob } from './request';
 import {
+  IComparison,
   IDatasetDetail,
   IDatasetSummary,
   IExecutionDetail,
@@ -190,6 +191,20 @@ export class DerivaMLModel implements IDisposable {
     init: RequestInit = {}
   ): Promise<IExecutionList> {
     return this.request('executions', { limit }, init);
+  }
+
+  /** Executions `rids` of `catalog` (default: the selected one) side by side;
+   * `onlyDifferences` keeps the facts that differ. */
+  compare(
+    rids: string[],
+    onlyDifferences: boolean = false,
+    catalog: string = this._catalog
+  ): Promise<IComparison> {
+    return requestAPI<IComparison>(this.serverSettings, 'compare', {
+      rids: rids.join(','),
+      only_differences: onlyDifferences ? 'true' : null,
+      ...catalogQuery(catalog)
+    });
   }
 
   /** The URL of asset `rid`'s file on the selected catalog; `download` asks the browser to

@@ -180,3 +180,17 @@ export type RunRequest =
       parameters: Record<string, string>;
     }
   | { kind: 'model'; path: string; overrides: string[]; multirun: boolean };
+
+/** One fact of a comparison: each execution's value (null where it has none). */
+export interface IComparisonRow {
+  section: 'execution' | 'config' | 'metrics' | 'inputs' | 'outputs';
+  name: string;
+  values: (string | number | boolean | null)[];
+  differs: boolean;
+}
+
+/** `GET compare`: executions side by side. */
+export interface IComparison {
+  executions: string[];
+  rows: IComparisonRow[];
+}

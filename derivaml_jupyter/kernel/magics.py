@@ -1,5 +1,5 @@
 """``%%derivaml`` (start a run of the notebook's config) and ``%derivaml <command>``
-(run, status, upload, datasets, executions, configs, pick)."""
+(run, status, upload, datasets, executions, compare, configs, pick, help)."""
 
 from __future__ import annotations
 
@@ -14,10 +14,12 @@ from IPython.display import display
 
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 
-COMMANDS = ("run", "status", "upload", "datasets", "executions", "configs", "pick", "help")
+COMMANDS = ("run", "status", "upload", "datasets", "executions", "compare", "configs", "pick",
+            "help")
 # command -> the options it takes (argparse names)
 OPTIONS = {"run": {"host", "catalog", "words"}, "datasets": {"host", "catalog"},
-           "executions": {"host", "catalog", "status"}, "pick": {"config_name"}}
+           "executions": {"host", "catalog", "status"}, "pick": {"config_name"},
+           "compare": {"host", "catalog", "words", "diff"}}
 
 
 @contextlib.contextmanager
@@ -31,6 +33,7 @@ def _as_usage_errors() -> Iterator[None]:
 
 
 _FLAGS = {"config_name": "--config", "words": "other arguments"}
+_OPTION_NAMES = ("host", "catalog", "status", "config_name", "words", "diff")
 
 
 def _parse_status(text: str | None) -> Any:
@@ -88,22 +91,24 @@ class DerivaMLMagics(Magics):
 
     @magic_arguments("derivaml")
     @argument("command", choices=COMMANDS, help="what to do")
-    @argument("words", nargs="*", metavar="ARGS", help="run: [CONFIG_NAME] [OVERRIDE ...]")
+    @argument("words", nargs="*", metavar="ARGS",
+              help="run: [CONFIG_NAME] [OVERRIDE ...]; compare: EXECUTION_RID ...")
     @argument("--host", help="run, datasets, executions: catalog host (default: ml's)")
     @argument("--catalog", help="run, datasets, executions: catalog id (default: ml's)")
     @argument("--status", help="executions: only those with this status, e.g. Running")
     @argument("--config", dest="config_name", help="pick: notebook config to run")
+    @argument("--diff", action="store_true", help="compare: only the rows that differ")
     @line_magic("derivaml")
     def derivaml_line(self, line: str) -> Any:
         """Start, inspect and finish DerivaML runs: ``run`` is the one-line ``%%derivaml``;
         ``status`` and ``upload`` act on the namespace's ``execution``; ``datasets`` and
         ``executions`` return tables (DataFrames) of the catalog's listings, newest
-        executions first; ``configs`` lists the project's
+        executions first; ``compare RID RID ...`` puts executions side by side (config,
+        metrics, inputs, outputs; ``--diff``: only what differs); ``configs`` lists the project's
         config options; ``pick`` shows the config picker; ``help`` shows this.
         """
         args = parse_argstring(self.derivaml_line, line)
-        given = {name for name in ("host", "catalog", "status", "config_name", "words")
-                 if getattr(args, name)}
+        given = {name for name in _OPTION_NAMES if getattr(args, name)}
         unused = given - OPTIONS.get(args.command, set())
         if unused:
             flags = ", ".join(_FLAGS.get(n, f"--{n}") for n in sorted(unused))
@@ -141,6 +146,15 @@ class DerivaMLMagics(Magics):
         status = _parse_status(args.status)
         return connect_ml(self._ns.get("ml"), args.host, args.catalog).find_executions(
             status=status, sort=True).to_dataframe()
+
+    def _compare(self, args: Any) -> Any:
+        from .project import connect_ml
+
+        if len(args.words) < 2:
+            raise DerivaMLValidationError(
+                "Give two or more execution RIDs: %derivaml compare 1-AB12 1-AB14 [--diff].")
+        return connect_ml(self._ns.get("ml"), args.host, args.catalog).compare_executions(
+            args.words, only_differences=args.diff)
 
     def _configs(self, args: Any) -> Any:
         import pandas as pd

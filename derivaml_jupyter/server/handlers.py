@@ -188,6 +188,16 @@ class ExecutionHandler(DerivaMLHandler):
         self.answer(await self.call(views.execution_detail, rid))
 
 
+class CompareHandler(DerivaMLHandler):
+    path = "compare"
+
+    @api_method("read")
+    async def get(self) -> None:
+        q = self.query
+        self.answer(await self.call(views.comparison, q["rids"],
+                                    q["only_differences"] == "true"))
+
+
 class AssetContentHandler(DerivaMLHandler):
     """The bytes of an asset's file: whole, or the one range a ``Range`` header asks for
     (206), streamed in chunks; ``?download=true`` asks the browser to save it."""
@@ -326,8 +336,8 @@ class RunCancelHandler(RunsHandlerBase):
 
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, InfoHandler, DatasetsHandler, DatasetHandler, DatasetMembersHandler,
-    ExecutionsHandler, ExecutionHandler, AssetContentHandler, WorkflowsHandler, ConfigsHandler,
-    NotebookUploadHandler, RunsHandler, RunHandler, RunCancelHandler,
+    ExecutionsHandler, ExecutionHandler, CompareHandler, AssetContentHandler, WorkflowsHandler,
+    ConfigsHandler, NotebookUploadHandler, RunsHandler, RunHandler, RunCancelHandler,
 ]
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
     (re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", handler.path), handler) for handler in HANDLERS]

@@ -115,6 +115,17 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/executions/{rid}": {"get": operation(
         "An execution with its workflow, inputs, outputs and nesting",
         [in_path("rid", RID), *CATALOG])},
+    "/compare": {"get": operation(
+        "Executions side by side: a row per fact (workflow, status, Hydra config, metrics, "
+        "inputs, outputs) with each execution's value and whether they differ", [
+            *CATALOG,
+            query("rids", text(2000, "two to twenty execution RIDs separated by commas",
+                               "^[A-Za-z0-9][A-Za-z0-9_@-]*(,[A-Za-z0-9][A-Za-z0-9_@-]*)"
+                               "{1,19}$"), required=True),
+            query("only_differences", {"type": "string", "enum": ["true", "false"],
+                                       "default": "false",
+                                       "description": "'true' for the rows that differ only"}),
+        ])},
     "/assets/{rid}/content": {"get": file_content(operation(
         "The file of an asset: whole, or the byte range a Range header asks for (206; 416 "
         "beyond its end)", [

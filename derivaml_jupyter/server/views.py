@@ -127,6 +127,21 @@ def _assets(ml: DerivaML, by_table: dict[str, list[dict]]) -> dict[str, list[dic
             for table, rows in by_table.items()}
 
 
+def comparison(ml: DerivaML, rids: str, only_differences: bool) -> dict[str, Any]:
+    """Executions ``rids`` (comma-separated) side by side: a row per fact with each
+    execution's value (null where it has none) and whether they differ."""
+    from ..execution.compare import differ, is_missing
+
+    frame = ml.compare_executions(rids.split(","), only_differences=only_differences)
+    rows = []
+    for (section, name), values in zip(frame.index, frame.itertuples(False)):
+        plain = [None if is_missing(v) else v.item() if hasattr(v, "item") else v
+                 for v in values]  # numpy scalars as Python values
+        rows.append({"section": section, "name": name, "values": plain,
+                     "differs": differ(values)})
+    return {"executions": list(frame.columns), "rows": rows}
+
+
 def workflow_list(ml: DerivaML) -> list[dict[str, Any]]:
     return records(ml.find_workflows().to_dataframe())
 

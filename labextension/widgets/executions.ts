@@ -1,7 +1,8 @@
 /** The Executions section: recent executions with their status, kept fresh by the model's
  * poll while the section is visible; a click shows one with its inputs, outputs and
  * nested executions. An output or input file opens in a main-area tab when clicked, and its
- * download link saves it. */
+ * download link saves it. Ctrl-click (Cmd-click) marks executions to compare side by side;
+ * a sweep's nested executions compare in one click. */
 import { showErrorMessage } from '@jupyterlab/apputils';
 import { downloadIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
@@ -14,12 +15,19 @@ import { ItemsSection } from './section';
 /** Opens an asset's file in a tab; null where no document manager is available. */
 export type AssetOpener = ((asset: IAsset) => Promise<string>) | null;
 
+/** Opens executions side by side in a tab. */
+export type Comparer = (rids: string[]) => void;
+
 export class ExecutionsSection extends ItemsSection {
   constructor(
     model: DerivaMLModel,
-    private readonly _open: AssetOpener = null
+    private readonly _open: AssetOpener = null,
+    private readonly _compare: Comparer | null = null
   ) {
     super(model, 'Executions');
+    this.node.insertBefore(this._compareBar, this.listNode);
+    this.listNode.addEventListener('click', event => this.onMarkClick(event), true);
+    model.catalogChanged.connect(() => this.setMarked([]), this);
     model.executionsChanged.connect(() => this.renderList(), this);
     model.catalogChanged.connect(() => this.clearDetail(), this);
     this.renderList();
@@ -35,6 +43,39 @@ export class ExecutionsSection extends ItemsSection {
     this._selected = rid;
     this.markSelected(rid);
     void this.showDetail(() => this.model.execution(rid), e => this.renderDetail(e));
+  }
+
+  /** Ctrl/Cmd-click on an item marks it for comparison (or unmarks it) instead of
+   * selecting it. */
+  private onMarkClick(event: MouseEvent): void {
+    const item = (event.target as HTMLElement).closest<HTMLElement>('.jp-DerivaML-item');
+    if (!this._compare || !item?.dataset.rid || !(event.ctrlKey || event.metaKey)) {
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    const rid = item.dataset.rid;
+    const marked = this._marked.includes(rid)
+      ? this._marked.filter(r => r !== rid)
+      : [...this._marked, rid];
+    this.setMarked(marked);
+  }
+
+  private setMarked(rids: string[]): void {
+    this._marked = rids;
+    this.listNode.querySelectorAll<HTMLElement>('.jp-DerivaML-item').forEach(item => {
+      item.classList.toggle('jp-mod-marked', rids.includes(item.dataset.rid ?? ''));
+    });
+    const compare = this._compare;
+    fill(
+      this._compareBar,
+      compare && rids.length >= 2
+        ? button('jp-DerivaML-button', () => compare(rids), `Compare ${rids.length} executions`)
+        : null,
+      compare && rids.length
+        ? button('jp-DerivaML-button', () => this.setMarked([]), 'Clear marks')
+        : null
+    );
   }
 
   protected onAfterAttach(msg: Message): void {
@@ -79,6 +120,7 @@ export class ExecutionsSection extends ItemsSection {
         : !executionsError && note('No executions in this catalog yet.')
     );
     this.markSelected(this._selected);
+    this.setMarked(this._marked);
   }
 
   private renderDetail(e: IExecutionDetail): Child[] {
@@ -107,6 +149,13 @@ export class ExecutionsSection extends ItemsSection {
       ...this.files(e.outputs.datasets, e.outputs.assets),
       e.children.length ? heading('Nested executions') : null,
       e.children.length ? refs(e.children) : null,
+      this._compare && e.children.length >= 2
+        ? button(
+            'jp-DerivaML-button jp-DerivaML-compareChildren',
+            () => this._compare?.(e.children.map(c => c.rid)),
+            `Compare these ${e.children.length} executions`
+          )
+        : null,
       e.parents.length ? heading('Part of') : null,
       e.parents.length ? refs(e.parents) : null
     ];
@@ -148,4 +197,6 @@ export class ExecutionsSection extends ItemsSection {
   }
 
   private _selected: string | null = null;
+  private _marked: string[] = [];
+  private _compareBar = h('div', 'jp-DerivaML-compareMarked');
 }

@@ -10,7 +10,7 @@ import { IInfo } from '../tokens';
 import { ConfigsSection } from './configs';
 import { DatasetsSection } from './datasets';
 import { count, fill, h, note } from './dom';
-import { AssetOpener, ExecutionsSection } from './executions';
+import { AssetOpener, Comparer, ExecutionsSection } from './executions';
 import { RunsSection } from './runs';
 import { Section } from './section';
 
@@ -20,14 +20,15 @@ export class DerivaMLPanel extends SidePanel {
   constructor(
     readonly model: DerivaMLModel,
     browser: FileBrowser | null,
-    openAsset: AssetOpener = null
+    openAsset: AssetOpener = null,
+    compare: Comparer | null = null
   ) {
     super();
     this.id = PANEL_ID;
     this.addClass('jp-DerivaML-panel');
     this.title.icon = derivamlIcon;
     this.title.caption = 'DerivaML';
-    const executions = new ExecutionsSection(model, openAsset);
+    const executions = new ExecutionsSection(model, openAsset, compare);
     const openExecution = (rid: string, catalog: string | null = null) => {
       if (catalog && catalog !== model.catalog) {
         model.catalog = catalog; // the header's field follows catalogChanged

@@ -192,4 +192,23 @@ def test_help_shows_both_magics_usage(shell, project, capsys):
     assert shell.run_cell("%derivaml help").success
     shown = capsys.readouterr().out
     assert "%derivaml [--host HOST]" in shown and "%%derivaml [--host HOST]" in shown
-    assert "run,status,upload,datasets,executions,configs,pick,help" in shown
+    assert "run,status,upload,datasets,executions,compare,configs,pick,help" in shown
+
+
+def test_compare_puts_two_runs_side_by_side(shell, project, capsys):
+    rids = []
+    for threshold, accuracy in (("0.25", 0.8), ("0.75", 0.9)):
+        assert shell.run_cell(f"%%derivaml analysis\nthreshold={threshold}\n").success
+        execution = shell.user_ns["execution"]
+        execution.asset_file_path("Execution_Metadata", "metrics.json").write_text(
+            f'{{"accuracy": {accuracy}}}')
+        shell.run_line_magic("derivaml", "upload")
+        rids.append(execution.execution_rid)
+    table = shell.run_line_magic("derivaml", f"compare {rids[0]} {rids[1]} --diff")
+    assert list(table.columns) == rids
+    assert table.loc[("metrics", "accuracy")].tolist() == [0.8, 0.9]
+    assert table.loc[("config", "threshold")].tolist() == [0.25, 0.75]
+    assert ("execution", "workflow") not in table.index  # the same for both
+    capsys.readouterr()
+    assert not shell.run_cell(f"%derivaml compare {rids[0]}").success
+    assert "Give two or more execution RIDs" in capsys.readouterr().err

@@ -96,6 +96,52 @@ test('an output file opens rendered in a tab, and downloads', async ({ page }) =
   await screenshot(page, 'output-markdown');
 });
 
+test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
+  await page.notebook.createNew('make-sweep.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    [
+      'from derivaml import DerivaML, ExecutionConfiguration',
+      'ml = DerivaML("local", "ui-sweep")',
+      'ml.add_term("Workflow_Type", "Sweep", description="UI sweeps", exists_ok=True)',
+      'wf = ml.create_workflow("UI sweep", "Sweep")',
+      'parent = ml.create_execution(ExecutionConfiguration(workflow=wf, description="the sweep"))',
+      'jobs = [ml.create_execution(ExecutionConfiguration(workflow=wf, description=f"job {i}"))',
+      '        for i in range(2)]',
+      'metrics = [j.asset_file_path("Execution_Metadata", "metrics.json") for j in jobs]',
+      '_ = [m.write_text(f\'{{"accuracy": {a}, "epochs": 3}}\') for m, a in zip(metrics, [0.8, 0.9])]',
+      '_ = [j.upload_execution_outputs(progress=False) for j in jobs]',
+      '_ = [parent.add_nested_execution(j, sequence=i) for i, j in enumerate(jobs)]'
+    ].join('\n')
+  );
+  await page.notebook.run();
+  const panel = await openSidebar(page);
+  const field = panel.locator('.jp-DerivaML-catalog');
+  await field.fill('ui-sweep');
+  await field.press('Enter');
+  const items = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item');
+  await expect(items).toHaveCount(3, { timeout: 30000 });
+  await items.filter({ hasText: 'the sweep' }).click();
+  await panel.getByRole('button', { name: 'Compare these 2 executions' }).click();
+  const view = page.locator('#jp-main-dock-panel .jp-DerivaML-compare');
+  const accuracy = view.locator('tr', { hasText: 'accuracy' });
+  await expect(accuracy).toHaveClass(/jp-mod-differs/);
+  await expect(accuracy.locator('td')).toHaveText(['0.8', '0.9']);
+  await expect(view.locator('tr', { hasText: 'epochs' }).locator('td')).toHaveText(['3', '3']);
+  await screenshot(page, 'compare-sweep');
+  await view.getByLabel('Only differences').check();
+  await expect(view.locator('tr', { hasText: 'epochs' })).toHaveCount(0);
+  await expect(accuracy).toHaveCount(1);
+
+  // Ctrl-click marks any executions for comparison
+  await items.filter({ hasText: 'job 0' }).click({ modifiers: ['ControlOrMeta'] });
+  await items.filter({ hasText: 'job 1' }).click({ modifiers: ['ControlOrMeta'] });
+  await expect(items.filter({ hasText: 'job 1' })).toHaveClass(/jp-mod-marked/);
+  await panel.getByRole('button', { name: 'Compare 2 executions' }).click();
+  await expect(page.getByRole('tab', { name: 'Compare 2 executions' })).toHaveCount(2);
+});
+
 test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   let panel = await openSidebar(page);
   await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is not a DerivaML project');
