@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .annotations.api import AnnotationAPI
+from .annotations.tags import TAG_CHAISE_CONFIG
 from .asset.api import AssetAPI
 from .catalog.connect import connect_catalog, is_local
 from .catalog.contract import Catalog, Column, ForeignKey, Table, check_name_length
@@ -223,12 +224,24 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
     def create_vocabulary(self, vocab_name: str, comment: str = "",
                           schema: str | None = None, update_navbar: bool = True) -> Table:
         """Create a controlled vocabulary table in the domain schema (or ``schema``).
-        ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it has no effect here."""
+        ``update_navbar`` (as in deriva-ml): list it in Chaise's navigation bar
+        (``apply_catalog_annotations``); pass False when creating several, then call that once."""
         schema = schema or self.domain_schema
         if self.catalog.model().has_table(schema, vocab_name):
             raise DerivaMLConflict(f"Table {schema}.{vocab_name} already exists.")
-        return self.catalog.create_table(
+        created = self.catalog.create_table(
             vocabulary_table(schema, vocab_name, self.project_name, comment))
+        return self._listed_in_navbar(created, update_navbar)
+
+    def _listed_in_navbar(self, table: Table, update_navbar: bool) -> Table:
+        """``table``, after rewriting the navigation bar if ``update_navbar``: the catalog's
+        brand text and title stay as they are."""
+        if update_navbar:
+            config = self.catalog.annotations().get(TAG_CHAISE_CONFIG) or {}
+            self.apply_catalog_annotations(**{
+                arg: config[key] for arg, key in (("navbar_brand_text", "navbarBrandText"),
+                                                  ("head_title", "headTitle")) if key in config})
+        return table
 
     def _term_index(self, t: Table, refresh: bool = False) -> dict[str, dict]:
         key = (t.schema, t.name)
@@ -344,8 +357,9 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
         ``TableDefinition`` (or ``define_association``'s), a ``Table``, or a name with
         ``columns`` — ``Column``s, ``ColumnDefinition``s, ``(name, type)`` pairs or a
         ``{name: type}`` mapping, which may also come second (``create_table("Subject",
-        {"Name": "text"})``). ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it
-        has no effect here."""
+        {"Name": "text"})``). ``update_navbar`` (as in deriva-ml): list it in Chaise's
+        navigation bar (``apply_catalog_annotations``); pass False when creating several, then
+        call that once."""
         if schema is not None and not isinstance(schema, str):  # create_table(name, columns)
             schema, columns = None, schema
         if isinstance(table, TableDefinition):
@@ -359,7 +373,7 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             raise DerivaMLConflict(
                 f"Table {definition.schema}.{definition.name} already exists; use it or pick "
                 "another name.")
-        return self.catalog.create_table(definition)
+        return self._listed_in_navbar(self.catalog.create_table(definition), update_navbar)
 
     def define_association(self, associates: list, metadata: list | None = None,
                            table_name: str | None = None, comment: str | None = None,
@@ -414,7 +428,8 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
         """Create an asset table (files with URL, Filename, Length, MD5) with its asset-type
         and execution associations, and an ``Asset_Type`` term named after it. Each of
         ``referenced_tables`` gets a column named after it referencing its ``RID``.
-        ``update_navbar`` is deriva-ml's (Chaise's navigation bar); it has no effect here."""
+        ``update_navbar`` (as in deriva-ml): list it in Chaise's navigation bar
+        (``apply_catalog_annotations``); pass False when creating several, then call that once."""
         from .schema.builders import asset_table
 
         schema = schema or self.domain_schema
@@ -435,7 +450,7 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             for t in tables:
                 self.catalog.create_table(t)
             self.add_term(MLVocab.asset_type, asset_name, description=f"A {asset_name} asset.")
-        return self.find_table(asset_name)
+        return self._listed_in_navbar(self.find_table(asset_name), update_navbar)
 
     def add_dataset_element_type(self, element: str | Table) -> Table:
         """Allow rows of ``element`` to be dataset members (creates ``Dataset_<element>``)."""

@@ -15,6 +15,7 @@ import pytest
 from derivaml import ConnectionMode, DerivaML, ExecutionConfiguration, Workflow
 from derivaml.core import DerivaMLConfig
 from derivaml.execution import DescribedList, reset_multirun_state
+from derivaml_jupyter.annotations.tags import TAG_CHAISE_CONFIG
 from derivaml_jupyter.core import connection_mode
 from derivaml_jupyter.core.errors import (
     DerivaMLConflict,
@@ -183,6 +184,21 @@ def test_vocabulary_and_association(ml):
     ml.clear_vocabulary_cache("Color")
     ml.clear_vocabulary_cache()
     assert ml.lookup_term("Color", "Green")["Name"] == "Green"
+
+
+def test_new_tables_are_listed_in_the_navbar(ml):
+    def menu() -> str:
+        return json.dumps(ml.catalog.annotations()[TAG_CHAISE_CONFIG]["navbarMenu"])
+
+    ml.apply_catalog_annotations(navbar_brand_text="Eye AI", head_title="Eye")
+    ml.create_table("Subject", {"Name": "text"})
+    ml.create_vocabulary("Color", "colors")
+    ml.create_asset("Scan")
+    assert all(f"{ml.domain_schema}:{t}" in menu() for t in ("Subject", "Color", "Scan"))
+    config = ml.catalog.annotations()[TAG_CHAISE_CONFIG]
+    assert (config["navbarBrandText"], config["headTitle"]) == ("Eye AI", "Eye")
+    ml.create_table("Quiet", {"X": "int4"}, update_navbar=False)
+    assert f"{ml.domain_schema}:Quiet" not in menu()
 
 
 def test_schema_pinning(ml):
