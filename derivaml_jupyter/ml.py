@@ -165,8 +165,10 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
     def instantiate(cls, config: Any) -> DerivaML:
         """Build from a ``DerivaMLConfig`` (or any object/mapping with the same fields)."""
         fields = dict(config) if isinstance(config, Mapping) else dict(vars(config))
-        known = inspect.signature(cls.__init__).parameters
-        return cls(**{k: v for k, v in fields.items() if k in known and k != "self"})
+        params = inspect.signature(cls.__init__).parameters
+        if any(p.kind is p.VAR_KEYWORD for p in params.values()):  # a subclass's **kwargs
+            return cls(**fields)
+        return cls(**{k: v for k, v in fields.items() if k in params and k != "self"})
 
     @classmethod
     def from_context(cls, path: Path | str | None = None) -> DerivaML:

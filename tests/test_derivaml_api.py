@@ -77,6 +77,14 @@ def test_instantiate_and_config(tmp_path, monkeypatch, fresh_warnings):
     assert DerivaML("local", "c2").working_dir == tmp_path / "work/local/c2"
     assert DescribedList() == [] and DescribedList(None, "d").description == "d"
 
+    class Lab(DerivaML):
+        def __init__(self, lab_name: str = "eye", **kwargs):
+            super().__init__(**kwargs)
+            self.lab_name = lab_name
+
+    lab = Lab.instantiate(DerivaMLConfig(hostname="local", catalog_id="c2"))
+    assert (lab.lab_name, lab.catalog_id) == ("eye", "c2")
+
 
 def test_from_context(tmp_path, monkeypatch):
     monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
