@@ -111,7 +111,7 @@ class Execution:
         if dry_run:
             (self.working_dir / "manifest.jsonl").unlink(missing_ok=True)
         self.manifest = Manifest(self.working_dir)
-        self.datasets: list[Any] = []
+        self._datasets: list[Any] | None = None
         self.asset_paths: dict[str, list[AssetFilePath]] = {}
         self._status = Status.created
         self._detail: str | None = None
@@ -196,6 +196,19 @@ class Execution:
     def execution_record(self) -> ExecutionRecord | None:
         """What the catalog records about this execution (None for a dry run)."""
         return None if self.dry_run else self._ml.lookup_execution(self.execution_rid)
+
+    @property
+    def datasets(self) -> list[Any]:
+        """The bags of the configured input datasets (of an execution bound again by
+        ``reload``, downloaded when first read, as deriva-ml does when it reloads)."""
+        if self._datasets is None:
+            self._datasets = [self._ml.download_dataset_bag(spec)
+                              for spec in self.configuration.datasets]
+        return self._datasets
+
+    @datasets.setter
+    def datasets(self, bags: list[Any]) -> None:
+        self._datasets = list(bags)
 
     @property
     def dataset_rids(self) -> list[str]:

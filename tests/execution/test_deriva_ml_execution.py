@@ -45,6 +45,8 @@ def test_constructor_records_an_execution_as_create_execution_does(project):
     bound = Execution.from_registry(ml_object=ml, execution_rid=exe.execution_rid)
     assert bound.configuration.description == "made directly"
     assert bound.configuration.datasets[0].rid == project["dataset"]
+    (bag,) = bound.datasets  # downloaded when first read
+    assert bag.dataset_rid == project["dataset"] and str(bag.current_version) == "0.2.0"
 
 
 def test_constructor_needs_a_workflow(project):
