@@ -16,6 +16,7 @@ from ..core.errors import (
     DerivaMLCycleError,
     DerivaMLDatasetNotFound,
     DerivaMLNotFound,
+    DerivaMLRidsNotFound,
     DerivaMLTableTypeError,
     DerivaMLValidationError,
 )
@@ -215,10 +216,10 @@ class DatasetAPI:
                         t.schema, t.name, where={"RID": grouped[t.name]}, columns=["RID"])}
                     missing = [r for r in grouped[t.name] if r not in found]
                     if missing:
-                        raise DerivaMLNotFound(
+                        raise DerivaMLRidsNotFound(missing, message=(
                             f"{t.name} has no rows with RID {', '.join(missing[:5])}"
                             + (f" (and {len(missing) - 5} more)" if len(missing) > 5 else "")
-                            + "; check the RIDs before adding them to a dataset.")
+                            + "; check the RIDs before adding them to a dataset."))
             return grouped
         pending = list(dict.fromkeys(_rid_of(m) for m in _as_list(members)))
         grouped: dict[str, list[str]] = {}

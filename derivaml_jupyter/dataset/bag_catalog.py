@@ -26,7 +26,12 @@ from ..catalog.contract import (
     Table,
     Where,
 )
-from ..core.errors import DerivaMLNotFound, DerivaMLNotImplemented, DerivaMLReadOnly
+from ..core.errors import (
+    DerivaMLNotFound,
+    DerivaMLNotImplemented,
+    DerivaMLReadOnly,
+    DerivaMLRidsNotFound,
+)
 
 SCHEMA_FILE = "schema.json"
 _INTS = {"int2", "int4", "int8"}
@@ -211,7 +216,7 @@ class BagCatalog(Catalog):
             rows = self.select(t.schema, t.name, where={"RID": rid}, snapshot=snapshot)
             if rows:
                 return ResolvedRID(t.schema, t.name, rows[0])
-        raise DerivaMLNotFound(f"RID {rid} is not in the bag {self.path}.")
+        raise DerivaMLRidsNotFound([rid], message=f"RID {rid} is not in the bag {self.path}.")
 
     # -- snapshots, objects, identity --------------------------------------------------------
     def snapshot(self) -> str:

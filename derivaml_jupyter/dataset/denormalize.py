@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ..core.errors import DerivaMLTableNotFound, DerivaMLValidationError
 from ..feature.discovery import as_feature, find_features
 from ..feature.record import FeatureRecord, reduce_with_selector
 from .bag_catalog import BagCatalog
@@ -94,8 +94,9 @@ class Denormalizer:
             if len(tables) != 1:
                 why = (f"it is the feature of several tables ({', '.join(tables)}); name its "
                        "table" if tables else "it is neither a table nor a feature")
-                raise DerivaMLNotFound(f"Cannot denormalize {name!r}: {why}. Tables: "
-                                       f"{', '.join(sorted(self.graph.tables))}.")
+                raise DerivaMLTableNotFound(name, message=(
+                    f"Cannot denormalize {name!r}: {why}. Tables: "
+                    f"{', '.join(sorted(self.graph.tables))}."))
             out.append(tables[0])
         return list(dict.fromkeys(out))
 

@@ -9,7 +9,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import MLVocab
-from ..core.errors import DerivaMLNotFound, DerivaMLNotImplemented, DerivaMLValidationError
+from ..core.errors import (
+    DerivaMLNotFound,
+    DerivaMLNotImplemented,
+    DerivaMLTableNotFound,
+    DerivaMLValidationError,
+)
 from .selection import (
     SelectionFunction,
     ordered_split,
@@ -86,9 +91,9 @@ def _joined_table(ml: DerivaML, model: Model, element: Table, name: str
         table = model.find_table(name, ml.search_schemas)
     except DerivaMLNotFound:
         if not _is_feature(ml, name, None):
-            raise DerivaMLNotFound(
+            raise DerivaMLTableNotFound(name, message=(
                 f"include_tables names {name!r}, but there is no table named {name!r}; "
-                f"{usable}") from None
+                f"{usable}")) from None
         table = None
     if table is not None and (table.schema, table.name) == (element.schema, element.name):
         return None
