@@ -1,8 +1,11 @@
 """``DerivaML``: the entry point — a catalog connection plus the ML data model on top of it.
 
-Vocabulary and table management live here; dataset methods come from
-``dataset.api.DatasetAPI``, execution methods from ``execution.api.ExecutionAPI`` and asset
-records from ``asset.api.AssetAPI``.
+Vocabulary and table management live here; the other methods come from mixins, e.g. datasets
+from ``dataset.api.DatasetAPI``, executions from ``execution.api.ExecutionAPI``, asset records
+from ``asset.api.AssetAPI``, the connection itself (identity, snapshots, RIDs, schema pinning)
+from ``catalog_api.CatalogAPI``, executions' working directories from
+``execution.dirs.ExecutionDirsAPI`` and config checks from
+``config_validation.ConfigValidationAPI``.
 """
 
 from __future__ import annotations
