@@ -158,6 +158,10 @@ def test_unknown_names_and_rids_raise_deriva_mls_classes(ml):
     with pytest.raises(DerivaMLRidsNotFound, match="RID 1-ZZZZ does not exist") as e:
         ml.resolve_rid("1-ZZZZ")
     assert e.value.missing_rids == {"1-ZZZZ"}
+    dataset = ml.create_dataset("Complete", description="d")
+    with pytest.raises(DerivaMLRidsNotFound, match="Subject has no rows with RID") as e:
+        ml.add_dataset_members(dataset, {"Subject": [subject["RID"], "1-ZZZZ", "1-ZZZY"]})
+    assert e.value.missing_rids == {"1-ZZZZ", "1-ZZZY"}
 
 
 def test_a_table_of_the_wrong_kind_is_a_table_type_error(ml):
