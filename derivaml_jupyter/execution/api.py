@@ -47,7 +47,7 @@ class ExecutionAPI:
                 "ml.create_workflow('Training run', 'Training').")
         types = [workflow_type] if isinstance(workflow_type, str) else list(workflow_type)
         return Workflow(name=name, workflow_type=self._check_terms(MLVocab.workflow_type, types),
-                        description=description, _ml=self)
+                        description=description)._bound_to(self)
 
     def _workflows(self, where: dict[str, Any] | None = None,
                    sort: list[str] | None = None) -> list[Workflow]:
@@ -56,8 +56,8 @@ class ExecutionAPI:
         types = self.profile.workflow_types(self.catalog, rows)
         return [Workflow(name=r["Name"], workflow_type=types[r["RID"]],
                          description=r["Description"] or "", url=r["URL"],
-                         version=r["Version"], checksum=r["Checksum"], workflow_rid=r["RID"],
-                         _ml=self)
+                         version=r["Version"], checksum=r["Checksum"],
+                         workflow_rid=r["RID"])._bound_to(self)
                 for r in rows]
 
     def lookup_workflow(self, workflow_rid: str) -> Workflow:

@@ -68,7 +68,7 @@ def start(exe: Execution, ml: DerivaML, configuration: ExecutionConfiguration | 
         exe._bind(ml, config, DRY_RUN_RID, workflow.workflow_rid or DRY_RUN_RID, dry_run=True)
     else:
         with ml.catalog.transaction():
-            workflow.workflow_rid = ml._add_workflow(workflow)
+            workflow._bound_to(ml).workflow_rid = ml._add_workflow(workflow)
             rid = ml.catalog.insert(ML_SCHEMA, "Execution", [ml.profile.execution_values(
                 Workflow=workflow.workflow_rid, Description=config.description,
                 Status=Status.created, Status_Detail="Execution created")])[0]["RID"]

@@ -43,7 +43,7 @@ class Workflow:
     git_root: str | None = None
     allow_dirty: bool = False
     source_path: str | None = field(default=None, repr=False)
-    _ml: DerivaML | None = field(default=None, repr=False, compare=False)
+    _ml: DerivaML | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if isinstance(self.workflow_type, str):
@@ -55,6 +55,11 @@ class Workflow:
         return {k: getattr(self, k) for k in (
             "name", "workflow_type", "description", "url", "version", "checksum",
             "workflow_rid", "is_notebook")}
+
+    def _bound_to(self, ml: DerivaML) -> Workflow:
+        """This workflow, its type changes written to ``ml``'s catalog once it is recorded."""
+        self._ml = ml
+        return self
 
     # -- types -------------------------------------------------------------------------------
     def _term(self, workflow_type: Any) -> str:

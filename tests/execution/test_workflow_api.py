@@ -59,6 +59,13 @@ def test_types_of_a_recorded_workflow_are_written_to_the_catalog(ml, backend):
     wf.remove_workflow_type("Training")
     assert ml.lookup_workflow(exe.workflow_rid).workflow_type == ["Inference"]
     assert wf.workflow_type == ["Inference"]
+    # A workflow made here is bound to the catalog once an execution records it.
+    made = Workflow(name="Made", workflow_type="Training", url="https://x/made.py",
+                    checksum="made")
+    ml.create_execution(ExecutionConfiguration(workflow=made))
+    made.add_workflow_type("Inference")
+    assert sorted(ml.lookup_workflow(made.workflow_rid).workflow_type) == [
+        "Inference", "Training"]
 
 
 def test_url_and_checksum_of_a_committed_file(repo):
