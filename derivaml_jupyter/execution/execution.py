@@ -487,7 +487,7 @@ class Execution:
         its MD5 checked, and, with ``update_catalog``, record it as an ``Input`` of this
         execution tagged ``Input_File``. ``use_cache``: keep one copy per RID and MD5 under
         ``ml.cache_dir/assets`` and link it into ``dest_dir``. Returns its path, with its asset
-        table, types and RID."""
+        table, types, RID and (as in deriva-ml) ``file_name`` the downloaded file's path."""
         from ..core.definitions import ExecAssetType
 
         ml = self._ml
@@ -519,7 +519,8 @@ class Execution:
             ml.lookup_asset(row["RID"]).add_asset_type(ExecAssetType.input_file)
         types = [r[MLVocab.asset_type] for r in ml.catalog.select(
             found.schema, f"{table}_Asset_Type", where={table: row["RID"]})]
-        return AssetFilePath(dest, asset_table=table, asset_types=types, asset_rid=row["RID"])
+        return AssetFilePath(dest, asset_table=table, file_name=dest, asset_types=types,
+                             asset_rid=row["RID"])
 
     def add_features(self, features: list[FeatureRecord]) -> int:
         """Stage feature records (all of one feature; ``Execution`` filled in) to be written
