@@ -150,7 +150,7 @@ class Experiment:
             "name": self.name, "execution_rid": self.execution_rid,
             "description": self.description, "status": self.status,
             "config_choices": self.config_choices, "model_config": self._model_parameters(),
-            "input_datasets": [{"dataset_rid": ds.rid, "description": ds.description,
+            "input_datasets": [{"dataset_rid": ds.dataset_rid, "description": ds.description,
                                 "version": str(ds.current_version),
                                 "dataset_types": ds.dataset_types}
                                for ds in self.input_datasets],
@@ -174,8 +174,7 @@ class Experiment:
             lines += [f"- **{k}**: {v}" for k, v in sorted(parameters.items())]
         if show_datasets and (datasets := self.input_datasets):
             lines.append("**Input Datasets:**")
-            lines += [f"- [{ds.rid}]({self.ml.catalog.url_for(ds.rid)}) "
-                      f"v{ds.current_version}: {ds.description}" for ds in datasets]
+            lines += [ds.to_markdown(show_children=True, indent=0) for ds in datasets]
         if show_assets and (assets := self.input_assets):
             lines.append("**Input Assets:**")
             lines += [f"- [{a.asset_rid}]({a.get_chaise_url()}): {a.filename}" for a in assets]

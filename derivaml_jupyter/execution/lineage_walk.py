@@ -25,7 +25,7 @@ from .lineage import (
     RootDescriptor,
     WorkflowSummary,
 )
-from .records import input_datasets, linked_assets
+from .records import input_datasets
 
 if TYPE_CHECKING:
     from ..ml import DerivaML
@@ -61,16 +61,31 @@ def classify(ml: DerivaML, rid: str) -> tuple[RootDescriptor, str | None, Table]
         "takes the RID of a dataset, asset, feature value or execution.")
 
 
-def dataset_producer(ml: DerivaML, dataset_rid: str, version: str | None = None) -> str | None:
-    """The execution recorded on ``version`` of the dataset (default: its latest version)."""
-    rows = ml.catalog.select(ML_SCHEMA, "Dataset_Version", where={"Dataset": dataset_rid},
-                             columns=["Version", "Execution"])
-    if version is not None:
-        wanted = DatasetVersion.parse(version)
-        rows = [r for r in rows if DatasetVersion.parse(r["Version"]) == wanted]
-    if not rows:
-        return None
-    return max(rows, key=lambda r: DatasetVersion.parse(r["Version"]))["Execution"]
+def dataset_versions(ml: DerivaML, dataset_rids: list[str]) -> dict[str, list[dict]]:
+    """The ``Dataset_Version`` rows of each dataset, oldest first, in one read."""
+    found: dict[str, list[dict]] = {rid: [] for rid in dataset_rids}
+    if dataset_rids:
+        for row in ml.catalog.select(ML_SCHEMA, "Dataset_Version",
+                                     where={"Dataset": dataset_rids},
+                                     columns=["Dataset", "Version", "Execution", "Snapshot"]):
+            found[row["Dataset"]].append(row)
+    for rows in found.values():
+        rows.sort(key=lambda r: DatasetVersion.parse(r["Version"]))
+    return found
+
+
+def pick_version(rows: list[dict], version: str | None) -> dict | None:
+    """The row of ``version`` among a dataset's version rows (None: the latest)."""
+    if version is None:
+        return rows[-1] if rows else None
+    wanted = DatasetVersion.parse(version)
+    return next((r for r in rows if DatasetVersion.parse(r["Version"]) == wanted), None)
+
+
+def dataset_producer(ml: DerivaML, dataset_rid: str) -> str | None:
+    """The execution recorded on the dataset's latest version."""
+    row = pick_version(dataset_versions(ml, [dataset_rid])[dataset_rid], None)
+    return row["Execution"] if row else None
 
 
 def asset_producers(ml: DerivaML, table: Table, asset_rids: list[str]) -> dict[str, str]:
@@ -86,12 +101,9 @@ def asset_producers(ml: DerivaML, table: Table, asset_rids: list[str]) -> dict[s
     return found
 
 
-def member_producers(ml: DerivaML, dataset_rid: str, version: str | None = None) -> set[str]:
-    """The executions that produced the asset members of the dataset, at ``version`` (default:
-    its current members): two reads per asset element type."""
-    snapshot = None
-    if version is not None:
-        snapshot = ml.dataset_version_record(dataset_rid, version)["Snapshot"]
+def member_producers(ml: DerivaML, dataset_rid: str, snapshot: str | None = None) -> set[str]:
+    """The executions that produced the asset members of the dataset as of ``snapshot``
+    (default: its current members): two reads per asset element type."""
     model = ml.catalog.model()
     producers: set[str] = set()
     for name, (association, column) in ml._element_associations(snapshot).items():
@@ -103,6 +115,20 @@ def member_producers(ml: DerivaML, dataset_rid: str, version: str | None = None)
         producers |= set(asset_producers(ml, member_table,
                                          list({m[column] for m in members})).values())
     return producers
+
+
+def consumed_assets(ml: DerivaML, execution_rid: str) -> list[tuple[Table, list[dict]]]:
+    """The rows of each asset table the execution read (``Asset_Role`` ``Input``): one joined
+    read per asset table."""
+    model, found = ml.catalog.model(), []
+    for t in ml.list_asset_tables():
+        if model.has_table(t.schema, f"{t.name}_Execution"):
+            rows = ml.catalog.select_linked(
+                t.schema, t.name, via=(t.schema, f"{t.name}_Execution", t.name),
+                where={"Execution": execution_rid, "Asset_Role": "Input"})
+            if rows:
+                found.append((t, rows))
+    return found
 
 
 class LineageWalk:
@@ -185,25 +211,30 @@ class LineageWalk:
 
     def inputs(self, execution_rid: str
                ) -> tuple[list[DatasetSummary], list[AssetSummary], set[str]]:
-        """What the execution consumed, and the executions that produced it."""
+        """What the execution consumed, and the executions that produced it: the version of
+        each input dataset it read (its producer and the producers of its asset members as
+        of that version) and each input asset."""
         ml, parents = self.ml, set()
-        datasets = []
         edges = input_datasets(ml, execution_rid)
+        rids = list(dict.fromkeys(e["rid"] for e in edges))
+        versions = dataset_versions(ml, rids)
         descriptions = {r["RID"]: r["Description"] for r in ml.catalog.select(
-            ML_SCHEMA, "Dataset", where={"RID": [e["rid"] for e in edges]},
-            columns=["RID", "Description"])} if edges else {}
+            ML_SCHEMA, "Dataset", where={"RID": rids}, columns=["RID", "Description"])
+            } if rids else {}
+        datasets = []
         for edge in edges:
-            version = edge["version"]
+            consumed = pick_version(versions[edge["rid"]], edge["version"])
+            latest = pick_version(versions[edge["rid"]], None)
             datasets.append(DatasetSummary(
                 rid=edge["rid"], description=descriptions.get(edge["rid"]) or None,
-                version=version or str(ml.current_dataset_version(edge["rid"]))))
-            producer = dataset_producer(ml, edge["rid"], version)
-            parents |= {producer} if producer else set()
-            parents |= member_producers(ml, edge["rid"], version)
+                version=edge["version"] or (latest["Version"] if latest else None)))
+            if consumed and consumed["Execution"]:
+                parents.add(consumed["Execution"])
+            snapshot = consumed["Snapshot"] if consumed and edge["version"] else None
+            parents |= member_producers(ml, edge["rid"], snapshot)
         assets = []
-        for name, rows in linked_assets(ml, execution_rid, "Input").items():
-            table = ml.find_table(name)
+        for table, rows in consumed_assets(ml, execution_rid):
             assets += [AssetSummary(rid=r["RID"], filename=r.get("Filename") or None,
-                                    asset_table=name) for r in rows]
+                                    asset_table=table.name) for r in rows]
             parents |= set(asset_producers(ml, table, [r["RID"] for r in rows]).values())
         return datasets, assets, parents

@@ -227,9 +227,30 @@ def test_download_asset_records_an_input(chain, tmp_path):
         path = exe.download_asset(asset_rid=chain.model, dest_dir=tmp_path / "in",
                                   use_cache=True)
     assert path == tmp_path / "in" / "model.pt" and path.is_symlink()
+    assert path.file_name == path  # deriva-ml's downloads carry their path as file_name
     assert path.read_bytes() == b"weights" and path.asset_rid == chain.model
     assert "Input_File" in path.asset_types
     assert [r["RID"] for r in ml.lookup_execution(exe.execution_rid).inputs["assets"]["Model"]
             ] == [chain.model]
     with pytest.raises(DerivaMLException, match="not of an asset table"):
         exe.download_asset(chain.dataset, tmp_path)
+
+
+def test_an_execution_reached_twice_is_expanded_once(chain):
+    ml = chain.ml
+    compare = run(ml, "Compare", assets=[chain.model, chain.report])
+    result = ml.lookup_lineage(compare.execution_rid)
+    nodes = []
+
+    def visit(node):
+        nodes.append(node)
+        for parent in node.parents:
+            visit(parent)
+
+    visit(result.lineage)
+    training = [n for n in nodes if n.execution.rid == chain.training]
+    assert sorted(n.already_shown for n in training) == [False, True]
+    shown = next(n for n in training if n.already_shown)
+    assert (shown.parents, shown.consumed_datasets) == ([], [])
+    assert {a.rid for a in result.lineage.consumed_assets} == {chain.model, chain.report}
+    assert result.executions_visited == 4 and not result.cycle_detected
