@@ -17,6 +17,7 @@ Example::
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from ..catalog.contract import SYSTEM_COLUMNS, Catalog, Column, Table
@@ -180,6 +181,27 @@ class TableHandle(_Annotated):
     def get_column(self, name: str) -> ColumnHandle | None:
         """The handle on column ``name``, or None."""
         return self._columns[name] if name in self.table.column_names else None
+
+    @property
+    def all_columns(self) -> Iterator[ColumnHandle]:
+        return iter(self._columns)
+
+    @property
+    def user_columns(self) -> list[ColumnHandle]:
+        """The columns besides the system ones."""
+        return [c for c in self._columns if not c.is_system_column]
+
+    @property
+    def required_columns(self) -> list[ColumnHandle]:
+        """The user columns a new row must give (not null, no default)."""
+        return [c for c in self.user_columns if not c.nullok and c.default is None]
+
+    def has_column(self, name: str) -> bool:
+        return name in self.table.column_names
+
+    @property
+    def description(self) -> str:
+        return self.table.comment or ""
 
     def changed(self) -> bool:
         return super().changed() or any(c.changed() for c in self._columns)

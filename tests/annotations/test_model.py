@@ -146,3 +146,25 @@ def test_a_table_handle_made_directly_edits_its_catalog(ml, model):
     assert handle.get_display_name() == "People" and handle.kind == "table"
     with pytest.raises(DerivaMLReadOnlyError, match="no catalog"):
         TableHandle(table).annotations  # noqa: B018
+
+
+def test_table_handles_describe_their_columns_as_deriva_pys(ml, model):
+    image = model.name_to_table("Image")
+    assert {"URL", "Filename", "Length", "MD5", "Width"} <= {c.name for c in image.user_columns}
+    assert "RID" not in {c.name for c in image.user_columns}
+    assert {c.name for c in image.required_columns} == {"URL", "Length", "MD5"}
+    assert [c.name for c in image.all_columns][:1] == ["RID"]
+    assert image.columns["RID"].is_system_column and image.has_column("Width")
+    assert image.get_column("Nope") is None and not image.has_column("Nope")
+    assert image.columns[0] is image.columns["RID"]
+    with pytest.raises(KeyError):
+        image.columns["Nope"]  # noqa: B018
+
+
+def test_the_navigation_bar_lists_features(ml, model):
+    ml.apply_catalog_annotations()
+    menu = {m["name"]: m for m in model.chaise_config["navbarMenu"]["children"]}
+    (quality,) = menu["Features"]["children"]
+    assert quality["name"] == "Subject:Quality"
+    table = model.find_features("Subject")[0].feature_table
+    assert quality["url"] == f"/chaise/recordset/#{ml.catalog_id}/{table.schema}:{table.name}"
