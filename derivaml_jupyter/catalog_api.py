@@ -106,15 +106,17 @@ class CatalogAPI:
         return isinstance(self.catalog, SnapshotCatalog)
 
     def catalog_snapshot(self, version_snapshot: str) -> DerivaML:
-        """A read-only ``DerivaML`` on this catalog as of ``version_snapshot`` (e.g. a
-        dataset version's ``snapshot``), with this one's settings; one per snapshot."""
+        """A read-only ``DerivaML`` (as in deriva-ml, not a subclass) on this catalog as of
+        ``version_snapshot`` (e.g. a dataset version's ``snapshot``), with this one's
+        settings; one per snapshot."""
+        from .ml import DerivaML
         from .snapshot_catalog import SnapshotCatalog
 
         if version_snapshot not in self._snapshots:
             base = self.catalog.base if self.is_snapshot() else self.catalog
             logging_level, deriva_logging_level = self._logging_levels
             try:
-                self._snapshots[version_snapshot] = type(self)(
+                self._snapshots[version_snapshot] = DerivaML(
                     default_schema=self.domain_schema, project_name=self.project_name,
                     cache_dir=self.cache_dir, working_dir=self.working_dir,
                     logging_level=logging_level, deriva_logging_level=deriva_logging_level,
