@@ -31,22 +31,22 @@ class AssetRecord:
     asset_table: ClassVar[str] = ""
 
     def __init__(self, **values: Any):
-        cls = type(self)
-        unknown = sorted(set(values) - set(cls.model_fields))
-        if unknown:
+        fields = type(self).model_fields
+        missing = sorted(n for n, info in fields.items() if info.required and n not in values)
+        if missing:
             raise DerivaMLValidationError(
-                f"{cls.__name__} has no field(s) {', '.join(unknown)}; its fields are "
-                f"{', '.join(cls.model_fields) or '(none)'}.")
-        for name, info in cls.model_fields.items():
-            if name not in values and info.required:
-                raise DerivaMLValidationError(f"{cls.__name__} needs a value for {name}.")
-            setattr(self, name, values.get(name, info.default))
+                f"{type(self).__name__} needs a value for {', '.join(missing)}.")
+        for name, value in {**{n: info.default for n, info in fields.items()}, **values}.items():
+            setattr(self, name, value)
 
     def __setattr__(self, name: str, value: Any) -> None:
-        info = type(self).model_fields.get(name)
-        if info is None:
-            raise DerivaMLValidationError(f"{type(self).__name__} has no field {name}.")
-        object.__setattr__(self, name, _checked(type(self).__name__, name, info, value))
+        """Set a field, its value checked (an unknown field raises)."""
+        fields = type(self).model_fields
+        if name not in fields:
+            raise DerivaMLValidationError(
+                f"{type(self).__name__} has no field {name}; its fields are "
+                f"{', '.join(fields) or '(none)'}.")
+        object.__setattr__(self, name, _checked(type(self).__name__, name, fields[name], value))
 
     def model_dump(self, *, exclude_none: bool = False) -> dict[str, Any]:
         values = {name: getattr(self, name) for name in type(self).model_fields}
