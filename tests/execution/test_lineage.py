@@ -254,3 +254,13 @@ def test_an_execution_reached_twice_is_expanded_once(chain):
     assert (shown.parents, shown.consumed_datasets) == ([], [])
     assert {a.rid for a in result.lineage.consumed_assets} == {chain.model, chain.report}
     assert result.executions_visited == 4 and not result.cycle_detected
+
+
+def test_a_dataset_made_by_hand_leads_to_the_producers_of_its_members(chain):
+    ml = chain.ml
+    by_hand = ml.create_dataset(["Training"], description="Picked by hand")
+    by_hand.add_dataset_members([chain.images["img1.png"]])
+    result = ml.lookup_lineage(by_hand.dataset_rid)
+    assert result.root.producing_execution.rid == chain.ingest
+    assert result.lineage.execution.rid == chain.ingest
+    assert ml.lookup_lineage(ml.create_dataset(["Training"]).dataset_rid).lineage is None
