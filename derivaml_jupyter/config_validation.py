@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from .catalog.contract import Catalog
 from .config_files import ConfigEntry, ConfigFileParseError, parse_config_file
-from .core.errors import DerivaMLNotFound
+from .core.errors import DerivaMLNotFound, DerivaMLValidationError
+from .core.rid import normalize_rid
 from .dataset.spec import DatasetSpec
 
 if TYPE_CHECKING:
@@ -121,7 +122,7 @@ class ConfigValidationAPI:
         """Whether ``rid`` is a row of an asset table (``wanted="asset"``) or a Workflow."""
         try:
             found = self.catalog.resolve_rid(rid)
-        except DerivaMLNotFound:
+        except (DerivaMLNotFound, DerivaMLValidationError):  # none, or not a RID at all
             return RidCheck(rid, False, ["rid_not_found"])
         table = self.find_table(f"{found.schema}.{found.table}")
         if wanted == "asset" and table.kind != "asset":
@@ -203,8 +204,15 @@ class ConfigValidationAPI:
         if entry.rid is None:
             return ConfigEntryResult(entry, False, ["rid_unresolvable"])
         if entry.entry_kind == "DatasetSpecConfig":
-            spec = self.validate_dataset_specs(
-                [DatasetSpec(rid=entry.rid, version=entry.version)]).results[0]
+            try:
+                normalize_rid(entry.rid)
+            except DerivaMLValidationError:  # not even a RID's spelling
+                return ConfigEntryResult(entry, False, ["rid_not_found"])
+            try:
+                spec = DatasetSpec(rid=entry.rid, version=entry.version)
+            except DerivaMLValidationError:  # not a version's spelling
+                return ConfigEntryResult(entry, False, ["version_not_found"])
+            spec = self.validate_dataset_specs([spec]).results[0]
             reasons = list(spec.reasons) + ([] if entry.version else ["version_missing"])
             return ConfigEntryResult(entry, not reasons, reasons, spec.actual_table,
                                      spec.available_versions, spec.dataset_name)

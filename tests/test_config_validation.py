@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from derivaml import DatasetSpec, ExecutionConfiguration
+from derivaml import DatasetSpec, ExecutionConfiguration, Workflow
 from derivaml.execution import AssetSpec
 from derivaml_jupyter.config_files import parse_config_file
 
@@ -43,6 +43,9 @@ def test_validate_execution_configuration(ml, catalog):
     assert (bad.asset_results[0].reasons, bad.asset_results[0].actual_table) == (
         ["not_an_asset"], "Dataset")
     assert [i.issue for i in bad.cross_spec_issues] == ["version_conflict", "duplicate_rid"]
+    typo = Workflow(name="Train", workflow_rid="not a rid!")
+    assert ml.validate_execution_configuration(ExecutionConfiguration(
+        workflow=typo)).workflow_result.reasons == ["rid_not_found"]
 
 
 CONFIG = '''
@@ -58,6 +61,7 @@ datasets = [with_description(DatasetSpecConfig(rid=TRAINING, version="{version}"
             DatasetSpecConfig(rid=some_function(), version="1.0.0")]
 assets = [AssetSpecConfig(rid="{model}", cache=True), AssetSpecConfig(rid="{ds}")]
 workflow = Workflow(workflow_rid="{workflow}")
+typos = [AssetSpecConfig(rid="not a rid!"), DatasetSpecConfig(rid=TRAINING, version="one")]
 '''
 
 
@@ -77,19 +81,21 @@ def test_validate_config_files(ml, catalog, tmp_path):
         ("DatasetSpecConfig", catalog["ds"], catalog["version"]),
         ("DatasetSpecConfig", catalog["ds"], None), ("DatasetSpecConfig", None, "1.0.0"),
         ("AssetSpecConfig", catalog["model"], None), ("AssetSpecConfig", catalog["ds"], None),
-        ("Workflow", catalog["workflow"], None)]
+        ("Workflow", catalog["workflow"], None), ("AssetSpecConfig", "not a rid!", None),
+        ("DatasetSpecConfig", catalog["ds"], "one")]
     assert entries[5].cache is True and entries[1].catalog_id == "7"
 
     report = ml.validate_config_file(configs / "all.py")
-    assert (report.file_count, report.entry_count, report.all_valid) == (1, 8, False)
+    assert (report.file_count, report.entry_count, report.all_valid) == (1, 10, False)
     assert [r.reasons for r in report.results] == [
         [], ["catalog_hostname_mismatch", "catalog_id_mismatch"], [], ["version_missing"],
-        ["rid_unresolvable"], [], ["not_an_asset"], []]
+        ["rid_unresolvable"], [], ["not_an_asset"], [], ["rid_not_found"],
+        ["version_not_found"]]
     assert report.results[2].resolved_name == "Small training set"
     assert report.results[7].resolved_name == "Train"
 
     tree = ml.validate_config_directory(configs)
-    assert (tree.file_count, tree.entry_count) == (1, 8)
+    assert (tree.file_count, tree.entry_count) == (1, 10)
     assert [e.file for e in tree.parse_errors] == [str(configs / "dev" / "broken.py")]
     assert ml.validate_config_directory(configs, recursive=False).parse_errors == []
     missing = ml.validate_config_directory(tmp_path / "nowhere")
