@@ -3,7 +3,10 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IStateDB } from '@jupyterlab/statedb';
 
+import { CatalogMemory } from './catalogmemory';
+import { WorkingLocation } from './location';
 import { DerivaMLModel } from './model';
 import { openAsset } from './outputs';
 import { IAsset, PLUGIN_ID } from './tokens';
@@ -19,17 +22,25 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'DerivaML datasets, executions, configs and headless runs in a sidebar; notebook upload ' +
     'and headless runs.',
   autoStart: true,
-  optional: [ILayoutRestorer, IDefaultFileBrowser, IDocumentManager],
+  optional: [ILayoutRestorer, IDefaultFileBrowser, IDocumentManager, IStateDB],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     browser: IDefaultFileBrowser | null,
-    docManager: IDocumentManager | null
+    docManager: IDocumentManager | null,
+    state: IStateDB | null
   ) => {
     const model = new DerivaMLModel(app.serviceManager.serverSettings);
     const opener = docManager && ((asset: IAsset) => openAsset(docManager, model, asset));
     const compare = (rids: string[]) => openComparison(app.shell, model, rids);
-    const panel = new DerivaMLPanel(model, browser, opener, compare);
+    const memory = state && new CatalogMemory(state);
+    const location = new WorkingLocation(browser, app.shell);
+    const panel = new DerivaMLPanel(model, location, opener, compare, memory);
+    void memory?.restore().then(() => {
+      if (memory.last && model.catalog === 'default') {
+        model.catalog = memory.last; // a project's remembered choice may follow
+      }
+    });
     panel.disposed.connect(() => model.dispose());
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);

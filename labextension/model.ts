@@ -228,6 +228,11 @@ export class DerivaMLModel implements IDisposable {
     return this.request('configs', { path });
   }
 
+  /** The names of the local catalogs. */
+  async localCatalogs(): Promise<string[]> {
+    return (await requestAPI<{ local: string[] }>(this.serverSettings, 'catalogs')).local;
+  }
+
   /** Upload the notebook at `path` (relative to the server root) to an execution. */
   uploadNotebook(path: string, executionRid: string): Promise<IUploadResult> {
     return this.request('notebooks/upload', {}, {

@@ -136,9 +136,21 @@ export interface IConfigOption {
 
 /** `configs?path=`: what a project's hydra-zen configs register. */
 export interface IProjectConfigs {
+  /** The project folder, relative to the server root. */
+  project: string;
   groups: Record<string, IConfigOption[]>;
   configs: IConfigOption[];
   multiruns: (IConfigOption & { overrides: string[] })[];
+  /** The catalogs its `deriva_ml` options name, and the one its model config uses. */
+  catalogs: IProjectCatalog[];
+  catalog: IProjectCatalog | null;
+}
+
+/** A `deriva_ml` config option: the catalog it connects to. */
+export interface IProjectCatalog {
+  name: string;
+  host: string;
+  catalog: string;
 }
 
 /** `POST notebooks/upload`: the files uploaded to the execution. */

@@ -42,7 +42,7 @@ def defaults_of(node: Any, optional: bool = True) -> dict[str, str]:
     Hydra skips when the option does not exist) only if ``optional`` is true.
     """
     choices: dict[str, str] = {}
-    for entry in _get(node, "defaults") or []:
+    for entry in config_value(node, "defaults") or []:
         if not hasattr(entry, "items"):
             continue
         for key, value in entry.items():
@@ -57,7 +57,7 @@ def defaults_of(node: Any, optional: bool = True) -> dict[str, str]:
 def description_of(node: Any) -> str:
     """The first line of a config's ``description`` ('' if it has none), markdown ``#``
     stripped."""
-    text = _get(node, "description")
+    text = config_value(node, "description")
     if not isinstance(text, str):
         return ""
     for line in text.strip().splitlines():
@@ -66,7 +66,8 @@ def description_of(node: Any) -> str:
     return ""
 
 
-def _get(node: Any, key: str) -> Any:
+def config_value(node: Any, key: str) -> Any:
+    """``node[key]``, or None where the node has no such key or it cannot be resolved."""
     try:
         return node.get(key) if hasattr(node, "get") else None
     except Exception:  # a ListConfig or an unresolvable interpolation

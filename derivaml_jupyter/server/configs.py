@@ -16,13 +16,30 @@ from typing import Any
 from ..core.errors import DerivaMLException, DerivaMLNotFound
 
 CONFIG_DIR = Path("src") / "configs"
+CONNECTION_GROUP = "deriva_ml"
 TIMEOUT_SECONDS = 120
 
 
+def find_project(root: Path, start: Path) -> Path:
+    """The project holding ``start``: it or the nearest folder above it, inside ``root``,
+    with ``src/configs/__init__.py`` (a notebook in ``notebooks/`` is in its project)."""
+    start = start if start.is_dir() else start.parent
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_DIR / "__init__.py").is_file():
+            return folder
+        if folder == root or not folder.is_relative_to(root):
+            break
+    raise DerivaMLNotFound(
+        f"{start.name or 'The server root'} is in no DerivaML project (no folder from it up "
+        f"to the server root holds {CONFIG_DIR.as_posix()}/__init__.py); open a project "
+        "folder or one of its notebooks.")
+
+
 def list_project_configs(project: Path) -> dict[str, Any]:
-    """Groups, options with descriptions, top-level configs, named multiruns and the fields
-    overrides may set (``fields``: per group, and of the top-level configs) of the project at
-    ``project`` (its configs package is ``src/configs``)."""
+    """Groups, options with descriptions, top-level configs, named multiruns, the fields
+    overrides may set (``fields``: per group, and of the top-level configs), and the catalogs
+    its ``deriva_ml`` options name (``catalogs``; ``catalog``: the one its default model
+    config uses) of the project at ``project`` (its configs package is ``src/configs``)."""
     config_dir = project / CONFIG_DIR
     if not (config_dir / "__init__.py").is_file():
         raise DerivaMLNotFound(
@@ -52,13 +69,29 @@ def describe_configs(config_dir: str) -> dict[str, Any]:
 
     from ..config.discovery import config_package_of, load_configs
     from ..config.multirun import get_all_multirun_configs
-    from ..config.registry import config_groups, defaults_of, description_of, top_level_configs
+    from ..config.registry import (
+        config_groups,
+        config_value,
+        defaults_of,
+        description_of,
+        top_level_configs,
+    )
 
     src, package = config_package_of(config_dir)
     sys.path[:0] = [str(src), str(src.parent)]
     load_configs(package)
     store.add_to_hydra_store(overwrite_ok=True)
+    groups, configs = config_groups(), top_level_configs()
+    connections = groups.get(CONNECTION_GROUP, {})
+    catalogs = [{"name": name, "host": str(config_value(node, "hostname") or "local"),
+                 "catalog": str(config_value(node, "catalog_id") or "default")}
+                for name, node in sorted(connections.items())]
+    chosen = next((defaults_of(node).get(CONNECTION_GROUP) for node in configs.values()
+                   if defaults_of(node).get(CONNECTION_GROUP) in connections), None)
     return {
+        "catalogs": catalogs,
+        "catalog": next((c for c in catalogs if c["name"] == chosen),
+                        catalogs[0] if len(catalogs) == 1 else None),
         "groups": {group: [{"name": name, "description": description_of(node)}
                            for name, node in sorted(options.items())]
                    for group, options in config_groups().items()},

@@ -24,7 +24,7 @@ from jupyter_server.utils import url_path_join
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..runners.background import BackgroundRuns
 from . import openapi, views
-from .configs import list_project_configs
+from .configs import find_project, list_project_configs
 from .content import UnsatisfiableRange, asset_content, byte_range
 from .errors import APIError, error_body
 from .overrides import allowed_overrides
@@ -109,6 +109,14 @@ class DerivaMLHandler(APIHandler):
                 f"The {what} {relative[:80]!r} cannot be a file name here "
                 f"({getattr(e, 'strerror', None) or e}); give a path "
                 "relative to the Jupyter server's root directory.")) from e
+
+
+class LocalCatalogsHandler(DerivaMLHandler):
+    path = "catalogs"
+
+    @api_method("read")
+    async def get(self) -> None:
+        self.answer(await self.call(views.local_catalogs, catalog=False))
 
 
 class CatalogViewHandler(DerivaMLHandler):
@@ -239,8 +247,13 @@ class ConfigsHandler(DerivaMLHandler):
 
     @api_method("read")
     async def get(self) -> None:
-        project = self.root_path(self.query["path"] or "", "project path")
-        self.answer(await self.call(list_project_configs, project, catalog=False))
+        """The configs of the project holding ?path (the folder itself or one above it), with
+        that project's path relative to the server root."""
+        root = self.root_path("", "server root")
+        start = self.root_path(self.query["path"] or "", "project path")
+        project = await self.call(find_project, root, start, catalog=False)
+        listing = await self.call(list_project_configs, project, catalog=False)
+        self.answer({**listing, "project": project.relative_to(root).as_posix()})
 
 
 class NotebookUploadHandler(DerivaMLHandler):
@@ -335,9 +348,10 @@ class RunCancelHandler(RunsHandlerBase):
 
 
 HANDLERS: list[type[DerivaMLHandler]] = [
-    OpenAPIHandler, InfoHandler, DatasetsHandler, DatasetHandler, DatasetMembersHandler,
-    ExecutionsHandler, ExecutionHandler, CompareHandler, AssetContentHandler, WorkflowsHandler,
-    ConfigsHandler, NotebookUploadHandler, RunsHandler, RunHandler, RunCancelHandler,
+    OpenAPIHandler, LocalCatalogsHandler, InfoHandler, DatasetsHandler, DatasetHandler,
+    DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, CompareHandler,
+    AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, RunsHandler,
+    RunHandler, RunCancelHandler,
 ]
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [
     (re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", handler.path), handler) for handler in HANDLERS]

@@ -88,6 +88,7 @@ def file_content(described: dict[str, Any]) -> dict[str, Any]:
 
 PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/openapi.json": {"get": operation("This description")},
+    "/catalogs": {"get": operation("The local catalogs (their names) under DERIVAML_HOME")},
     "/info": {"get": operation("The package version, the catalog and its counts", CATALOG)},
     "/datasets": {"get": operation("The datasets with their current version and types",
                                    CATALOG)},
@@ -136,7 +137,8 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
         ]))},
     "/workflows": {"get": operation("The recorded workflows", CATALOG)},
     "/configs": {"get": operation(
-        "The hydra-zen configs of the project at ?path (its src/configs)",
+        "The hydra-zen configs of the project holding ?path (the nearest folder with "
+        "src/configs from ?path up), the catalogs its deriva_ml options name, and its path",
         [query("path", {**PATH, "description": "the project folder, " + PATH["description"]})])},
     "/notebooks/upload": {"post": operation(
         "Upload a notebook and its Markdown rendering to an execution", CATALOG, body={

@@ -31,6 +31,13 @@ def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return json.loads(frame.to_json(orient="records", date_format="iso"))
 
 
+def local_catalogs() -> dict[str, Any]:
+    """The names of the local catalogs under ``$DERIVAML_HOME``."""
+    folder = derivaml_home() / "catalogs"
+    names = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    return {"local": names}
+
+
 def catalog_info(ml: DerivaML) -> dict[str, Any]:
     return {
         "version": __version__, "host": ml.hostname, "catalog": ml.catalog_id,

@@ -1,8 +1,10 @@
-/** The Configs section: the hydra-zen config groups and options of the DerivaML project open
- * in the file browser (its current folder), and a form that runs the project's model. */
-import { FileBrowser } from '@jupyterlab/filebrowser';
+/** The Configs section: the hydra-zen config groups and options of the DerivaML project the
+ * user works in (the one holding the active notebook or the file browser's folder), and a
+ * form that runs the project's model. */
 import { Message } from '@lumino/messaging';
+import { ISignal, Signal } from '@lumino/signaling';
 
+import { WorkingLocation } from '../location';
 import { DerivaMLModel } from '../model';
 import { APIError } from '../request';
 import { IConfigOption, IProjectConfigs } from '../tokens';
@@ -13,15 +15,29 @@ import { Section } from './section';
 export class ConfigsSection extends Section {
   constructor(
     model: DerivaMLModel,
-    private readonly browser: FileBrowser | null
+    private readonly location: WorkingLocation
   ) {
     super(model, 'Configs');
-    browser?.model.pathChanged.connect(() => this.refreshIfShown(), this);
+    location.changed.connect((_, path) => {
+      if (!this._project || !within(path, this._project.project)) {
+        this.refreshIfShown();
+      }
+    }, this);
   }
 
-  /** The folder shown: the file browser's current one, relative to the server root. */
+  /** The folder whose project is shown, relative to the server root. */
   get path(): string {
-    return this.browser?.model.path ?? '';
+    return this.location.path;
+  }
+
+  /** The project shown (null when the folder is in none). */
+  get project(): IProjectConfigs | null {
+    return this._project;
+  }
+
+  /** Emitted when the project shown changes (null: the folder is in no project). */
+  get projectChanged(): ISignal<this, IProjectConfigs | null> {
+    return this._projectChanged;
   }
 
   refresh(): void {
@@ -31,20 +47,34 @@ export class ConfigsSection extends Section {
     void this.display(
       this.listNode,
       () => this.model.configs(path),
-      configs => [
-        note(`Project: /${path}`),
-        runModelForm(this.model, path),
-        ...renderConfigs(configs)
-      ],
-      error => [
-        error instanceof APIError && error.kind === 'DerivaMLNotFound'
-          ? note(
-              `${folder} is not a DerivaML project (it has no src/configs). Open a project ` +
-                'folder in the file browser to see its configs.'
-            )
-          : note(error.message, 'error')
-      ]
+      configs => {
+        this.setProject(configs);
+        return [
+          note(`Project: /${configs.project}`),
+          runModelForm(this.model, configs.project),
+          ...renderConfigs(configs)
+        ];
+      },
+      error => {
+        this.setProject(null);
+        return [
+          error instanceof APIError && error.kind === 'DerivaMLNotFound'
+            ? note(
+                `${folder} is in no DerivaML project (no src/configs from it up). Open a ` +
+                  'project folder or one of its notebooks to see its configs.'
+              )
+            : note(error.message, 'error')
+        ];
+      }
     );
+  }
+
+  private setProject(project: IProjectConfigs | null): void {
+    const before = this._project?.project ?? null;
+    this._project = project;
+    if ((project?.project ?? null) !== before) {
+      this._projectChanged.emit(project);
+    }
   }
 
   protected onAfterShow(msg: Message): void {
@@ -68,6 +98,13 @@ export class ConfigsSection extends Section {
   }
 
   private _stale = true;
+  private _project: IProjectConfigs | null = null;
+  private _projectChanged = new Signal<this, IProjectConfigs | null>(this);
+}
+
+/** Whether folder `path` is `project` or inside it. */
+function within(path: string, project: string): boolean {
+  return project === '' || path === project || path.startsWith(`${project}/`);
 }
 
 function options(list: IConfigOption[]): HTMLElement {

@@ -1,12 +1,14 @@
 /** The left-sidebar panel: a catalog selector and what the catalog holds, then the
- * Datasets, Executions, Configs and Runs sections. */
-import { FileBrowser } from '@jupyterlab/filebrowser';
+ * Datasets, Executions, Configs and Runs sections. The catalog follows the project the user
+ * works in: the one chosen last in that project, else the one its deriva_ml config names. */
 import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { derivamlIcon } from '../icons';
-import { DerivaMLModel } from '../model';
-import { IInfo } from '../tokens';
+import { CatalogMemory } from '../catalogmemory';
+import { WorkingLocation } from '../location';
+import { catalogOf, DerivaMLModel } from '../model';
+import { IInfo, IProjectConfigs } from '../tokens';
 import { ConfigsSection } from './configs';
 import { DatasetsSection } from './datasets';
 import { count, fill, h, note } from './dom';
@@ -19,9 +21,10 @@ export const PANEL_ID = 'derivaml-jupyter-sidebar';
 export class DerivaMLPanel extends SidePanel {
   constructor(
     readonly model: DerivaMLModel,
-    browser: FileBrowser | null,
+    location: WorkingLocation,
     openAsset: AssetOpener = null,
-    compare: Comparer | null = null
+    compare: Comparer | null = null,
+    private readonly _memory: CatalogMemory | null = null
   ) {
     super();
     this.id = PANEL_ID;
@@ -36,10 +39,12 @@ export class DerivaMLPanel extends SidePanel {
       (this.content as AccordionPanel).expand(this.widgets.indexOf(executions));
       executions.select(rid);
     };
+    this._configs = new ConfigsSection(model, location);
+    this._configs.projectChanged.connect((_, project) => this.followProject(project), this);
     this._sections = [
       new DatasetsSection(model),
       executions,
-      new ConfigsSection(model, browser),
+      this._configs,
       new RunsSection(model, openExecution)
     ];
     this._sections.forEach(section => this.addWidget(section));
@@ -65,19 +70,55 @@ export class DerivaMLPanel extends SidePanel {
     void this.showInfo();
   }
 
+  /** Show the catalog chosen last in `project`, else the one its config names. */
+  private followProject(project: IProjectConfigs | null): void {
+    if (!project) {
+      return;
+    }
+    const named = project.catalog && catalogOf(project.catalog.host, project.catalog.catalog);
+    const catalog = this._memory?.forProject(project.project) ?? named;
+    if (catalog && catalog !== this.model.catalog) {
+      this.model.catalog = catalog;
+    }
+  }
+
+  /** The catalog picker's choices: the local catalogs and those the project names. */
+  private async listChoices(): Promise<void> {
+    const project = this._configs.project;
+    const named = (project?.catalogs ?? []).map(c => catalogOf(c.host, c.catalog));
+    let local: string[] = [];
+    try {
+      local = await this.model.localCatalogs();
+    } catch {
+      // the picker still offers the project's catalogs
+    }
+    const choices = [...new Set([...named, ...local])];
+    fill(this._choices, ...choices.map(choice => h('option', '', choice)));
+    this._choices.querySelectorAll('option').forEach((option, i) => {
+      option.value = choices[i];
+    });
+  }
+
   private makeHeader(): Widget {
     const input = this._catalogInput;
     input.value = this.model.catalog;
     input.title =
       'The catalog to show: a local catalog name, or HOST/CATALOG on a DERIVA server ' +
-      '(press Enter to switch)';
-    input.addEventListener('change', () => (this.model.catalog = input.value));
+      '(press Enter to switch; the list offers the local catalogs and the project’s)';
+    this._choices.id = `${PANEL_ID}-catalogs`;
+    input.setAttribute('list', this._choices.id);
+    input.addEventListener('focus', () => void this.listChoices());
+    input.addEventListener('change', () => {
+      this.model.catalog = input.value;
+      void this._memory?.remember(input.value, this._configs.project?.project ?? null);
+    });
     const header = new Widget({
       node: h(
         'div',
         'jp-DerivaML-header',
         h('h2', '', 'DerivaML'),
         h('label', 'jp-DerivaML-catalogField', 'Catalog ', input),
+        this._choices,
         this._info
       )
     });
@@ -97,6 +138,8 @@ export class DerivaMLPanel extends SidePanel {
 
   private _info = h('div', 'jp-DerivaML-summary');
   private _catalogInput = h('input', 'jp-mod-styled jp-DerivaML-catalog');
+  private _choices = h('datalist');
+  private _configs: ConfigsSection;
   private _sections: Section[];
 }
 

@@ -144,7 +144,7 @@ test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
 
 test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   let panel = await openSidebar(page);
-  await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is not a DerivaML project');
+  await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is in no DerivaML project');
   await page.contents.uploadDirectory(path.join(QUICKSTART, 'src'), `${tmpPath}/quickstart/src`);
   await page.sidebar.openTab('filebrowser');
   await page.filebrowser.openDirectory(`${tmpPath}/quickstart`);
@@ -154,6 +154,46 @@ test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   await expect(configs.locator('dt', { hasText: 'digits_split' })).toBeVisible();
   await expect(configs).toContainText('Quick training on the digits split.');
   await screenshot(page, 'configs');
+});
+
+test('the sidebar follows the active notebook to its project and remembers the catalog', async ({
+  page,
+  tmpPath
+}) => {
+  const project = `${tmpPath}/quickstart`;
+  await page.contents.uploadDirectory(path.join(QUICKSTART, 'src'), `${project}/src`);
+  const notebook = `${project}/notebooks/digits_analysis.ipynb`;
+  await page.contents.uploadFile(path.join(QUICKSTART, 'notebooks', 'digits_analysis.ipynb'), notebook);
+  let panel = await openSidebar(page);
+  const field = () => page.locator(`#${SIDEBAR} .jp-DerivaML-catalog`);
+  await expect(field()).toHaveValue('default');
+  await page.sidebar.openTab('filebrowser');
+  await page.filebrowser.open(notebook);
+  panel = await openSidebar(page);
+  const configs = panel.locator('.jp-DerivaML-configs');
+  await expect(configs).toContainText(`Project: /${project}`, { timeout: 30000 });
+  await expect(field()).toHaveValue('quickstart'); // what the project's deriva_ml config names
+  await field().focus();
+  const choices = panel.locator('datalist option');
+  await expect(choices).toHaveCount(2); // quickstart (the project's) and default (local)
+  expect(await choices.evaluateAll(o => o.map(e => (e as HTMLOptionElement).value))).toEqual([
+    'quickstart',
+    'default'
+  ]);
+  const saved = page.waitForResponse(
+    r => r.url().includes('/api/workspaces/') && r.request().method() === 'PUT'
+  );
+  await field().fill('default');
+  await field().press('Enter');
+  await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-item')).toHaveCount(4);
+  await saved; // the choice is in the workspace, which a reload restores
+  await page.reload({ waitForIsReady: false }); // the notebook, not the Launcher, is restored
+  await expect(page.locator(`#${SIDEBAR} .jp-DerivaML-configs`)).toContainText(
+    `Project: /${project}`,
+    { timeout: 30000 }
+  );
+  await expect(field()).toHaveValue('default'); // the choice made in this project
+  await screenshot(page, 'project-catalog');
 });
 
 test('the notebook button uploads the saved notebook to a chosen execution', async ({
