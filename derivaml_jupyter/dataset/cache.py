@@ -262,10 +262,10 @@ def cached_table(cache_dir: Path, schema: str, table: str, force: bool, compute:
 
 
 def cached_denormalized(dataset: Dataset, include_tables: list[str], version: str,
-                        force: bool, **plan: Any) -> pd.DataFrame:
-    """``dataset.get_denormalized_as_dataframe`` of ``version``, kept under
-    ``denormalized/`` by its arguments."""
-    key = hashlib.md5(json.dumps([sorted(include_tables), plan], sort_keys=True,
+                        snapshot: str, force: bool, **plan: Any) -> pd.DataFrame:
+    """``dataset.get_denormalized_as_dataframe`` of ``version`` (read as of ``snapshot``),
+    kept under ``denormalized/`` by its arguments."""
+    key = hashlib.md5(json.dumps([sorted(include_tables), snapshot, plan], sort_keys=True,
                                  default=str).encode()).hexdigest()[:16]
     path = Path(dataset._ml.cache_dir) / "denormalized" / \
         f"{dataset.dataset_rid}_{version}_{key}.pkl"

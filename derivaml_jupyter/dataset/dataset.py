@@ -188,14 +188,15 @@ class Dataset(DatasetTypes, DatasetFeatures, DatasetDenormalizedViews, DatasetRe
                            via: list[str] | None = None, ignore_unrelated_anchors: bool = False
                            ) -> pd.DataFrame:
         """``get_denormalized_as_dataframe`` of ``version`` (None: the current one), kept in
-        the cache so the next call with the same arguments reads it back; ``force``
-        recomputes it."""
+        the cache so the next call with the same arguments reads it back (for a dev version,
+        until the catalog changes); ``force`` recomputes it."""
+        from .bag import pinned_record
         from .cache import cached_denormalized
 
-        version = self._ml.dataset_version_record(self.dataset_rid, version)["Version"]
+        record = pinned_record(self._ml, self._spec(version))
         return cached_denormalized(
-            self, include_tables, version, force, row_per=row_per, via=via,
-            ignore_unrelated_anchors=ignore_unrelated_anchors)
+            self, include_tables, record["Version"], record["Snapshot"], force,
+            row_per=row_per, via=via, ignore_unrelated_anchors=ignore_unrelated_anchors)
 
     # -- display -----------------------------------------------------------------------------
     def get_chaise_url(self) -> str:
