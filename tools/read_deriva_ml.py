@@ -136,7 +136,10 @@ class Source:
             spec["signature"] = signature(init.args, drop_first=True)
         elif "BaseModel" in mro or any(_decorator_names(c) & DATACLASS_DECORATORS
                                        for c in classes):
-            spec["signature"] = _fields_signature(classes, keyword_only="BaseModel" in mro)
+            pydantic = "BaseModel" in mro  # else a dataclass: only dataclass bases add fields
+            spec["signature"] = _fields_signature(
+                [c for c in classes if pydantic or _decorator_names(c) & DATACLASS_DECORATORS],
+                keyword_only=pydantic)
         methods: dict[str, str] = {}
         for c in classes:
             for f in c.body:
