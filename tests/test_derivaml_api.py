@@ -274,6 +274,30 @@ def test_execution_dirs_and_pending_uploads(ml):
     assert [d["execution_rid"] for d in ml.list_execution_dirs()] == ["0000"]
 
 
+def test_staged_feature_records_are_pending_rows(ml):
+    ml.create_table("Subject", {"Name": "text"}, update_navbar=False)
+    subject = ml.insert_rows("Subject", [{"Name": "s"}])[0]["RID"]
+    ml.create_vocabulary("Grade", "grades", update_navbar=False)
+    ml.add_term("Grade", "High", "high")
+    Quality = ml.create_feature("Subject", "Quality", terms=["Grade"])
+    table = ml.lookup_feature("Subject", "Quality").feature_table
+    exe = ml.create_execution(workflow=Workflow(name="Label", workflow_type="Training"),
+                              description="label")
+    with exe.execute():
+        exe.add_features([Quality(Subject=subject, Grade="High")])
+
+    def rows() -> list[tuple]:
+        (summary,) = ml.pending_summary().per_execution
+        return [(r.table, r.pending, r.uploaded) for r in summary.rows]
+
+    assert rows() == [(f"{table.schema}:{table.name}", 1, 0)]
+    assert "1 pending" in ml.pending_summary().render()
+    assert ml.commit_pending_executions().total_failed == 0
+    assert rows() == [(f"{table.schema}:{table.name}", 0, 1)]
+    assert not ml.pending_summary().has_pending
+    assert [r["Subject"] for r in ml.get_table_as_dict(table)] == [subject]
+
+
 def test_strict_preallocated_rid_is_an_applied_annotation(ml):
     ml.create_asset("Scan")
     assert not ml.is_strict_preallocated_rid("Scan")

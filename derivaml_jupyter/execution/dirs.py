@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from ..catalog.connect import derivaml_home
 from ..core.definitions import DRY_RUN_RID, Status
 from ..core.errors import DerivaMLNotFound
+from ..feature.staging import STAGED
 from .pending import PendingSummary, UploadReport, WorkspacePendingSummary
 from .status_log import STATUS_LOG
 from .upload import MANIFEST
@@ -119,8 +120,8 @@ class ExecutionDirsAPI:
                       status: Status | str | list[Status | str] | None = None,
                       delete_working_dir: bool = False) -> int:
         """Forget executions on this machine: those with ``status`` (one or a list; None:
-        any) whose directory was last changed more than ``older_than`` ago. Their manifest
-        and status log go (so nothing of theirs is pending any more); with
+        any) whose directory was last changed more than ``older_than`` ago. Their manifest,
+        staged feature records and status log go (nothing of theirs is pending any more); with
         ``delete_working_dir`` their whole directory. The catalog is not touched. Returns how
         many executions were forgotten."""
         wanted = None if status is None else {
@@ -135,7 +136,7 @@ class ExecutionDirsAPI:
             if delete_working_dir:
                 shutil.rmtree(folder)
             else:
-                for name in (MANIFEST, STATUS_LOG):
+                for name in (MANIFEST, STATUS_LOG, STAGED):
                     (folder / name).unlink(missing_ok=True)
             count += 1
         return count

@@ -2,15 +2,18 @@
 outcome of uploading them (``ml.commit_pending_executions()``), shaped as deriva-ml's.
 
 Here an execution's pending work is its manifest (``upload.Manifest``): output files staged
-with ``asset_file_path`` and not yet recorded in the catalog. Rows are written to the
-catalog as they are made, so ``rows`` is always empty (deriva-ml stages rows offline)."""
+with ``asset_file_path`` and not yet recorded in the catalog; and its feature records staged
+with ``add_features`` (``feature.staging``), the only rows written at upload (others reach
+the catalog as they are made)."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..feature.staging import STAGED, UPLOADED
 from .upload import Manifest
 
 
@@ -64,7 +67,7 @@ class PendingSummary:
                 diagnostics.append(f"{entry.path} of {entry.table} is staged but missing")
         assets = [PendingAssetCount(table, pending, 0, done, size)
                   for table, (pending, done, size) in sorted(counts.items())]
-        return cls(execution_rid, [], assets, diagnostics)
+        return cls(execution_rid, _feature_rows(Path(working_dir)), assets, diagnostics)
 
     @property
     def has_pending(self) -> bool:
@@ -81,6 +84,8 @@ class PendingSummary:
     def render(self) -> str:
         """A few lines for a terminal."""
         lines = [f"Execution {self.execution_rid}:"]
+        lines += [f"  rows:    {r.table.split(':')[-1]} ({r.pending} pending, {r.failed} failed)"
+                  for r in self.rows if r.pending or r.failed]
         lines += [f"  assets:  {a.table.split(':')[-1]} ({a.pending_files} pending, "
                   f"{a.failed_files} failed, {a.total_bytes_pending / 1e6:.1f}MB)"
                   for a in self.assets if a.pending_files or a.failed_files]
@@ -88,6 +93,21 @@ class PendingSummary:
             lines.append("  nothing pending")
         lines += [f"  - {d}" for d in self.diagnostics]
         return "\n".join(lines)
+
+
+def _feature_rows(working_dir: Path) -> list[PendingRowCount]:
+    """Feature records staged (pending) and written (uploaded), by feature table."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for state, name in enumerate((STAGED, UPLOADED)):
+        path = working_dir / name
+        for line in path.read_text("utf-8").splitlines() if path.exists() else ():
+            try:
+                item = json.loads(line)
+            except json.JSONDecodeError:  # a line cut short by a killed process
+                continue
+            counts[f"{item['schema']}:{item['table']}"][state] += 1
+    return [PendingRowCount(table, pending, 0, uploaded)
+            for table, (pending, uploaded) in sorted(counts.items())]
 
 
 @dataclass
