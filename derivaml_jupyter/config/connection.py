@@ -67,7 +67,7 @@ class DerivaMLConfig:
         self.catalog_id = str(self.catalog_id)
         self.hydra_runtime_output_dir = hydra_output_dir() or self.hydra_runtime_output_dir
         self.mode = getattr(self.mode, "value", self.mode)
-        if self.mode not in ConnectionMode._value2member_map_:
+        if self.mode not in {m.value for m in ConnectionMode}:
             raise ValueError(
                 f"DerivaMLConfig.mode must be 'online' or 'offline', not {self.mode!r}.")
         if self.default_schema and self.domain_schema and \
@@ -92,13 +92,9 @@ class DerivaMLConfig:
         ``working_dir`` (shared by several users) ``<working_dir>/<user>/deriva-ml``, else
         the per-user root ``$DERIVAML_HOME/work`` (deriva-ml: ``~/.deriva-ml``); then
         ``<hostname>/<catalog_id>`` for those given."""
-        if not working_dir:
-            return default_working_dir(hostname, catalog_id)
-        base = Path(working_dir).expanduser() / getpass.getuser() / "deriva-ml"
-        for part in (hostname, catalog_id):
-            if part is not None:
-                base /= str(part)
-        return base.absolute()
+        root = Path(working_dir).expanduser() / getpass.getuser() / "deriva-ml" \
+            if working_dir else None
+        return default_working_dir(hostname, catalog_id, root).absolute()
 
 
 def hydra_output_dir() -> str | None:

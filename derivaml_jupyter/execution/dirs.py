@@ -33,10 +33,11 @@ log = logging.getLogger("derivaml")
 DONE = (Status.uploaded, Status.aborted)
 
 
-def default_working_dir(hostname: str | None, catalog_id: str | int | None) -> Path:
-    """The working directory of a connection given none: ``$DERIVAML_HOME/work``, then
-    ``<hostname>/<catalog_id>`` for those given."""
-    path = derivaml_home() / "work"
+def default_working_dir(hostname: str | None, catalog_id: str | int | None,
+                        root: Path | None = None) -> Path:
+    """The working directory of a connection: ``root`` (default ``$DERIVAML_HOME/work``),
+    then ``<hostname>/<catalog_id>`` for those given."""
+    path = root or derivaml_home() / "work"
     for part in (hostname, catalog_id):
         if part is not None:
             path /= str(part)
