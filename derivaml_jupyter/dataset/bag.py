@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
 CHUNK = 500  # RIDs per select
 FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
-FETCH_BATCH = 32  # files per task at most
+FETCH_BATCH = 32  # files per task
 
 
 def as_spec(spec: Any) -> DatasetSpec:
@@ -309,18 +309,17 @@ def _walk(ml: DerivaML, dataset_rid: str, reader: _Reader,
 
 def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
                  *, atomic: bool, threads: int = FETCH_THREADS) -> None:
-    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on
-    ``threads`` threads, checking each against the MD5 and length the catalog recorded.
-    ``atomic`` fetches each file into a ``.partial-*`` folder beside it first (for bags
-    already in place)."""
+    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on up to
+    ``threads`` threads (a batch of ``FETCH_BATCH`` files each), checking each against the
+    MD5 and length the catalog recorded. ``atomic`` fetches each file into a ``.partial-*``
+    folder beside it first (for bags already in place)."""
     from tqdm.auto import tqdm
 
     def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
         return sum(_fetch_one(catalog, data_dir, t, row, atomic=atomic) for t, row in batch)
 
     total = sum(int(row["Length"] or 0) for _, row in assets)
-    size = max(1, min(FETCH_BATCH, -(-len(assets) // threads)))  # every thread gets work
-    batches = [assets[i:i + size] for i in range(0, len(assets), size)]
+    batches = [assets[i:i + FETCH_BATCH] for i in range(0, len(assets), FETCH_BATCH)]
     pool = ThreadPoolExecutor(threads)
     try:
         with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
