@@ -64,8 +64,12 @@ class SchemaDiff:
 
     def render(self) -> str:
         """One line per change: ``+ table domain.Image``, ``- column ...``, ``~ column ...``."""
-        marks = {"added": "+", "removed": "-", "column": "~"}
-        return "\n".join(f"{marks[name.split('_')[0]]} {name.split('_')[-1].rstrip('s')} {item}"
+        def label(field: str) -> str:  # added_tables: "+ table"; column_type_changes: "~ column"
+            change, _, what = field.partition("_")
+            return {"added": "+ ", "removed": "- "}.get(change, "~ ") + (
+                "column" if change == "column" else what.removesuffix("s"))
+
+        return "\n".join(f"{label(name)} {item}"
                          for name, items in vars(self).items() for item in items)
 
 

@@ -16,6 +16,7 @@ from derivaml import ConnectionMode, DerivaML, ExecutionConfiguration, Workflow
 from derivaml.core import DerivaMLConfig
 from derivaml.execution import DescribedList, reset_multirun_state
 from derivaml_jupyter.annotations.tags import TAG_CHAISE_CONFIG
+from derivaml_jupyter.catalog.contract import Column
 from derivaml_jupyter.core import connection_mode
 from derivaml_jupyter.core.errors import (
     DerivaMLConflict,
@@ -218,9 +219,12 @@ def test_schema_pinning(ml):
     assert (status.pinned, status.pin_reason) == (True, "paper run")
     with pytest.raises(DerivaMLSchemaPinned, match="paper run"):
         ml.refresh_schema(force=True)
+    assert ml.diff_schema().render() == f"+ table {ml.domain_schema}.Later"
     ml.unpin_schema()
     ml.refresh_schema()
     assert ml.diff_schema().is_empty() and ml.pin_schema() is None
+    ml.catalog.add_column(ml.domain_schema, "Later", Column("Y", "text"))
+    assert ml.diff_schema().render() == f"+ column {ml.domain_schema}.Later.Y (text)"
 
 
 def test_execution_dirs_and_pending_uploads(ml):
