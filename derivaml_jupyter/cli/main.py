@@ -155,6 +155,12 @@ def cmd_upload(ml: DerivaML, args: argparse.Namespace) -> None:
         print(f"  {table}: {name}")
 
 
+def cmd_reproduce(ml: DerivaML, args: argparse.Namespace) -> None:
+    from ..runners.reproduce import report_reproduction, reproduce
+
+    report_reproduction(reproduce(ml, args.rid, repo=args.repo))
+
+
 def cmd_migrate(catalog: Catalog, args: argparse.Namespace) -> None:
     from ..schema.migrate import apply_migration, plan_migration
 
@@ -212,6 +218,12 @@ def build_parser() -> argparse.ArgumentParser:
             "interrupted upload; nothing already stored is sent again)")
     p.add_argument("rid", help="execution RID")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p = add("reproduce", cmd_reproduce, "run a recorded execution again as it ran: its "
+            "commit (in a temporary git worktree), Hydra overrides and dataset versions; the "
+            "new execution is linked to it")
+    p.add_argument("rid", help="execution RID")
+    p.add_argument("--repo", help="the git repository holding the execution's code (default: "
+                   "the one around the current directory, else the one it ran in)")
     add("migrate", cmd_migrate, "add to a catalog made by deriva-ml the tables, columns and "
         "terms DerivaML records (prints the changes; --yes applies them)", raw=True
         ).add_argument("--yes", action="store_true", help="apply the changes")
