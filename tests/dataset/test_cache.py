@@ -160,6 +160,10 @@ def test_bag_constructor_options_and_concurrent_fetches(ml, clinic, monkeypatch)
                         lambda n: threads.append(n) or pool(n))
     bag.materialize(fetch_concurrency=3)
     assert threads == [3]
+    threads.clear()  # a new bag: its rows found 5 queries at a time, its files on 2 threads
+    ml.download_dataset_bag(DatasetSpec(rid=clinic.training.rid, fetch_concurrency=2,
+                                        reachability_concurrency=5))
+    assert 5 in threads and 2 in threads
     assert ml.bag_info(DatasetSpec(rid=split.rid))["status"] == "cached_materialized"
 
 
