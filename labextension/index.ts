@@ -31,11 +31,18 @@ const plugin: JupyterFrontEndPlugin<void> = {
     state: IStateDB | null
   ) => {
     const model = new DerivaMLModel(app.serviceManager.serverSettings);
-    const opener = docManager && ((asset: IAsset) => openAsset(docManager, model, asset));
+    const opener =
+      docManager &&
+      ((asset: IAsset, catalog?: string) => openAsset(docManager, model, asset, catalog));
     const compare = (rids: string[]) => openComparison(app.shell, model, rids);
     const memory = state && new CatalogMemory(state);
     const location = new WorkingLocation(browser, app.shell);
-    const panel = new DerivaMLPanel(model, location, opener, compare, memory);
+    const panel = new DerivaMLPanel(model, location, {
+      openAsset: opener,
+      compare,
+      memory,
+      shell: app.shell
+    });
     void memory?.restore().then(() => {
       if (memory.last && model.catalog === 'default') {
         model.catalog = memory.last; // a project's remembered choice may follow

@@ -13,6 +13,7 @@ import { APIError, Query, apiURL, requestAPI, requestBlob } from './request';
 import {
   IComparison,
   IDatasetDetail,
+  IExecutionProvenance,
   IDatasetSummary,
   IExecutionDetail,
   IExecutionList,
@@ -193,6 +194,24 @@ export class DerivaMLModel implements IDisposable {
     return this.request('executions', { limit }, init);
   }
 
+  /** What execution `rid` of `catalog` ran on, and its metrics. */
+  provenance(rid: string, catalog: string = this._catalog): Promise<IExecutionProvenance> {
+    return requestAPI<IExecutionProvenance>(
+      this.serverSettings,
+      `executions/${encodeURIComponent(rid)}/provenance`,
+      catalogQuery(catalog)
+    );
+  }
+
+  /** Execution `rid` of `catalog` with its workflow, inputs, outputs and nesting. */
+  executionOf(rid: string, catalog: string): Promise<IExecutionDetail> {
+    return requestAPI<IExecutionDetail>(
+      this.serverSettings,
+      `executions/${encodeURIComponent(rid)}`,
+      catalogQuery(catalog)
+    );
+  }
+
   /** Executions `rids` of `catalog` (default: the selected one) side by side;
    * `onlyDifferences` keeps the facts that differ. */
   compare(
@@ -207,16 +226,16 @@ export class DerivaMLModel implements IDisposable {
     });
   }
 
-  /** The URL of asset `rid`'s file on the selected catalog; `download` asks the browser to
-   * save it rather than show it. */
-  assetURL(rid: string, download: boolean = false): string {
-    const query = { ...catalogQuery(this._catalog), download: download ? 'true' : null };
+  /** The URL of asset `rid`'s file on `catalog` (default: the selected one); `download`
+   * asks the browser to save it rather than show it. */
+  assetURL(rid: string, download: boolean = false, catalog: string = this._catalog): string {
+    const query = { ...catalogQuery(catalog), download: download ? 'true' : null };
     return apiURL(this.serverSettings, assetEndpoint(rid), query);
   }
 
-  /** The bytes of asset `rid`'s file. */
-  assetContent(rid: string): Promise<Blob> {
-    return requestBlob(this.serverSettings, assetEndpoint(rid), catalogQuery(this._catalog));
+  /** The bytes of asset `rid`'s file on `catalog` (default: the selected one). */
+  assetContent(rid: string, catalog: string = this._catalog): Promise<Blob> {
+    return requestBlob(this.serverSettings, assetEndpoint(rid), catalogQuery(catalog));
   }
 
   execution(rid: string): Promise<IExecutionDetail> {

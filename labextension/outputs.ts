@@ -12,11 +12,13 @@ export const OUTPUTS_FOLDER = 'derivaml-outputs';
 /** Files larger than this are offered for download only. */
 export const MAX_OPEN_BYTES = 50 * 1024 * 1024;
 
-/** Save `asset`'s file into the outputs folder and open it; returns its path there. */
+/** Save `asset`'s file (of `catalog`, default: the selected one) into the outputs folder
+ * and open it; returns its path there. */
 export async function openAsset(
   docManager: IDocumentManager,
   model: DerivaMLModel,
-  asset: IAsset
+  asset: IAsset,
+  catalog: string = model.catalog
 ): Promise<string> {
   if (asset.length > MAX_OPEN_BYTES) {
     const size = `${Math.round(asset.length / 1024 / 1024)} MB`;
@@ -28,7 +30,7 @@ export async function openAsset(
     await contents.save(path, { type: 'directory' });
   }
   const path = `${folder}/${safeName(asset.filename)}`;
-  const content = await base64(await model.assetContent(asset.rid));
+  const content = await base64(await model.assetContent(asset.rid, catalog));
   await contents.save(path, { type: 'file', format: 'base64', content });
   docManager.openOrReveal(path, path.endsWith('.md') ? 'Markdown Preview' : undefined);
   return path;

@@ -112,6 +112,7 @@ export interface IWorkflow {
   name: string;
   url: string | null;
   version: string | null;
+  checksum: string | null;
   workflow_type: string[];
 }
 
@@ -205,4 +206,15 @@ export interface IComparisonRow {
 export interface IComparison {
   executions: string[];
   rows: IComparisonRow[];
+}
+
+/** `GET executions/<rid>/provenance`: what an execution ran on, and its metrics. */
+export interface IExecutionProvenance {
+  environment: {
+    python: string | null;
+    platform: string | null;
+    git: { commit: string | null; remote: string | null; dirty: boolean; changes: string[] } | null;
+    packages: number;
+  } | null;
+  metrics: Record<string, string | number | boolean | null>;
 }

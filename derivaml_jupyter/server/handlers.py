@@ -196,6 +196,14 @@ class ExecutionHandler(DerivaMLHandler):
         self.answer(await self.call(views.execution_detail, rid))
 
 
+class ExecutionProvenanceHandler(DerivaMLHandler):
+    path = "executions/{rid}/provenance"
+
+    @api_method("read")
+    async def get(self, rid: str) -> None:
+        self.answer(await self.call(views.execution_provenance, rid))
+
+
 class CompareHandler(DerivaMLHandler):
     path = "compare"
 
@@ -349,7 +357,8 @@ class RunCancelHandler(RunsHandlerBase):
 
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, LocalCatalogsHandler, InfoHandler, DatasetsHandler, DatasetHandler,
-    DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, CompareHandler,
+    DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, ExecutionProvenanceHandler,
+    CompareHandler,
     AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, RunsHandler,
     RunHandler, RunCancelHandler,
 ]

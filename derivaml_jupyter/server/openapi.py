@@ -116,6 +116,10 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
     "/executions/{rid}": {"get": operation(
         "An execution with its workflow, inputs, outputs and nesting",
         [in_path("rid", RID), *CATALOG])},
+    "/executions/{rid}/provenance": {"get": operation(
+        "What an execution ran on (Python, platform, git commit, remote and uncommitted "
+        "changes, from its environment.json) and the metrics its metrics files hold",
+        [in_path("rid", RID), *CATALOG])},
     "/compare": {"get": operation(
         "Executions side by side: a row per fact (workflow, status, Hydra config, metrics, "
         "inputs, outputs) with each execution's value and whether they differ", [

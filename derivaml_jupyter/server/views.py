@@ -127,6 +127,28 @@ def execution_detail(ml: DerivaML, rid: str) -> dict[str, Any]:
     }
 
 
+def execution_provenance(ml: DerivaML, rid: str) -> dict[str, Any]:
+    """What an execution ran on (from its ``environment.json``: Python, platform, the git
+    commit, remote and uncommitted changes, the number of packages) and the metrics its
+    metrics files hold (``execution.compare``); None for what it did not record."""
+    from ..execution.compare import read_metrics
+
+    outputs = ml.lookup_execution(rid).outputs["assets"]
+    environment = next((r for r in outputs.get("Execution_Metadata", [])
+                        if r["Filename"] == "environment.json"), None)
+    recorded = None
+    if environment is not None:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "environment.json"
+            ml.catalog.get_object(environment["URL"], path)
+            env = json.loads(path.read_text(encoding="utf-8"))
+        python, platform = env.get("python") or {}, env.get("platform") or {}
+        recorded = {"python": (python.get("version") or "").split()[0] or None,
+                    "platform": platform.get("platform"), "git": env.get("git"),
+                    "packages": len(env.get("packages") or {})}
+    return {"environment": recorded, "metrics": read_metrics(ml, outputs)}
+
+
 def _assets(ml: DerivaML, by_table: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return {table: [{"rid": r["RID"], "filename": r["Filename"], "url": r["URL"],
                      "length": r["Length"], "md5": r["MD5"],

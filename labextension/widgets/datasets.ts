@@ -20,10 +20,10 @@ export class DatasetsSection extends ItemsSection {
     void this.display(this.listNode, () => this.model.datasets(), list => this.renderList(list));
   }
 
-  /** Show dataset `rid` in the detail area. */
-  select(rid: string): void {
+  /** Show dataset `rid` in the detail area, as of `version` (default: the current one). */
+  select(rid: string, version?: string): void {
     this.markSelected(rid);
-    void this.showDetail(() => this.model.dataset(rid), d => this.renderDetail(d));
+    void this.showDetail(() => this.model.dataset(rid, version), d => this.renderDetail(d));
   }
 
   protected onAfterAttach(msg: Message): void {

@@ -3,26 +3,33 @@
  * nested executions. An output or input file opens in a main-area tab when clicked, and its
  * download link saves it. Ctrl-click (Cmd-click) marks executions to compare side by side;
  * a sweep's nested executions compare in one click. */
-import { showErrorMessage } from '@jupyterlab/apputils';
-import { downloadIcon } from '@jupyterlab/ui-components';
 import { Message } from '@lumino/messaging';
 
 import { DerivaMLModel } from '../model';
-import { IAsset, IDatasetInput, IExecutionDetail, IExecutionRef } from '../tokens';
+import { IExecutionDetail, IExecutionRef } from '../tokens';
 import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
+import { AssetOpener, DatasetShower, filesTable, IFileActions } from './files';
 import { ItemsSection } from './section';
-
-/** Opens an asset's file in a tab; null where no document manager is available. */
-export type AssetOpener = ((asset: IAsset) => Promise<string>) | null;
 
 /** Opens executions side by side in a tab. */
 export type Comparer = (rids: string[]) => void;
 
+/** What the section's links and buttons do beyond the sidebar (each optional). */
+export interface IExecutionActions {
+  /** Open an asset's file in a tab. */
+  open?: AssetOpener;
+  /** Compare executions side by side. */
+  compare?: Comparer;
+  /** Show a dataset at a version. */
+  showDataset?: DatasetShower;
+  /** Open an execution's detail in a main-area tab. */
+  openTab?: (rid: string) => void;
+}
+
 export class ExecutionsSection extends ItemsSection {
   constructor(
     model: DerivaMLModel,
-    private readonly _open: AssetOpener = null,
-    private readonly _compare: Comparer | null = null
+    private readonly _actions: IExecutionActions = {}
   ) {
     super(model, 'Executions');
     this.node.insertBefore(this._compareBar, this.listNode);
@@ -49,7 +56,7 @@ export class ExecutionsSection extends ItemsSection {
    * selecting it. */
   private onMarkClick(event: MouseEvent): void {
     const item = (event.target as HTMLElement).closest<HTMLElement>('.jp-DerivaML-item');
-    if (!this._compare || !item?.dataset.rid || !(event.ctrlKey || event.metaKey)) {
+    if (!this._actions.compare || !item?.dataset.rid || !(event.ctrlKey || event.metaKey)) {
       return;
     }
     event.preventDefault();
@@ -66,7 +73,7 @@ export class ExecutionsSection extends ItemsSection {
     this.listNode.querySelectorAll<HTMLElement>('.jp-DerivaML-item').forEach(item => {
       item.classList.toggle('jp-mod-marked', rids.includes(item.dataset.rid ?? ''));
     });
-    const compare = this._compare;
+    const compare = this._actions.compare;
     fill(
       this._compareBar,
       compare && rids.length >= 2
@@ -133,8 +140,10 @@ export class ExecutionsSection extends ItemsSection {
           r.description
         ])
       );
+    const openTab = this._actions.openTab;
     return [
       heading(`Execution ${e.rid}`),
+      openTab ? button('jp-DerivaML-button', () => openTab(e.rid), 'Open in a tab') : null,
       fields([
         ['Status', h('span', '', statusBadge(e.status), ' ', e.status_detail || '')],
         ['Description', e.description],
@@ -144,15 +153,15 @@ export class ExecutionsSection extends ItemsSection {
         ['Duration', e.duration]
       ]),
       heading('Inputs'),
-      ...this.files(e.inputs.datasets, e.inputs.assets),
+      ...filesTable(e.inputs.datasets, e.inputs.assets, this.fileActions()),
       heading('Outputs'),
-      ...this.files(e.outputs.datasets, e.outputs.assets),
+      ...filesTable(e.outputs.datasets, e.outputs.assets, this.fileActions()),
       e.children.length ? heading('Nested executions') : null,
       e.children.length ? refs(e.children) : null,
-      this._compare && e.children.length >= 2
+      this._actions.compare && e.children.length >= 2
         ? button(
             'jp-DerivaML-button jp-DerivaML-compareChildren',
-            () => this._compare?.(e.children.map(c => c.rid)),
+            () => this._actions.compare?.(e.children.map(c => c.rid)),
             `Compare these ${e.children.length} executions`
           )
         : null,
@@ -161,39 +170,9 @@ export class ExecutionsSection extends ItemsSection {
     ];
   }
 
-  /** The datasets and asset files of one side (inputs or outputs) of an execution. */
-  private files(datasets: IDatasetInput[], assets: Record<string, IAsset[]>): Child[] {
-    const rows: Child[][] = [
-      ...datasets.map(d => ['Dataset', d.rid, `version ${d.version}`]),
-      ...Object.entries(assets).flatMap(([kind, list]) =>
-        list.map(a => [kind, a.rid, this.file(a)])
-      )
-    ];
-    return rows.length ? [table(['Kind', 'RID', 'Name'], rows)] : [note('None.')];
-  }
-
-  /** An asset's name, opening it when clicked, and a link that downloads it. */
-  private file(asset: IAsset): HTMLElement {
-    const open = this._open;
-    const name = open
-      ? button('jp-DerivaML-link jp-DerivaML-open', () => void this.openFile(open, asset), asset.filename)
-      : asset.filename;
-    if (open) {
-      (name as HTMLElement).title = `Open ${asset.filename} in a new tab`;
-    }
-    const download = h('a', 'jp-DerivaML-download', downloadIcon.element({ tag: 'span' }));
-    download.href = this.model.assetURL(asset.rid, true);
-    download.download = asset.filename;
-    download.title = `Download ${asset.filename}`;
-    return h('span', 'jp-DerivaML-file', name, download);
-  }
-
-  private async openFile(open: NonNullable<AssetOpener>, asset: IAsset): Promise<void> {
-    try {
-      await open(asset);
-    } catch (error) {
-      void showErrorMessage(`Cannot open ${asset.filename}`, error as Error);
-    }
+  private fileActions(): IFileActions {
+    const { open = null, showDataset } = this._actions;
+    return { model: this.model, open, showDataset };
   }
 
   private _selected: string | null = null;

@@ -1,37 +1,64 @@
 /** The left-sidebar panel: a catalog selector and what the catalog holds, then the
  * Datasets, Executions, Configs and Runs sections. The catalog follows the project the user
  * works in: the one chosen last in that project, else the one its deriva_ml config names. */
+import { JupyterFrontEnd } from '@jupyterlab/application';
 import { refreshIcon, SidePanel, ToolbarButton } from '@jupyterlab/ui-components';
 import { AccordionPanel, Widget } from '@lumino/widgets';
 
-import { derivamlIcon } from '../icons';
 import { CatalogMemory } from '../catalogmemory';
+import { derivamlIcon } from '../icons';
 import { WorkingLocation } from '../location';
 import { catalogOf, DerivaMLModel } from '../model';
 import { IInfo, IProjectConfigs } from '../tokens';
 import { ConfigsSection } from './configs';
 import { DatasetsSection } from './datasets';
 import { count, fill, h, note } from './dom';
-import { AssetOpener, Comparer, ExecutionsSection } from './executions';
+import { ExecutionsSection, IExecutionActions } from './executions';
+import { openExecutionTab } from './executionview';
+import { AssetOpener } from './files';
 import { RunsSection } from './runs';
 import { Section } from './section';
 
 export const PANEL_ID = 'derivaml-jupyter-sidebar';
 
+/** What the panel can do beyond the sidebar (each optional). */
+export interface IPanelOptions {
+  /** Open an asset's file in a tab. */
+  openAsset?: AssetOpener;
+  /** Compare executions side by side in a tab. */
+  compare?: (rids: string[]) => void;
+  /** Remember the catalog chosen in each project. */
+  memory?: CatalogMemory | null;
+  /** Where execution tabs open. */
+  shell?: JupyterFrontEnd.IShell;
+}
+
 export class DerivaMLPanel extends SidePanel {
   constructor(
     readonly model: DerivaMLModel,
     location: WorkingLocation,
-    openAsset: AssetOpener = null,
-    compare: Comparer | null = null,
-    private readonly _memory: CatalogMemory | null = null
+    options: IPanelOptions = {}
   ) {
     super();
     this.id = PANEL_ID;
     this.addClass('jp-DerivaML-panel');
     this.title.icon = derivamlIcon;
     this.title.caption = 'DerivaML';
-    const executions = new ExecutionsSection(model, openAsset, compare);
+    this._memory = options.memory ?? null;
+    const datasets = new DatasetsSection(model);
+    const actions: IExecutionActions = {
+      open: options.openAsset ?? null,
+      compare: options.compare,
+      showDataset: (rid, version) => {
+        (this.content as AccordionPanel).expand(this.widgets.indexOf(datasets));
+        datasets.select(rid, version);
+      }
+    };
+    const shell = options.shell;
+    if (shell) {
+      actions.openTab = rid => openExecutionTab(shell, model, rid, actions);
+    }
+    const executions = new ExecutionsSection(model, actions);
     const openExecution = (rid: string, catalog: string | null = null) => {
       if (catalog && catalog !== model.catalog) {
         model.catalog = catalog; // the header's field follows catalogChanged
@@ -42,7 +69,7 @@ export class DerivaMLPanel extends SidePanel {
     this._configs = new ConfigsSection(model, location);
     this._configs.projectChanged.connect((_, project) => this.followProject(project), this);
     this._sections = [
-      new DatasetsSection(model),
+      datasets,
       executions,
       this._configs,
       new RunsSection(model, openExecution)
@@ -139,6 +166,7 @@ export class DerivaMLPanel extends SidePanel {
   private _info = h('div', 'jp-DerivaML-summary');
   private _catalogInput = h('input', 'jp-mod-styled jp-DerivaML-catalog');
   private _choices = h('datalist');
+  private _memory: CatalogMemory | null;
   private _configs: ConfigsSection;
   private _sections: Section[];
 }

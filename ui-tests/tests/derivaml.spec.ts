@@ -96,6 +96,27 @@ test('an output file opens rendered in a tab, and downloads', async ({ page }) =
   await screenshot(page, 'output-markdown');
 });
 
+test('an execution opens in a tab with its provenance, inputs and sized outputs', async ({
+  page
+}) => {
+  const panel = await openSidebar(page);
+  await panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: 'UI test' }).click();
+  await panel.getByRole('button', { name: 'Open in a tab' }).click();
+  const view = page.locator('#jp-main-dock-panel .jp-DerivaML-executionView');
+  await expect(view.locator('h2')).toContainText('Uploaded');
+  const provenance = view.locator('dl').nth(1);
+  await expect(provenance).toContainText('UI test (Training)');
+  await expect(provenance.locator('dt', { hasText: 'Python' })).toBeVisible();
+  await expect(provenance).toContainText(/3\.\d+\.\d+/);
+  await expect(view.locator('tr', { hasText: 'metrics.txt' })).toContainText('13 B');
+  await expect(view).toContainText('No metrics files');
+  await screenshot(page, 'execution-tab');
+  await view.locator('tr', { hasText: 'Dataset' }).getByRole('button').click();
+  const dataset = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-detail');
+  await expect(dataset).toContainText('Dataset');
+  await expect(dataset.locator('dd', { hasText: '1.0.0' }).first()).toBeVisible();
+});
+
 test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
   await page.notebook.createNew('make-sweep.ipynb');
   await page.notebook.setCell(

@@ -1,0 +1,130 @@
+/** One execution in a main-area tab: its provenance (workflow source, git commit and
+ * uncommitted changes, Python and platform), its metrics as a table, its inputs (datasets
+ * open in the sidebar at the version used) and outputs by table with their sizes, and its
+ * nested executions, which compare side by side in one click. */
+import { MainAreaWidget } from '@jupyterlab/apputils';
+import { JupyterFrontEnd } from '@jupyterlab/application';
+import { Widget } from '@lumino/widgets';
+
+import { derivamlIcon } from '../icons';
+import { DerivaMLModel } from '../model';
+import { IExecutionDetail, IExecutionProvenance } from '../tokens';
+import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
+import { IExecutionActions } from './executions';
+import { filesTable } from './files';
+
+export class ExecutionView extends Widget {
+  constructor(
+    private readonly _model: DerivaMLModel,
+    readonly rid: string,
+    readonly catalog: string,
+    private readonly _actions: IExecutionActions
+  ) {
+    super();
+    this.addClass('jp-DerivaML-executionView');
+    void this.load();
+  }
+
+  /** Load the execution and its provenance again. */
+  async load(): Promise<void> {
+    fill(this.node, note('Loading…'));
+    try {
+      const [detail, provenance] = await Promise.all([
+        this._model.executionOf(this.rid, this.catalog),
+        this._model.provenance(this.rid, this.catalog)
+      ]);
+      fill(this.node, ...this.render(detail, provenance));
+    } catch (error) {
+      fill(this.node, note((error as Error).message, 'error'));
+    }
+  }
+
+  private render(e: IExecutionDetail, p: IExecutionProvenance): Child[] {
+    const { compare, open = null, showDataset } = this._actions;
+    const files = { model: this._model, open, catalog: this.catalog, showDataset, sizes: true };
+    const workflow = e.workflow;
+    const git = p.environment?.git;
+    const metrics = Object.entries(p.metrics);
+    const children = e.children.map(c => c.rid);
+    return [
+      h('h2', '', `Execution ${e.rid} `, statusBadge(e.status)),
+      e.description ? h('p', 'jp-DerivaML-description', e.description) : null,
+      fields([
+        ['Catalog', this.catalog],
+        ['Status detail', e.status_detail],
+        ['Started', when(e.start_time)],
+        ['Stopped', when(e.stop_time)],
+        ['Duration', e.duration]
+      ]),
+      heading('Provenance'),
+      fields([
+        ['Workflow', workflow && `${workflow.name} (${workflow.workflow_type.join(', ')})`],
+        ['Source', workflow?.url ? link(workflow.url) : null],
+        ['Version', workflow?.version],
+        ['Checksum', workflow?.checksum && h('code', '', workflow.checksum)],
+        ['Git commit', git?.commit && h('code', '', git.commit)],
+        ['Git remote', git?.remote],
+        [
+          'Uncommitted changes',
+          git ? (git.dirty ? `yes: ${git.changes.length} file(s)` : 'none') : null
+        ],
+        ['Python', p.environment?.python],
+        ['Platform', p.environment?.platform],
+        ['Packages', p.environment ? String(p.environment.packages) : null]
+      ]),
+      heading('Metrics'),
+      metrics.length
+        ? table(
+            ['Metric', 'Value'],
+            metrics.map(([name, value]) => [name, value === null ? '' : String(value)])
+          )
+        : note('No metrics files (*metrics*.json or .jsonl) among the outputs.'),
+      heading('Inputs'),
+      ...filesTable(e.inputs.datasets, e.inputs.assets, files),
+      heading('Outputs'),
+      ...filesTable(e.outputs.datasets, e.outputs.assets, files),
+      children.length ? heading('Nested executions') : null,
+      children.length
+        ? table(
+            ['Execution', 'Status', 'Description'],
+            e.children.map(c => [c.rid, statusBadge(c.status), c.description])
+          )
+        : null,
+      compare && children.length >= 2
+        ? button('jp-DerivaML-button', () => compare(children), `Compare these ${children.length}`)
+        : null
+    ];
+  }
+}
+
+/** Open execution `rid` of the model's catalog in a new main-area tab. */
+export function openExecutionTab(
+  shell: JupyterFrontEnd.IShell,
+  model: DerivaMLModel,
+  rid: string,
+  actions: IExecutionActions
+): void {
+  const content = new ExecutionView(model, rid, model.catalog, actions);
+  const widget = new MainAreaWidget({ content });
+  widget.id = `derivaml-execution-${++opened}`;
+  widget.title.label = `Execution ${rid}`;
+  widget.title.caption = `${model.catalog}: execution ${rid}`;
+  widget.title.icon = derivamlIcon;
+  widget.title.closable = true;
+  shell.add(widget, 'main');
+  shell.activateById(widget.id);
+}
+
+let opened = 0;
+
+/** `url` as a link when it is a web address, else as text. */
+function link(url: string): Child {
+  if (!/^https?:\/\//i.test(url)) {
+    return url;
+  }
+  const a = h('a', '', url);
+  a.href = url;
+  a.target = '_blank';
+  a.rel = 'noopener noreferrer';
+  return a;
+}
