@@ -321,6 +321,28 @@ class LocalCatalog(Catalog):
                 return self.select(schema, table, where={"RID": [v[0] for v in values]})
         return result
 
+    def import_rows(self, schema: str, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+        """Insert rows copied from another catalog as they are, system columns included (a
+        clone keeps RIDs); rows whose RID or unique key is here already are skipped. New RIDs
+        minted later come after every RID imported. Returns how many rows were added."""
+        t = self._table(schema, table)
+        rows = list(rows)
+        if not rows:
+            return 0
+        names = [n for n in t.column_names if n in SYSTEM_COLUMNS or any(n in r for r in rows)]
+        encode_row = ddl.encoder([t.column(n) for n in names])
+        sql = (f"INSERT INTO {ddl.qident(ddl.live_name(schema, table))} "
+               f"({', '.join(map(ddl.qident, [*names, '_valid_from']))}) "
+               f"VALUES ({', '.join('?' * (len(names) + 1))}) ON CONFLICT DO NOTHING")
+        with self.transaction():
+            before = self._conn.total_changes
+            rows = [{**r, "RID": normalize_rid(r["RID"])} for r in rows]
+            self._run_write(t, sql, [(*encode_row(r), self._txn_snapshot) for r in rows], rows)
+            added = self._conn.total_changes - before
+            self._conn.execute("UPDATE _state SET value = max(value, ?) WHERE name='rid'",
+                               (max(decode(r["RID"]) for r in rows),))
+        return added
+
     def _run_write(self, t: Table, sql: str, values: list[tuple], rows: list[Mapping]) -> None:
         try:
             self._conn.executemany(sql, values)
