@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..catalog.contract import Catalog, Model
-from ..core.definitions import ML_SCHEMA, MLVocab, Status
+from ..core.definitions import ML_SCHEMA, SYSTEM_SCHEMAS, MLVocab, Status
 from ..core.errors import DerivaMLNeedsMigration, DerivaMLValidationError
 
-# Schemas that hold no project tables (deriva-ml's ``is_system_schema``).
-SYSTEM_SCHEMAS = frozenset({"public", "www", "WWW", "_ermrest"})
+# Schemas that hold no project tables: DERIVA's own (deriva-ml's ``is_system_schema``) and
+# ERMrest's.
+NOT_DOMAIN_SCHEMAS = SYSTEM_SCHEMAS | {"_ermrest"}
 
 # Our status -> the word deriva-ml 1.x writes for that state (REFERENCE §3.14). It has one word,
 # Completed, for a finished run and a finished upload; Pending is its "ready" state, the
@@ -59,7 +60,7 @@ REQUIRED_TABLES = ("Dataset", "Dataset_Version", "Dataset_Dataset", "Dataset_Dat
 
 def domain_schemas(model: Model, ml_schema: str = ML_SCHEMA) -> tuple[str, ...]:
     """The schemas holding a project's own tables, sorted."""
-    return tuple(sorted(s for s in model.schemas if s != ml_schema and s not in SYSTEM_SCHEMAS))
+    return tuple(sorted(s for s in model.schemas if s != ml_schema and s not in NOT_DOMAIN_SCHEMAS))
 
 
 def migrate_hint(hostname: str, catalog_id: str) -> str:
