@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.definitions import DerivaSystemColumns
 from ..core.errors import (
     DerivaMLNotFound,
     DerivaMLNotImplemented,
@@ -27,7 +28,7 @@ from ..core.errors import (
     DerivaMLValidationError,
 )
 
-SYSTEM_COLUMNS = ("RID", "RCT", "RMT", "RCB", "RMB")
+SYSTEM_COLUMNS = tuple(DerivaSystemColumns)
 
 # ERMrest column types understood by every backend.
 COLUMN_TYPES = frozenset(
