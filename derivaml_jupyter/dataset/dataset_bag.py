@@ -46,6 +46,15 @@ def read_bag_info(path: Path) -> dict[str, str]:
     return info
 
 
+def _bag_tables(catalog: Any) -> BagCatalog | None:
+    """The tables ``catalog`` holds: it is a ``BagCatalog``, or a ``DerivaMLBagView`` whose
+    model has one (None: a bag folder)."""
+    if isinstance(catalog, BagCatalog):
+        return catalog
+    tables = getattr(getattr(catalog, "model", None), "catalog", None)
+    return tables if isinstance(tables, BagCatalog) else None
+
+
 class _BagDatasets(DatasetAPI):
     """The dataset read API over a bag's tables."""
 
@@ -59,16 +68,17 @@ class DatasetBag(DenormalizedViews):
     """A dataset version downloaded as a BDBag, read without a catalog.
 
     ``DatasetBag(path)`` opens a bag made by ``ml.download_dataset_bag`` (``catalog`` is the
-    bag's folder, or the tables of one); ``dataset_rid`` picks a dataset nested in it (default:
-    the bag's own). ``dataset_types``, ``description`` and ``execution_rid`` default to what
-    the bag records. ``source_catalog`` is the catalog ``materialize()`` fetches missing files
-    from (the bags ``ml.download_dataset_bag`` returns have it).
+    bag's folder, its tables, or deriva-ml's ``DerivaMLBagView`` of it); ``dataset_rid`` picks
+    a dataset nested in it (default: the bag's own). ``dataset_types``, ``description`` and
+    ``execution_rid`` default to what the bag records. ``source_catalog`` is the catalog
+    ``materialize()`` fetches missing files from (the bags ``ml.download_dataset_bag``
+    returns have it).
     """
 
-    def __init__(self, catalog: str | Path | BagCatalog, dataset_rid: str | None = None,
+    def __init__(self, catalog: str | Path | BagCatalog | Any, dataset_rid: str | None = None,
                  dataset_types: str | list[str] | None = None, description: str = "",
                  execution_rid: str | None = None, *, source_catalog: Catalog | None = None):
-        tables = catalog if isinstance(catalog, BagCatalog) else None
+        tables = _bag_tables(catalog)
         self.path = tables.path if tables else Path(catalog).resolve()
         info = read_bag_info(self.path)
         missing = [k for k in (BAG_INFO_RID, BAG_INFO_SNAPSHOT) if k not in info]

@@ -8,6 +8,7 @@ import warnings
 
 import pytest
 
+from derivaml_jupyter.annotations.bag_model import DatabaseModel, DerivaMLBagView
 from derivaml_jupyter.core.connection_mode import IgnoredConfigWarning
 from derivaml_jupyter.dataset import bag as bag_module
 from derivaml_jupyter.dataset import cache
@@ -138,6 +139,7 @@ def test_validate_dataset_specs_reports_every_problem(ml, clinic):
     assert ml.validate_dataset_specs([training.rid]).all_valid
 
 
+@pytest.mark.filterwarnings("ignore:DatabaseModel")
 def test_bag_constructor_options_and_concurrent_fetches(ml, clinic, monkeypatch):
     split = clinic.split
     bag = ml.download_dataset_bag(DatasetSpec(rid=split.rid, materialize=False))
@@ -148,6 +150,10 @@ def test_bag_constructor_options_and_concurrent_fetches(ml, clinic, monkeypatch)
     plain = DatasetBag(catalog=bag.path)
     assert (plain.dataset_types, plain.description) == (["Split"], "the split")
     assert plain.execution_rid is None
+    view = DerivaMLBagView(DatabaseModel(None, bag.path, bag.path))  # deriva-ml's catalog
+    nested = DatasetBag(view, clinic.training.rid)
+    assert (nested.dataset_rid, nested.path) == (clinic.training.rid, bag.path)
+    assert nested.dataset_types == ["Training"]
     assert {b.dataset_rid for b in bag.find_datasets()} == \
         {split.rid, clinic.training.rid, clinic.testing.rid}
     assert {b.dataset_rid for b in bag.list_dataset_children(recurse=True, _visited=None)} \
