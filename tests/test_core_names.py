@@ -287,6 +287,9 @@ def test_a_term_handle_writes_its_description_and_synonyms_through(ml):
     term.description = "Kept apart for the final test"
     term.synonyms = ["Held_Out", "Final_Test"]
     assert term.synonyms == ("Held_Out", "Final_Test")
+    assert (term["Name"], term["Description"], term.get("Synonyms")) == (
+        "Holdout", "Kept apart for the final test", ["Held_Out", "Final_Test"])
+    assert dict(term)["RID"] == term.rid and term.get("Nope", 1) == 1
     row = ml.lookup_term("Dataset_Type", "final_test")  # found by its new synonym
     assert (row["Name"], row["Description"]) == ("Holdout", "Kept apart for the final test")
     term.delete()

@@ -3,7 +3,7 @@ and ``synonyms`` are written through when set (deriva-ml's ``VocabularyTermHandl
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, KeysView
 from typing import TYPE_CHECKING, Any
 
 from .vocabulary_term import VocabularyTerm
@@ -15,7 +15,8 @@ if TYPE_CHECKING:
 class VocabularyTermHandle(VocabularyTerm):
     """A term of the vocabulary ``table`` of ``ml``'s catalog. Setting ``description`` or
     ``synonyms`` (a new list or tuple, replacing them all) updates the term's row;
-    ``delete()`` removes the term if no row uses it.
+    ``delete()`` removes the term if no row uses it. The row's columns read as items too
+    (``term["Name"]``, ``term["RID"]``, ``dict(term)``), as code written for term rows does.
 
     Example::
 
@@ -27,7 +28,7 @@ class VocabularyTermHandle(VocabularyTerm):
     def __init__(self, ml: DerivaML, table: str, **data: Any):
         self._ml = None  # not bound while VocabularyTerm sets the fields
         super().__init__(**data)
-        self._ml, self._table = ml, table
+        self._ml, self._table, self._row = ml, table, dict(data)
 
     @property
     def description(self) -> str:
@@ -58,6 +59,17 @@ class VocabularyTermHandle(VocabularyTerm):
         t = self._ml.find_table(self._table)
         self._ml.catalog.update(t.schema, t.name, [{"RID": self.rid, **values}])
         self._ml.clear_vocabulary_cache(t)
+        self._row.update(values)
+
+    # -- the row's columns, as items -------------------------------------------------------
+    def keys(self) -> KeysView[str]:
+        return self._row.keys()
+
+    def __getitem__(self, column: str) -> Any:
+        return self._row[column]
+
+    def get(self, column: str, default: Any = None) -> Any:
+        return self._row.get(column, default)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, VocabularyTerm) and (self.name, self.rid, self.description,
