@@ -36,6 +36,7 @@ from .core.errors import (
 )
 from .core.listing import Listing
 from .core.vocabulary_term import TERM_COLUMNS, VocabularyTerm, term_rows
+from .core.vocabulary_term_handle import VocabularyTermHandle
 from .dataset.api import DatasetAPI
 from .dataset.cache_api import DatasetCacheAPI
 from .execution.api import ExecutionAPI
@@ -258,18 +259,20 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             self._terms[key] = index
         return self._terms[key]
 
-    def lookup_term(self, table: str | Table, term_name: str) -> dict:
-        """The term row whose Name or a synonym is ``term_name`` (case-insensitive)."""
+    def lookup_term(self, table: str | Table, term_name: str) -> VocabularyTermHandle:
+        """The term whose Name or a synonym is ``term_name`` (case-insensitive), as a
+        ``VocabularyTermHandle`` (``term.name``; its row's columns as items, ``term["RID"]``)."""
         t = self._vocabulary(table)
         key = str(term_name).casefold()
         row = self._term_index(t).get(key) or self._term_index(t, refresh=True).get(key)
         if row is None:
             raise DerivaMLInvalidTerm(t.name, term_name, known=[
                 r["Name"] for r in self._term_index(t).values()])
-        return row
+        return VocabularyTermHandle(self, t.name, **row)
 
     def add_term(self, table: str | Table, term_name: str, description: str,
-                 synonyms: Iterable[str] | None = None, exists_ok: bool = True) -> dict:
+                 synonyms: Iterable[str] | None = None, exists_ok: bool = True
+                 ) -> VocabularyTermHandle:
         """Add a term to a vocabulary; return the existing term if ``exists_ok``."""
         t = self._vocabulary(table)
         if not isinstance(term_name, str) or not term_name.strip():
@@ -291,7 +294,8 @@ class DerivaML(DatasetAPI, DatasetCacheAPI, ExecutionAPI, FeatureAPI, AssetAPI, 
             "Synonyms": list(synonyms) if synonyms else None,
         }], on_conflict_skip=True)
         self._terms.pop((t.schema, t.name), None)
-        return row[0] if row else self.lookup_term(t, term_name)
+        return VocabularyTermHandle(self, t.name, **row[0]) if row else self.lookup_term(
+            t, term_name)
 
     def delete_term(self, table: str | Table, term_name: str) -> None:
         """Delete a term (by name or synonym) that no row uses; a term in use raises

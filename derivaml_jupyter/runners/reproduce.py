@@ -263,6 +263,7 @@ def _notebook_command(ml: DerivaML, run: RecordedRun, source: Path, pins: list[s
 
 # -- running and linking ----------------------------------------------------------------------
 _NOTEBOOK_RID = re.compile(r"^Execution (\S+): ")
+_PREFIX = re.compile(r"^Reproduction of \S+ at commit [0-9a-f]+: ")
 
 
 def _execute(command: list[str], env: dict[str, str], cwd: Path,
@@ -291,7 +292,8 @@ def _link(ml: DerivaML, run: RecordedRun, new_rid: str, repository: Path, pins: 
             "Asset_Role": "Input"}], on_conflict_skip=True)
     (row,) = ml.catalog.select(ML_SCHEMA, "Execution", where={"RID": new_rid})
     ml.catalog.update(ML_SCHEMA, "Execution", [{"RID": new_rid, "Description": (
-        f"Reproduction of {run.rid} at commit {run.commit[:12]}: {run.description}")}])
+        f"Reproduction of {run.rid} at commit {run.commit[:12]}: "
+        f"{_PREFIX.sub('', run.description)}")}])
     exe = ml.restore_execution(new_rid)
     path = exe.asset_file_path("Execution_Metadata", REPRODUCTION_FILE,
                                asset_types=[ExecAssetType.execution_config.value])

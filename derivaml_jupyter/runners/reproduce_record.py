@@ -70,23 +70,25 @@ class RecordedRun:
     def was_dirty(self) -> list[str]:
         """The uncommitted changes the run's repository had (``git status`` lines)."""
         git = self.environment.get("git") or {}
-        return list(git.get("changes") or []) if git.get("dirty") else []
+        return [c.strip() for c in git.get("changes") or []] if git.get("dirty") else []
 
 
 def read_recorded_run(ml: DerivaML, rid: str) -> RecordedRun:
     """Read what ``rid`` recorded; a clear error when it lacks what a re-run needs."""
     record = ml.lookup_execution(rid)
     rid = record.execution_rid
+    children = nested_rids(ml, rid, children=True)
+    if children:
+        raise DerivaMLReproduceError(
+            f"Execution {rid} is the parent of a sweep, which records only its first job's "
+            f"config: reproduce one of its jobs ({', '.join(children)}).")
     files = hydra_metadata(ml, rid)
     overrides_file = _named(files, OVERRIDES)
     if overrides_file is None:
-        children = nested_rids(ml, rid, children=True)
-        hint = (f"it is the parent of a sweep: reproduce one of its jobs ({', '.join(children)})"
-                if children else "it was not run by deriva-ml-run or deriva-ml-run-notebook, "
-                "which record the Hydra config a re-run needs")
         raise DerivaMLReproduceError(
             f"Execution {rid} recorded no Hydra overrides (hydra-*{OVERRIDES}), so it cannot "
-            f"be re-run as it ran: {hint}.")
+            "be re-run as it ran: it was not run by deriva-ml-run or deriva-ml-run-notebook, "
+            "which record the Hydra config a re-run needs.")
     workflow = record.workflow
     environment = _json(ml, files.get(ENVIRONMENT)) or {}
     commit, source = _code_location(rid, workflow.url if workflow else None, environment)

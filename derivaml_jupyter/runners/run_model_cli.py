@@ -8,6 +8,7 @@ Everything that is not one of the options below is forwarded to Hydra: overrides
     deriva-ml-run --info
     deriva-ml-run model_config=quick datasets=training dry_run=true
     deriva-ml-run +multirun=lr_sweep hydra/launcher=joblib
+    deriva-ml-run --reproduce 1-ABCD     # run recorded execution 1-ABCD again as it ran
 """
 
 from __future__ import annotations
@@ -42,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--catalog", help="catalog id (adds deriva_ml.catalog_id=...)")
     p.add_argument("--allow-dirty", action="store_true",
                    help="run even if the model's git working tree has uncommitted changes")
+    p.add_argument("--reproduce", metavar="RID",
+                   help="run recorded execution RID again as it ran (its commit, overrides and "
+                   "dataset versions) on the catalog of --host/--catalog, else of the "
+                   "config's deriva_ml; takes no overrides")
     return p
 
 
@@ -145,6 +150,8 @@ def run(argv: list[str]) -> int:
     if args.list_configs and not hydra_info:
         print_menu(PROG)
         return 0
+    if args.reproduce:
+        return _reproduce(args, rest)
 
     overrides, flags = split_hydra_flags(rest)
     overrides, sweep_description = _expand_multiruns(overrides)
@@ -187,6 +194,27 @@ def run(argv: list[str]) -> int:
     if parent:
         print(f"Multirun parent execution: {parent}")
     return code
+
+
+def _reproduce(args: argparse.Namespace, rest: list[str]) -> int:
+    """``--reproduce RID``: on the catalog of ``--host``/``--catalog``, each defaulting to
+    the config's ``deriva_ml``."""
+    from ..ml import DerivaML
+    from .reproduce import report_reproduction, reproduce
+
+    if rest:
+        raise DerivaMLException(
+            f"--reproduce runs the overrides execution {args.reproduce} recorded, so it takes "
+            f"none: drop {' '.join(rest)}.")
+    host, catalog_id = args.host, args.catalog
+    if not (host and catalog_id):
+        from hydra import compose, initialize
+
+        with initialize(version_base="1.3", config_path=None):
+            connection = compose(config_name=args.config_name).deriva_ml
+        host, catalog_id = host or connection.hostname, catalog_id or connection.catalog_id
+    report_reproduction(reproduce(DerivaML(host, str(catalog_id)), args.reproduce))
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

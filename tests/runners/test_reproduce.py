@@ -1,0 +1,217 @@
+"""``derivaml reproduce`` and ``deriva-ml-run --reproduce`` end to end: real recorded runs of
+a model project committed to a git repository in tmp_path, run again from their commit, on
+the local catalog and, with DERIVAML_TEST_HOST, on a fresh catalog of that server."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from config.project_files import CONFIGS, MODELS
+
+from derivaml_jupyter.core.definitions import MLVocab
+
+pytestmark = [pytest.mark.slow, pytest.mark.real_server]
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PINNED_DATASETS = '''
+from hydra_zen import store
+from derivaml.dataset import DatasetSpecConfig
+
+store([DatasetSpecConfig(rid="{rid}")], group="datasets", name="current_images")
+'''
+PROBE = "reprotest-probe"  # a distribution only the original run had installed
+
+
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                          cwd=root, check=True, capture_output=True, text=True).stdout
+
+
+@pytest.fixture
+def target(remote_catalog) -> tuple[str, str]:
+    return remote_catalog or ("local", "projcat")
+
+
+@pytest.fixture
+def ml(tmp_path, monkeypatch, target):
+    """The catalog the runs write to, with one dataset at version 0.1.0."""
+    from derivaml_jupyter.ml import DerivaML
+
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path / "home"))
+    ml = DerivaML(*target)
+    ml.add_term(MLVocab.dataset_type, "Images", "Images to train on")
+    ml.images = ml.create_dataset("Images", description="images").dataset_rid
+    return ml
+
+
+@pytest.fixture
+def project(tmp_path, ml) -> Path:
+    """The model project of tests/config, its datasets group choosing ``ml``'s dataset at
+    its current version, committed to a new git repository."""
+    root = tmp_path / "project"
+    files = {"src/configs": {**CONFIGS, "pinned.py": PINNED_DATASETS.format(rid=ml.images)},
+             "src/models": MODELS}
+    for folder, texts in files.items():
+        (root / folder).mkdir(parents=True)
+        for name, text in texts.items():
+            (root / folder / name).write_text(text.lstrip("\n"))
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "model project")
+    return root
+
+
+@pytest.fixture
+def probe(tmp_path) -> Path:
+    """A folder holding the metadata of an installed distribution ``reprotest-probe``."""
+    folder = tmp_path / "probe"
+    info = folder / "reprotest_probe-1.0.dist-info"
+    info.mkdir(parents=True)
+    info.joinpath("METADATA").write_text(f"Metadata-Version: 2.1\nName: {PROBE}\nVersion: 1.0\n")
+    return folder
+
+
+@pytest.fixture
+def cli(tmp_path, target):
+    """Run a console module of derivaml_jupyter on the target catalog; ``extra_path`` joins
+    PYTHONPATH."""
+
+    def run(module: str, *args: str, cwd: Path, extra_path: Path | None = None
+            ) -> subprocess.CompletedProcess:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DERIVA_ML_")}
+        env["DERIVAML_HOME"] = str(tmp_path / "home")
+        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (REPO_ROOT, extra_path) if p)
+        host, catalog_id = target
+        return subprocess.run(
+            [sys.executable, "-m", f"derivaml_jupyter.{module}", *args, "--host", host,
+             "--catalog", catalog_id], cwd=cwd, env=env, capture_output=True, text=True,
+            timeout=300)
+
+    return run
+
+
+def recorded_rid(stdout: str) -> str:
+    return re.search(r"^Execution (\S+): ", stdout, re.M)[1]
+
+
+def reproduced_rid(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 0, result.stdout + result.stderr
+    return re.search(r"^Reproduction of \S+: execution (\S+),", result.stdout, re.M)[1]
+
+
+def hydra_config(ml, rid: str) -> dict:
+    from derivaml_jupyter.execution.experiment import read_hydra_config
+
+    return read_hydra_config(ml, rid)
+
+
+def test_reproduce_reruns_the_recorded_commit_config_and_dataset_version(
+        ml, project, probe, cli):
+    run = cli("runners.run_model_cli", "model_config=quick", "datasets=current_images",
+              "model_config.epochs=4", cwd=project, extra_path=probe)
+    assert run.returncode == 0, run.stderr
+    original = recorded_rid(run.stdout)
+    commit = git(project, "rev-parse", "HEAD").strip()
+    # what would change a naive re-run: new code at HEAD and a newer dataset version
+    (project / "src/models/my_model.py").write_text("raise ImportError('new code')\n")
+    git(project, "commit", "-qam", "break the model")
+    ml.increment_dataset_version(ml.images, "minor")
+
+    result = cli("cli.main", "reproduce", original, cwd=project)
+    new = reproduced_rid(result)
+    assert f"at commit {commit[:12]} of {project}" in result.stdout
+    assert f"{PROBE}: 1.0 recorded, not installed now" in result.stdout
+
+    record = ml.lookup_execution(new)
+    assert record.status == "Uploaded"
+    assert record.description.startswith(f"Reproduction of {original} at commit {commit[:12]}")
+    assert record.workflow.workflow_rid == ml.lookup_execution(original).workflow.workflow_rid
+    assert record.inputs["datasets"] == [
+        {"rid": ml.images, "version": "0.1.0", "version_rid": record.inputs["datasets"][0][
+            "version_rid"]}]
+    assert str(ml.current_dataset_version(ml.images)) == "0.2.0"
+    old_config, new_config = hydra_config(ml, original), hydra_config(ml, new)
+    assert new_config["model_config"] == old_config["model_config"]
+    assert new_config["model_config"]["epochs"] == 4
+    assert new_config["config_choices"] == old_config["config_choices"]
+
+    # linked: the original's configuration.json is an Input of the reproduction
+    from derivaml_jupyter.runners.reproduce import reproductions_of
+
+    assert reproductions_of(ml, original) == [new]
+    inputs = record.inputs["assets"]["Execution_Metadata"]
+    assert [r["Filename"] for r in inputs] == ["configuration.json"]
+    outputs = {r["Filename"]: r for r in record.outputs["assets"]["Execution_Metadata"]}
+    dest = project.parent / "reproduction.json"
+    ml.catalog.get_object(outputs["reproduction.json"]["URL"], dest)
+    recorded = json.loads(dest.read_text())
+    assert recorded["reproduces"] == original and recorded["commit"] == commit
+    assert recorded["dataset_versions"] == {ml.images: "0.1.0"}
+    assert recorded["environment_diff"]["missing"] == {PROBE: "1.0"}
+    assert git(project, "worktree", "list").count("\n") == 1  # the temporary one is gone
+
+
+def test_deriva_ml_run_reproduce_reruns_a_sweep_job(ml, project, cli):
+    sweep = cli("runners.run_model_cli", "+multirun=lr_sweep", cwd=project)
+    assert sweep.returncode == 0, sweep.stderr
+    parent = sweep.stdout.split("Multirun parent execution: ")[1].split()[0]
+    refused = cli("cli.main", "reproduce", parent, cwd=project)
+    assert refused.returncode == 1
+    assert "is the parent of a sweep" in refused.stderr
+    assert "reproduce one of its jobs" in refused.stderr
+    job = ml.lookup_execution(parent).list_nested_executions()[1]
+
+    result = cli("runners.run_model_cli", "--reproduce", job.execution_rid, cwd=project)
+    new = reproduced_rid(result)
+    assert hydra_config(ml, new)["model_config"]["learning_rate"] == 0.2
+    assert hydra_config(ml, new)["config_choices"]["model_config"] == "quick"
+    # a reproduction is a run of its own, not a job of the sweep
+    assert ml.lookup_execution(new).list_parent_executions() == []
+
+
+def test_a_commit_that_is_gone_is_refused_and_nothing_is_recorded(ml, project, cli):
+    run = cli("runners.run_model_cli", "model_config=quick", cwd=project)
+    original = recorded_rid(run.stdout)
+    commit = git(project, "rev-parse", "HEAD").strip()
+    git(project, "commit", "-q", "--amend", "-m", "history rewritten")
+    git(project, "reflog", "expire", "--expire=now", "--all")
+    git(project, "gc", "-q", "--prune=now")
+    before = len(ml.find_executions())
+
+    result = cli("cli.main", "reproduce", original, cwd=project)
+    assert result.returncode == 1
+    assert f"ran commit {commit}, which cannot be reached" in result.stderr
+    assert "Nothing was recorded" in result.stderr
+    assert len(ml.find_executions()) == before
+
+
+def test_a_run_with_uncommitted_changes_is_refused(ml, project, cli):
+    model = project / "src/models/my_model.py"
+    model.write_text(model.read_text() + "# not committed\n")
+    run = cli("runners.run_model_cli", "model_config=quick", "--allow-dirty", cwd=project)
+    assert run.returncode == 0, run.stderr
+    before = len(ml.find_executions())
+
+    result = cli("cli.main", "reproduce", recorded_rid(run.stdout), cwd=project)
+    assert result.returncode == 1
+    assert "is not the code execution" in result.stderr
+    assert "It ran with uncommitted changes: M src/models/my_model.py" in result.stderr
+    assert len(ml.find_executions()) == before
+
+
+def test_an_execution_without_hydra_config_is_refused(ml, project, cli):
+    from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+
+    workflow = ml.create_workflow("by hand", "Training")
+    workflow.url, workflow.checksum = "https://example.org/code.py", "0" * 40
+    with ml.create_execution(ExecutionConfiguration(workflow=workflow)) as exe:
+        pass
+    result = cli("cli.main", "reproduce", exe.execution_rid, cwd=project)
+    assert result.returncode == 1
+    assert "not run by deriva-ml-run or deriva-ml-run-notebook" in result.stderr
