@@ -37,6 +37,20 @@ COLUMN_TYPES = frozenset(
 )
 
 Where = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Contains:
+    """A ``where`` value: the column's text holds ``text``, in any case."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class AtLeast:
+    """A ``where`` value: the column's value is ``value`` or more (times: at or after)."""
+
+    value: Any
 Progress = Callable[[int], None]  # called with the number of bytes just transferred
 
 MAX_NAME_BYTES = 63  # PostgreSQL's limit on names, which a DERIVA server has

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from ..catalog.contract import AtLeast, Contains
 from ..core.definitions import ML_SCHEMA, MLVocab, Status
 from ..core.errors import (
     DerivaMLCycleError,
@@ -191,13 +192,17 @@ class ExecutionAPI:
     def list_executions_page(self, workflow: str | None = None,
                              status: Status | str | None = None, limit: int = 50,
                              after: str | None = None, offset: int = 0,
+                             text: str | None = None, since: str | None = None,
+                             dataset: str | None = None,
                              ) -> tuple[list[dict[str, Any]], str | None, int]:
         """One page of the table of ``find_executions(workflow=, status=, sort=True)``, newest
         first: ``limit`` rows after the cursor ``after`` (and ``offset`` more skipped), the
-        cursor of the next page (None at the end) and how many executions match.
+        cursor of the next page (None at the end) and how many executions match. ``text``
+        keeps those whose description holds it (any case), ``since`` those created at or
+        after that time (ISO 8601), ``dataset`` those that read or made that dataset.
 
         Three catalog queries whatever the number of executions: the workflows' names, the
-        count and the page itself (keyset paging on RCT, RID).
+        count and the page itself (keyset paging on RCT, RID); ``dataset`` adds its links.
         """
         names = {w["RID"]: w["Name"] for w in self.catalog.select(
             ML_SCHEMA, "Workflow", columns=["RID", "Name"])}
@@ -207,6 +212,12 @@ class ExecutionAPI:
                 [rid for rid, name in names.items() if workflow in (rid, name)])
         if status is not None:
             where["Status"] = _one_or_all(self.profile.status_words(status))
+        if text:
+            where["Description"] = Contains(text)
+        if since:
+            where["RCT"] = AtLeast(since)
+        if dataset is not None:
+            where["RID"] = self._dataset_executions(dataset, "any")
         total = self.catalog.count(ML_SCHEMA, "Execution", where=where)
         rows = self.catalog.select(ML_SCHEMA, "Execution", where=where, sort=["-RCT"],
                                    limit=offset + limit + 1, after=_page_start(after))

@@ -178,8 +178,9 @@ class ExecutionsHandler(DerivaMLHandler):
     async def get(self) -> None:
         """The page with its ETag; 304 and no body when the request's If-None-Match has it."""
         q = self.query
+        filters = {"text": q["q"], "since": q["since"], "dataset": q["dataset"]}
         page = await self.call(views.execution_list, q["status"], q["workflow"], q["limit"],
-                               q["offset"], q["after"])
+                               q["offset"], q["after"], filters)
         self.set_header("ETag", page["etag"])
         if page["etag"] in self.request.headers.get("If-None-Match", "").split(", "):
             self.set_status(304)

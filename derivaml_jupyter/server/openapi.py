@@ -53,6 +53,7 @@ CATALOG = [
                           "^[A-Za-z0-9][A-Za-z0-9_.@-]*$")),
 ]
 RUN_ID = in_path("run_id", text(15, "a run id (digits)", "^[0-9]{1,15}$"))
+ISO_TIME = "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9:.]+([+-][0-9:]+|Z)?)?$"
 VERSION = query("version", text(64, "a dataset version such as 1.2.0"))
 
 
@@ -108,6 +109,10 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
         "(304 when If-None-Match holds its ETag)", [
         *CATALOG, query("status", text(64, "an execution status such as Uploaded")),
         query("workflow", text(256, "a workflow RID or name")),
+        query("q", text(200, "text the description holds (any case)")),
+        query("since", text(40, "a date or time (ISO 8601) the execution was created at or "
+                            "after", ISO_TIME)),
+        query("dataset", {**RID, "description": "a dataset the execution read or made"}),
         query("limit", whole(1, 1000, 50, "executions per page")),
         query("offset", whole(0, 10**9, 0, "executions to skip (after the cursor, if any)")),
         query("after", text(200, "the 'next' cursor of the previous page",

@@ -77,14 +77,17 @@ def member_page(ml: DerivaML, rid: str, table: str, limit: int, after: str | Non
 
 
 def execution_list(ml: DerivaML, status: str | None, workflow: str | None, limit: int,
-                   offset: int, after: str | None = None) -> dict[str, Any]:
+                   offset: int, after: str | None = None,
+                   filters: dict[str, str | None] | None = None) -> dict[str, Any]:
     """One page of the executions, newest first: ``limit`` after the cursor ``after`` (or
     skipping ``offset``), the total, the ``next`` cursor (None on the last page) and an
-    ``etag`` naming this answer (the handler's ETag, for ``If-None-Match``)."""
+    ``etag`` naming this answer (the handler's ETag, for ``If-None-Match``). ``filters``:
+    ``text``, ``since`` and ``dataset`` of ``DerivaML.list_executions_page``."""
     if status is not None:
         _check_status(status)
     rows, cursor, total = ml.list_executions_page(workflow=workflow, status=status,
-                                                  limit=limit, after=after, offset=offset)
+                                                  limit=limit, after=after, offset=offset,
+                                                  **(filters or {}))
     page = {"total": total, "offset": offset, "limit": limit, "next": cursor,
             "executions": rows}
     digest = hashlib.sha1(json.dumps(page, default=str).encode(), usedforsecurity=False)

@@ -48,6 +48,22 @@ async def test_executions_filtered_by_status_and_workflow(fetch, catalog):
     assert code == 400 and "offset" in body["message"]
 
 
+async def test_executions_searched_by_text_date_and_dataset(fetch, catalog):
+    ml = catalog["ml"]
+    created = add_executions(ml, 2)  # "run 0", "run 1"
+    found = await api(fetch, "executions", params={"q": "RUN 1"})
+    assert [e["RID"] for e in found["executions"]] == [created[1]] and found["total"] == 1
+    since = ml.lookup_execution(created[0]).start_time or \
+        ml.catalog.select("deriva-ml", "Execution", where={"RID": created[0]})[0]["RCT"]
+    recent = await api(fetch, "executions", params={"since": since[:10]})
+    assert {catalog["execution"], *created} <= {e["RID"] for e in recent["executions"]}
+    assert (await api(fetch, "executions", params={"since": "2999-01-01"}))["total"] == 0
+    read = await api(fetch, "executions", params={"dataset": catalog["training"]})
+    assert [e["RID"] for e in read["executions"]] == [catalog["execution"]]
+    code, body = await api_error(fetch, "executions", params={"since": "yesterday"})
+    assert code == 400 and "ISO 8601" in body["message"]
+
+
 async def test_execution_detail_has_inputs_outputs_and_workflow(fetch, catalog):
     ml = catalog["ml"]
     detail = await api(fetch, "executions", catalog["execution"])

@@ -13,12 +13,14 @@ database).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from itertools import product
 from typing import Any
 from urllib.parse import quote
 
 from ...core.errors import DerivaMLValidationError
+from ..contract import AtLeast, Contains
 
 # Longest request path (quoted, so never shorter than what the server decodes) sent to ERMrest.
 MAX_PATH_BYTES = 2000
@@ -46,7 +48,13 @@ def literal(value: Any) -> str:
 
 
 def _term(column: str, value: Any) -> str:
-    return f"{q(column)}::null::" if value is None else f"{q(column)}={literal(value)}"
+    if value is None:
+        return f"{q(column)}::null::"
+    if isinstance(value, Contains):  # ERMrest's case-insensitive regular expression match
+        return f"{q(column)}::ciregexp::{literal(re.escape(value.text))}"
+    if isinstance(value, AtLeast):
+        return f"{q(column)}::geq::{literal(value.value)}"
+    return f"{q(column)}={literal(value)}"
 
 
 def _too_long(name: str, size: int, room: int) -> DerivaMLValidationError:

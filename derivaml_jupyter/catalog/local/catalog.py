@@ -32,8 +32,10 @@ from ...core.rid import decode, encode, normalize_rid
 from ..contract import (
     COLUMN_TYPES,
     SYSTEM_COLUMNS,
+    AtLeast,
     Catalog,
     Column,
+    Contains,
     ForeignKey,
     Model,
     ObjectInfo,
@@ -438,6 +440,12 @@ class LocalCatalog(Catalog):
             q = ddl.qident(name)
             if value is None:
                 clauses.append(f"{q} IS NULL")
+            elif isinstance(value, Contains):
+                clauses.append(f"instr(lower(coalesce({q}, '')), lower(?)) > 0")
+                params.append(value.text)
+            elif isinstance(value, AtLeast):
+                clauses.append(f"{q} >= ?")
+                params.append(ddl.encode_value(col, value.value))
             elif isinstance(value, (list, tuple, set, frozenset)):
                 values = [ddl.encode_value(col, v) for v in value]
                 if name == "RID":
