@@ -5,32 +5,16 @@ the local catalog and, with DERIVAML_TEST_HOST, on a fresh catalog of that serve
 from __future__ import annotations
 
 import json
-import os
-import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from config.project_files import CONFIGS, MODELS
 
-from derivaml_jupyter.core.definitions import MLVocab
+from .reproduce_helpers import commit_project, git, recorded_rid, reproduced_rid, run_module
 
 pytestmark = [pytest.mark.slow, pytest.mark.real_server]
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PINNED_DATASETS = '''
-from hydra_zen import store
-from derivaml.dataset import DatasetSpecConfig
-
-store([DatasetSpecConfig(rid="{rid}")], group="datasets", name="current_images")
-'''
 PROBE = "reprotest-probe"  # a distribution only the original run had installed
-
-
-def git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-                          cwd=root, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -40,31 +24,23 @@ def target(remote_catalog) -> tuple[str, str]:
 
 @pytest.fixture
 def ml(tmp_path, monkeypatch, target):
-    """The catalog the runs write to, with one dataset at version 0.1.0."""
+    """The catalog the runs write to."""
     from derivaml_jupyter.ml import DerivaML
 
     monkeypatch.setenv("DERIVAML_HOME", str(tmp_path / "home"))
-    ml = DerivaML(*target)
-    ml.add_term(MLVocab.dataset_type, "Images", "Images to train on")
-    ml.images = ml.create_dataset("Images", description="images").dataset_rid
-    return ml
+    return DerivaML(*target)
 
 
 @pytest.fixture
 def project(tmp_path, ml) -> Path:
-    """The model project of tests/config, its datasets group choosing ``ml``'s dataset at
-    its current version, committed to a new git repository."""
+    """The model project of tests/config, with a datasets choice of a dataset of ``ml``,
+    committed to a new git repository."""
     root = tmp_path / "project"
-    files = {"src/configs": {**CONFIGS, "pinned.py": PINNED_DATASETS.format(rid=ml.images)},
-             "src/models": MODELS}
-    for folder, texts in files.items():
+    for folder, texts in {"src/configs": CONFIGS, "src/models": MODELS}.items():
         (root / folder).mkdir(parents=True)
         for name, text in texts.items():
             (root / folder / name).write_text(text.lstrip("\n"))
-    git(root, "init", "-q")
-    git(root, "add", "-A")
-    git(root, "commit", "-qm", "model project")
-    return root
+    return commit_project(root, ml)
 
 
 @pytest.fixture
@@ -78,31 +54,9 @@ def probe(tmp_path) -> Path:
 
 
 @pytest.fixture
-def cli(tmp_path, target):
-    """Run a console module of derivaml_jupyter on the target catalog; ``extra_path`` joins
-    PYTHONPATH."""
-
-    def run(module: str, *args: str, cwd: Path, extra_path: Path | None = None
-            ) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DERIVA_ML_")}
-        env["DERIVAML_HOME"] = str(tmp_path / "home")
-        env["PYTHONPATH"] = os.pathsep.join(str(p) for p in (REPO_ROOT, extra_path) if p)
-        host, catalog_id = target
-        return subprocess.run(
-            [sys.executable, "-m", f"derivaml_jupyter.{module}", *args, "--host", host,
-             "--catalog", catalog_id], cwd=cwd, env=env, capture_output=True, text=True,
-            timeout=300)
-
-    return run
-
-
-def recorded_rid(stdout: str) -> str:
-    return re.search(r"^Execution (\S+): ", stdout, re.M)[1]
-
-
-def reproduced_rid(result: subprocess.CompletedProcess) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return re.search(r"^Reproduction of \S+: execution (\S+),", result.stdout, re.M)[1]
+def cli(target):
+    """Run a console module of derivaml_jupyter on the target catalog."""
+    return lambda module, *args, **kwargs: run_module(module, *args, target=target, **kwargs)
 
 
 def hydra_config(ml, rid: str) -> dict:

@@ -3,12 +3,13 @@ to a recorded config, and the report of how the environment changed."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 from derivaml_jupyter.execution.provenance import runtime_environment
 from derivaml_jupyter.runners.reproduce import dataset_pins, worktree
 from derivaml_jupyter.runners.reproduce_env import environment_diff
+
+from . import reproduce_helpers as helpers
 
 
 def test_pins_follow_the_composed_config_shapes():
@@ -52,8 +53,7 @@ def test_environment_diff_reports_python_and_package_changes():
 
 def test_worktree_is_removed_after_use(tmp_path: Path):
     def git(*args: str) -> str:
-        return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@x", *args],
-                              cwd=tmp_path, check=True, capture_output=True, text=True).stdout
+        return helpers.git(tmp_path, *args)
 
     git("init", "-q")
     (tmp_path / "a.txt").write_text("first")
