@@ -11,7 +11,9 @@ reuses the original's workflow and is linked to the original: the original's
 lineage leads from the reproduction to the original), the new one's description starts with
 ``Reproduction of <RID>``, and its ``reproduction.json`` metadata holds the original RID, the
 commit, the overrides, the dataset versions and how this environment differs from the
-recorded ``environment.json`` (also printed before the run).
+recorded ``environment.json`` (also printed before the run). deriva-ml's schema has no
+"derived from" link between executions; ``Execution_Nested_Execution`` means a sweep and its
+jobs, so it is not used. ``reproductions_of(ml, rid)`` follows the link back.
 """
 
 from __future__ import annotations
