@@ -1,9 +1,10 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
 executions, finishing an interrupted upload, migrating a catalog deriva-ml made, removing
-what killed writers left).
+what killed writers left, pulling a dataset version into a local catalog).
 
-Every subcommand but ``gc`` takes ``--host`` (default ``local``, the embedded catalog) and
-``--catalog`` (default ``default``). Errors print one line to stderr and exit with status 1.
+Every subcommand but ``gc`` and ``pull`` takes ``--host`` (default ``local``, the embedded
+catalog) and ``--catalog`` (default ``default``). Errors print one line to stderr and exit
+with status 1.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import run_command
 from .gc import cmd_gc
+from .pull import add_pull_parser
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -233,6 +235,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_gc, offline=True)
     p.add_argument("--dry-run", action="store_true",
                    help="only list what would be removed, with its size in bytes")
+    add_pull_parser(sub)
     return parser
 
 

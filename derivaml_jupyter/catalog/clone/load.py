@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...core.errors import DerivaMLException, DerivaMLNotImplemented, DerivaMLValidationError
+from ...core.errors import DerivaMLException, DerivaMLValidationError
 from ..contract import Catalog, ForeignKey, Model, Table
 from .options import AssetMode, CloneOptions, OrphanStrategy
 
@@ -57,11 +57,6 @@ def load_bag(dest: Catalog, bag_path: Path, options: CloneOptions,
     from ...dataset.bag_catalog import BagCatalog
     from ...dataset.dataset_bag import BAG_INFO_SNAPSHOT, read_bag_info
 
-    if not hasattr(dest, "import_rows"):
-        raise DerivaMLNotImplemented(
-            f"Cloning into {dest.hostname} is not supported yet: rows keep their RIDs, which "
-            "only the embedded catalog can write here. Clone into a local catalog "
-            "(dest_hostname='local') and push executions from it.")
     source = BagCatalog(bag_path, read_bag_info(bag_path)[BAG_INFO_SNAPSHOT])
     model = source.model()
     rows: Rows = {(t.schema, t.name): source.select(t.schema, t.name)

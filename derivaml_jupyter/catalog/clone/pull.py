@@ -17,7 +17,7 @@ from ..connect import connect_catalog, is_local
 from ..contract import Catalog
 from .load import LoadReport, load_bag
 from .options import AssetMode, CloneOptions, OrphanStrategy
-from .via_bag import download_bag, record_clone
+from .via_bag import download_bag, open_source, record_clone
 
 PULLS_TAG = "tag:derivaml-jupyter,2026:pulled-datasets"
 _OPTIONS = CloneOptions(orphan_strategy=OrphanStrategy.DELETE,
@@ -76,23 +76,20 @@ def pull_dataset(host: str, catalog: str, dataset: str, version: str | None = No
         result = pull_dataset("www.example.org", "1", "1-ABCD", "1.0.0")
         ml = DerivaML("local", result.pull.catalog_id)
     """
-    from ...ml import DerivaML
-
     catalog_id = catalog_id or default_catalog_name(host, catalog)
     if is_local(host) and str(catalog) == str(catalog_id):
         from ...core.errors import DerivaMLValidationError
 
         raise DerivaMLValidationError(
             f"Cannot pull local catalog {catalog!r} into itself: name another with --catalog.")
-    source = DerivaML(host, catalog, credential=credential)
+    source = open_source(host, catalog, credential)
     record = source.dataset_version_record(normalize_rid(dataset), version)
     local = connect_catalog("local", catalog_id)
     done = [p for p in pulls(local) if (p.host, p.catalog, p.dataset, p.version) ==
             (host, str(catalog), record["Dataset"], record["Version"])]
     if done:
         return PullResult(done[-1], 0, 0, already_there=True)
-    bag = download_bag(host, catalog, record["Dataset"], record["Version"], None, credential,
-                       materialize=True)
+    bag = download_bag(source, record["Dataset"], record["Version"], materialize=True)
     report = load_bag(local, bag, _OPTIONS)
     pull = Pull(host=host, catalog=str(catalog), dataset=record["Dataset"],
                 version=record["Version"], snapshot=record["Snapshot"], catalog_id=catalog_id,

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..connect import connect_catalog
+from ...core.errors import DerivaMLNotImplemented
+from ..connect import connect_catalog, is_local, require_existing
 from ..contract import Catalog
 from .load import LoadReport, load_bag
 from .options import AssetMode, CloneOptions, dataset_rids
+
+if TYPE_CHECKING:
+    from ...ml import DerivaML
 
 
 @dataclass(kw_only=True)
@@ -49,19 +53,25 @@ def clone_via_bag(
     ``policy.dangling_fk_strategy`` (default ``DELETE``). Loading again adds nothing. The
     destination records the clone (``get_catalog_provenance``).
 
-    The destination is a local catalog (``dest_hostname="local"``, created if missing); the
-    source is a DERIVA server or a local catalog. Example::
+    The destination is a local catalog (``dest_hostname="local"``, created if missing; a
+    DERIVA server there raises ``DerivaMLNotImplemented``); the source is a DERIVA server or
+    a local catalog. Example::
 
         clone_via_bag(source_hostname="www.example.org", source_catalog_id="1",
                       dest_hostname="local", dest_catalog_id="mine", root_rid="1-ABCD")
     """
+    if not is_local(dest_hostname):
+        raise DerivaMLNotImplemented(
+            f"Cloning into a DERIVA server ({dest_hostname}) is not supported yet: clones keep "
+            "the source's RIDs, which only the embedded catalog writes here. Clone into a "
+            "local catalog (dest_hostname='local').")
     options = CloneOptions.from_policy(policy)
     rids = dataset_rids(anchors, root_rid)
     output_dir = Path(output_dir or Path.cwd() / f"clone-{source_catalog_id}-to-{dest_catalog_id}")
     dest = connect_catalog(dest_hostname, dest_catalog_id, dest_credential)
     report = LoadReport()
-    bags = [download_bag(source_hostname, source_catalog_id, rid, None, output_dir,
-                         source_credential, materialize=options.asset_mode != AssetMode.ROWS_ONLY)
+    source = open_source(source_hostname, source_catalog_id, source_credential, output_dir)
+    bags = [download_bag(source, rid, None, options.asset_mode != AssetMode.ROWS_ONLY)
             for rid in rids]
     for bag in bags:
         load_bag(dest, bag, options, report)
@@ -72,14 +82,20 @@ def clone_via_bag(
                              load_report=report)
 
 
-def download_bag(hostname: str, catalog_id: str, rid: str, version: str | None,
-                 cache_dir: Path | None, credential: dict | None, materialize: bool) -> Path:
-    """The path of the bag of dataset ``rid`` at ``version`` (None: current) of a catalog,
-    downloaded under ``cache_dir`` (None: the usual cache)."""
-    from ...dataset.spec import DatasetSpec
+def open_source(hostname: str, catalog_id: str, credential: dict | None,
+                cache_dir: Path | None = None) -> DerivaML:
+    """The catalog a clone reads, bags downloaded under ``cache_dir`` (None: the usual
+    cache); a local one must exist."""
     from ...ml import DerivaML
 
-    source = DerivaML(hostname, catalog_id, credential=credential, cache_dir=cache_dir)
+    require_existing(hostname, catalog_id)
+    return DerivaML(hostname, catalog_id, credential=credential, cache_dir=cache_dir)
+
+
+def download_bag(source: DerivaML, rid: str, version: str | None, materialize: bool) -> Path:
+    """The path of the bag of dataset ``rid`` at ``version`` (None: current) of ``source``."""
+    from ...dataset.spec import DatasetSpec
+
     return source.download_dataset_bag(
         DatasetSpec(rid=rid, version=version, materialize=materialize)).path
 
