@@ -6,6 +6,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IStateDB } from '@jupyterlab/statedb';
 
 import { CatalogMemory } from './catalogmemory';
+import { addItemCommands } from './commands';
 import { WorkingLocation } from './location';
 import { DerivaMLModel } from './model';
 import { openAsset } from './outputs';
@@ -49,6 +50,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     panel.disposed.connect(() => model.dispose());
+    addItemCommands(app, model, rid => panel.openExecutionTab(rid));
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);
     const buttons = { upload: uploadCommand, runHeadless: runHeadlessCommand };

@@ -26,6 +26,13 @@ import {
   RunRequest
 } from './tokens';
 
+/** A filter of the executions list; empty values filter nothing. */
+export interface IExecutionFilter {
+  q?: string;
+  status?: string;
+  since?: string;
+}
+
 /** How often the executions list refreshes, and the longest wait after failures (ms). */
 export const EXECUTIONS_INTERVAL = 5000;
 export const EXECUTIONS_MAX_INTERVAL = 120000;
@@ -186,12 +193,37 @@ export class DerivaMLModel implements IDisposable {
     });
   }
 
-  /** The `limit` most recent executions. */
+  /** The `limit` most recent executions that pass the executions filter. */
   recentExecutions(
     limit: number = RECENT_EXECUTIONS,
     init: RequestInit = {}
   ): Promise<IExecutionList> {
-    return this.request('executions', { limit }, init);
+    return this.request('executions', { limit, ...this._executionFilter }, init);
+  }
+
+  /** What the executions list shows: those whose description holds `q`, with `status`,
+   * created `since` a date. */
+  get executionFilter(): IExecutionFilter {
+    return this._executionFilter;
+  }
+
+  set executionFilter(filter: IExecutionFilter) {
+    if (JSON.stringify(filter) === JSON.stringify(this._executionFilter)) {
+      return;
+    }
+    this._executionFilter = filter;
+    this._executionsETag = null;
+    void this._poll.refresh();
+  }
+
+  /** Mark execution `rid` (left Running) Aborted with `reason`, then refresh the list. */
+  async abandon(rid: string, reason: string): Promise<void> {
+    await this.request(`executions/${encodeURIComponent(rid)}/abandon`, {}, {
+      method: 'POST',
+      body: JSON.stringify({ reason })
+    });
+    this._executionsETag = null;
+    await this._poll.refresh();
   }
 
   /** What execution `rid` of `catalog` ran on, and its metrics. */
@@ -361,6 +393,7 @@ export class DerivaMLModel implements IDisposable {
   private _executions: IExecutionSummary[] = [];
   private _executionsError: string | null = null;
   private _executionsETag: string | null = null;
+  private _executionFilter: IExecutionFilter = {};
   private _executionsChanged = new Signal<this, void>(this);
   private _lastActivity = Date.now();
   private _poll: Poll;

@@ -197,6 +197,14 @@ class ExecutionHandler(DerivaMLHandler):
         self.answer(await self.call(views.execution_detail, rid))
 
 
+class ExecutionAbandonHandler(DerivaMLHandler):
+    path = "executions/{rid}/abandon"
+
+    @api_method("write")
+    async def post(self, rid: str) -> None:
+        self.answer(await self.call(views.abandon_execution, rid, self.body["reason"]))
+
+
 class ExecutionProvenanceHandler(DerivaMLHandler):
     path = "executions/{rid}/provenance"
 
@@ -359,7 +367,7 @@ class RunCancelHandler(RunsHandlerBase):
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, LocalCatalogsHandler, InfoHandler, DatasetsHandler, DatasetHandler,
     DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, ExecutionProvenanceHandler,
-    CompareHandler,
+    ExecutionAbandonHandler, CompareHandler,
     AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, RunsHandler,
     RunHandler, RunCancelHandler,
 ]

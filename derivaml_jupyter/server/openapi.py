@@ -125,6 +125,11 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
         "What an execution ran on (Python, platform, git commit, remote and uncommitted "
         "changes, from its environment.json) and the metrics its metrics files hold",
         [in_path("rid", RID), *CATALOG])},
+    "/executions/{rid}/abandon": {"post": operation(
+        "Mark an execution that never ended (Running or Created) Aborted, with a reason "
+        "(409 if it has ended)", [in_path("rid", RID), *CATALOG], body={
+            "required": ["reason"],
+            "properties": {"reason": text(1000, "why it was abandoned, a line of text")}})},
     "/compare": {"get": operation(
         "Executions side by side: a row per fact (workflow, status, Hydra config, metrics, "
         "inputs, outputs) with each execution's value and whether they differ", [

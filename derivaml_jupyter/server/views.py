@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..catalog.connect import derivaml_home
-from ..core.definitions import ML_SCHEMA, ExecAssetType
-from ..core.errors import DerivaMLNotFound, DerivaMLValidationError
+from ..core.definitions import ML_SCHEMA, ExecAssetType, Status
+from ..core.errors import DerivaMLConflict, DerivaMLNotFound, DerivaMLValidationError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -95,8 +95,6 @@ def execution_list(ml: DerivaML, status: str | None, workflow: str | None, limit
 
 
 def _check_status(status: str) -> None:
-    from ..core.definitions import Status
-
     try:
         Status(status)
     except ValueError:
@@ -128,6 +126,18 @@ def execution_detail(ml: DerivaML, rid: str) -> dict[str, Any]:
         "children": [_summary(r) for r in record.list_nested_executions()],
         "parents": [_summary(r) for r in record.list_parent_executions()],
     }
+
+
+def abandon_execution(ml: DerivaML, rid: str, reason: str) -> dict[str, Any]:
+    """Mark an execution left Running (or never started) as Aborted, with ``reason`` as its
+    status detail; an execution that has ended is a conflict."""
+    record = ml.lookup_execution(rid)
+    if str(record.status) not in (Status.running, Status.created):
+        raise DerivaMLConflict(
+            f"Execution {rid} is {record.status}, not Running: only an execution that has "
+            "not ended can be marked abandoned.")
+    record.update_status(Status.aborted, f"Abandoned: {reason}")
+    return _summary(record)
 
 
 def execution_provenance(ml: DerivaML, rid: str) -> dict[str, Any]:

@@ -11,6 +11,9 @@ import { Child, button, fields, fill, h, heading, note, statusBadge, table, when
 import { AssetOpener, DatasetShower, filesTable, IFileActions } from './files';
 import { ItemsSection } from './section';
 
+/** The statuses an execution can have, as the catalog stores them. */
+const STATUSES = ['Created', 'Running', 'Stopped', 'Failed', 'Pending_Upload', 'Uploaded', 'Aborted'];
+
 /** Opens executions side by side in a tab. */
 export type Comparer = (rids: string[]) => void;
 
@@ -32,6 +35,7 @@ export class ExecutionsSection extends ItemsSection {
     private readonly _actions: IExecutionActions = {}
   ) {
     super(model, 'Executions');
+    this.node.insertBefore(this.filterBar(), this.listNode);
     this.node.insertBefore(this._compareBar, this.listNode);
     this.listNode.addEventListener('click', event => this.onMarkClick(event), true);
     model.catalogChanged.connect(() => this.setMarked([]), this);
@@ -50,6 +54,41 @@ export class ExecutionsSection extends ItemsSection {
     this._selected = rid;
     this.markSelected(rid);
     void this.showDetail(() => this.model.execution(rid), e => this.renderDetail(e));
+  }
+
+  /** Search (description text), status and date fields that filter the list. */
+  private filterBar(): HTMLElement {
+    const search = h('input', 'jp-mod-styled jp-DerivaML-search');
+    search.type = 'search';
+    search.placeholder = 'Search descriptions';
+    search.setAttribute('aria-label', 'Search executions');
+    const status = h(
+      'select',
+      'jp-mod-styled jp-DerivaML-statusFilter',
+      h('option', '', 'Any status'),
+      ...STATUSES.map(s => h('option', '', s))
+    );
+    status.querySelector('option')!.value = '';
+    status.setAttribute('aria-label', 'Status');
+    const since = h('input', 'jp-mod-styled jp-DerivaML-since');
+    since.type = 'date';
+    since.title = 'Created on or after';
+    since.setAttribute('aria-label', 'Created on or after');
+    const apply = () => {
+      this.model.executionFilter = {
+        q: search.value.trim() || undefined,
+        status: status.value || undefined,
+        since: since.value || undefined
+      };
+    };
+    let typing: number | undefined;
+    search.addEventListener('input', () => {
+      window.clearTimeout(typing);
+      typing = window.setTimeout(apply, 300);
+    });
+    status.addEventListener('change', apply);
+    since.addEventListener('change', apply);
+    return h('div', 'jp-DerivaML-filters', search, status, since);
   }
 
   /** Ctrl/Cmd-click on an item marks it for comparison (or unmarks it) instead of
@@ -124,7 +163,12 @@ export class ExecutionsSection extends ItemsSection {
       executionsError ? note(executionsError, 'error') : null,
       items.length
         ? h('ul', 'jp-DerivaML-items', ...items)
-        : !executionsError && note('No executions in this catalog yet.')
+        : !executionsError &&
+            note(
+              Object.values(this.model.executionFilter).some(Boolean)
+                ? 'No executions match the filter.'
+                : 'No executions in this catalog yet.'
+            )
     );
     this.markSelected(this._selected);
     this.setMarked(this._marked);

@@ -58,6 +58,7 @@ export class DerivaMLPanel extends SidePanel {
     if (shell) {
       actions.openTab = rid => openExecutionTab(shell, model, rid, actions);
     }
+    this._actions = actions;
     const executions = new ExecutionsSection(model, actions);
     const openExecution = (rid: string, catalog: string | null = null) => {
       if (catalog && catalog !== model.catalog) {
@@ -89,6 +90,11 @@ export class DerivaMLPanel extends SidePanel {
       void this.showInfo();
     }, this);
     model.executionsChanged.connect(() => void this.showInfo(), this);
+  }
+
+  /** Open execution `rid` of the selected catalog in a main-area tab. */
+  openExecutionTab(rid: string): void {
+    this._actions.openTab?.(rid);
   }
 
   /** Load every section and the catalog summary again. */
@@ -167,6 +173,7 @@ export class DerivaMLPanel extends SidePanel {
   private _catalogInput = h('input', 'jp-mod-styled jp-DerivaML-catalog');
   private _choices = h('datalist');
   private _memory: CatalogMemory | null;
+  private _actions: IExecutionActions;
   private _configs: ConfigsSection;
   private _sections: Section[];
 }

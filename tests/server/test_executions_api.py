@@ -203,3 +203,18 @@ def test_pages_read_through_indexes_which_an_older_catalog_gains_when_opened(ml)
     assert "INDEX deriva-ml:Execution@rct" in newest and "TEMP B-TREE" not in newest
     assert "INDEX deriva-ml:Execution@fk_Status" in failed and "TEMP B-TREE" not in failed
     reopened.close()
+
+
+async def test_an_execution_left_running_is_marked_abandoned(fetch, catalog):
+    ml = catalog["ml"]
+    [rid] = add_executions(ml, 1)
+    ml.lookup_execution(rid).update_status("Running", "working")
+    answer = await api(fetch, "executions", rid, "abandon", method="POST",
+                       body=json.dumps({"reason": "kernel died"}))
+    assert answer["status"] == "Aborted"
+    record = ml.lookup_execution(rid)
+    assert (record.status, record.status_detail) == ("Aborted", "Abandoned: kernel died")
+    code, body = await api_error(fetch, "executions", catalog["execution"], "abandon",
+                                 method="POST", body=json.dumps({"reason": "x"}))
+    assert code == 409 and "is Uploaded, not Running" in body["message"]
+    assert ml.lookup_execution(catalog["execution"]).status == "Uploaded"

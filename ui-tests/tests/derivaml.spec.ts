@@ -163,6 +163,53 @@ test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
   await expect(page.getByRole('tab', { name: 'Compare 2 executions' })).toHaveCount(2);
 });
 
+test('executions are searched, filtered and marked abandoned from their context menu', async ({
+  page
+}) => {
+  await page.notebook.createNew('make-runs.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    [
+      'from derivaml import DerivaML, ExecutionConfiguration',
+      'ml = DerivaML("local", "ui-search")',
+      'ml.add_term("Workflow_Type", "Search", description="UI search", exists_ok=True)',
+      'wf = ml.create_workflow("UI search", "Search")',
+      'alpha = ml.create_execution(ExecutionConfiguration(workflow=wf, description="alpha run"))',
+      'alpha.update_status("Running", "working")',
+      'beta = ml.create_execution(ExecutionConfiguration(workflow=wf, description="beta run"))',
+      '_ = beta.upload_execution_outputs(progress=False)'
+    ].join('\n')
+  );
+  await page.notebook.run();
+  const panel = await openSidebar(page);
+  const field = panel.locator('.jp-DerivaML-catalog');
+  await field.fill('ui-search');
+  await field.press('Enter');
+  const items = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item');
+  await expect(items).toHaveCount(2, { timeout: 30000 });
+  await panel.getByLabel('Search executions').fill('ALPHA');
+  await expect(items).toHaveCount(1);
+  await expect(items).toContainText('alpha run');
+  await panel.getByLabel('Search executions').fill('');
+  await panel.getByLabel('Status').selectOption('Uploaded');
+  await expect(items).toHaveCount(1);
+  await expect(items).toContainText('beta run');
+  await panel.getByLabel('Status').selectOption('');
+  await expect(items).toHaveCount(2);
+  await screenshot(page, 'executions-filtered');
+
+  const alpha = items.filter({ hasText: 'alpha run' });
+  await alpha.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Mark Abandoned…' }).click();
+  await page.locator('.jp-Dialog input').fill('the kernel died');
+  await page.getByRole('button', { name: 'OK' }).click();
+  await expect(alpha.locator('.jp-DerivaML-status')).toHaveText('Aborted');
+  await alpha.click({ button: 'right' });
+  await expect(page.getByRole('menuitem', { name: 'Copy Python to Load It' })).toBeVisible();
+  await page.keyboard.press('Escape');
+});
+
 test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   let panel = await openSidebar(page);
   await expect(panel.locator('.jp-DerivaML-configs')).toContainText('is in no DerivaML project');
