@@ -1,6 +1,7 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
 executions, finishing an interrupted upload, migrating a catalog deriva-ml made, removing
-what killed writers left, pulling a dataset version into a local catalog).
+what killed writers left, pulling a dataset version into a local catalog, running a recorded
+execution again as it ran).
 
 Every subcommand but ``gc`` and ``pull`` takes ``--host`` (default ``local``, the embedded
 catalog) and ``--catalog`` (default ``default``). Errors print one line to stderr and exit
