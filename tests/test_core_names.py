@@ -297,6 +297,15 @@ def test_a_term_handle_writes_its_description_and_synonyms_through(ml):
         ml.lookup_term("Dataset_Type", "Holdout")
 
 
+def test_lookup_term_and_add_term_return_handles_as_deriva_ml_does(ml):
+    term = ml.lookup_term("Dataset_Type", "training")
+    assert isinstance(term, VocabularyTermHandle)
+    assert (term.name, term["Name"], term.rid) == ("Training", "Training", term["RID"])
+    added = ml.add_term("Dataset_Type", "Holdout", description="Held out", synonyms=["HO"])
+    assert isinstance(added, VocabularyTermHandle) and added.synonyms == ("HO",)
+    assert ml.add_term("Dataset_Type", "ho", description="again") == added
+
+
 def test_a_term_in_use_is_not_deleted(ml):
     term = VocabularyTermHandle(ml, "Dataset_Type", **ml.lookup_term("Dataset_Type", "Training"))
     ml.create_dataset("Training", description="uses the term")
