@@ -18,7 +18,11 @@ from derivaml.catalog import (
 )
 from derivaml_jupyter.catalog.clone.options import AssetMode, CloneOptions, RIDAnchor
 from derivaml_jupyter.catalog.clone.pull import pull_dataset, pulls
-from derivaml_jupyter.core.errors import DerivaMLNotImplemented, DerivaMLValidationError
+from derivaml_jupyter.core.errors import (
+    DerivaMLConflict,
+    DerivaMLNotImplemented,
+    DerivaMLValidationError,
+)
 from derivaml_jupyter.ml import DerivaML
 
 pytestmark = pytest.mark.real_server
@@ -101,6 +105,20 @@ def test_rows_only_then_localize_assets(ml, clinic, tmp_path):
     assert copy.catalog.select(ml.domain_schema, "Image")[0]["URL"] == new
     assert get_catalog_provenance(copy).clone_details.assets_localized
     assert localize_assets(copy, "Image", [image["RID"]]).assets_skipped == 1
+
+
+@pytest.mark.local_only
+def test_a_row_made_here_with_a_source_rid_is_not_taken_for_it(ml, clinic, tmp_path):
+    clone(ml, tmp_path, "clash", root_rid=clinic.testing.rid)
+    copy = DerivaML("local", "clash").catalog
+    carol = clinic.subjects["Carol"]
+    copy.delete(ml.domain_schema, "Dataset_Subject", {"Subject": carol})
+    [row] = copy.select(ml.domain_schema, "Subject", where={"RID": carol})
+    copy.delete(ml.domain_schema, "Subject", {"RID": carol})
+    copy.import_rows(ml.domain_schema, "Subject", [
+        {**row, "Name": "Mallory", "RCT": "2000-01-01T00:00:00+00:00"}])
+    with pytest.raises(DerivaMLConflict, match=carol):
+        clone(ml, tmp_path, "clash", root_rid=clinic.testing.rid)
 
 
 @pytest.mark.local_only

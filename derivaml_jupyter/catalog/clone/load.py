@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ...core.errors import DerivaMLException, DerivaMLValidationError
+from ...core.errors import DerivaMLConflict, DerivaMLException, DerivaMLValidationError
 from ..contract import Catalog, ForeignKey, Model, Table
 from .options import AssetMode, CloneOptions, OrphanStrategy
 
@@ -209,7 +209,8 @@ def _insert(dest: Catalog, t: Table, rows: list[dict], deferred: set[str],
             report: LoadReport) -> None:
     """Insert the rows ``dest`` lacks (``deferred`` columns filled in afterwards)."""
     stats = report.stats(t)
-    existing = {r["RID"] for r in _chunked_select(dest, t, [r["RID"] for r in rows])}
+    existing = {r["RID"]: r["RCT"] for r in _chunked_select(dest, t, [r["RID"] for r in rows])}
+    _check_same_rows(t, rows, existing)
     new = [r for r in rows if r["RID"] not in existing]
     stats.rows_skipped_existing += len(rows) - len(new)
     columns = set(dest.model().table(t.schema, t.name).column_names)
@@ -227,10 +228,21 @@ def _insert(dest: Catalog, t: Table, rows: list[dict], deferred: set[str],
         dest.update(t.schema, t.name, fill)
 
 
+def _check_same_rows(t: Table, rows: list[dict], existing: dict[str, str]) -> None:
+    """Refuse to take a row of ``dest`` for the source's row of the same RID when it was
+    made at another time: it is another row (minted here after an earlier clone)."""
+    clashes = [r["RID"] for r in rows if r["RID"] in existing and r["RCT"] != existing[r["RID"]]]
+    if clashes:
+        raise DerivaMLConflict(
+            f"{t.schema}.{t.name} here already has other rows with the RIDs of source rows "
+            f"({', '.join(clashes[:5])}): rows made here after an earlier clone. Clone into a "
+            "new local catalog (pull --catalog NAME).")
+
+
 def _chunked_select(dest: Catalog, t: Table, rids: list[str], chunk: int = 500) -> Iterable[dict]:
     for i in range(0, len(rids), chunk):
         yield from dest.select(t.schema, t.name, where={"RID": rids[i:i + chunk]},
-                               columns=["RID"])
+                               columns=["RID", "RCT"])
 
 
 def _pin_versions(dest: Catalog, ml_schema: str, versions: list[dict], snapshot: str
