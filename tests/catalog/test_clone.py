@@ -184,3 +184,6 @@ def test_pull_dataset_is_idempotent(ml, clinic, tmp_path):
 
     again = pull_dataset(ml.hostname, ml.catalog_id, clinic.split.rid, None, "pulled")
     assert again.already_there and again.pull == pull and len(pulls(local)) == 1
+    first = str(ml.dataset_history(clinic.split.rid)[0].dataset_version)
+    with pytest.raises(DerivaMLConflict, match=f"holds version {version} .* version {first}"):
+        pull_dataset(ml.hostname, ml.catalog_id, clinic.split.rid, first, "pulled")

@@ -6,7 +6,8 @@ the copy, and loading the same bag again adds nothing. Tables come first, in for
 order; a key that closes a cycle is filled in once its target rows are there. The dataset
 versions the bag holds (each dataset's current one as of the bag's snapshot) are pinned to
 the destination's snapshot holding the loaded rows; earlier versions, whose rows the bag does
-not hold, are left out.
+not hold, are left out. Rows the destination holds already are kept as they are, so a
+destination holds one version of each dataset: a bag of another version is refused.
 """
 
 from __future__ import annotations
@@ -64,8 +65,9 @@ def load_bag(dest: Catalog, bag_path: Path, options: CloneOptions,
                   and f"{t.schema}.{t.name}" not in options.exclude_tables
                   and t.schema not in options.exclude_tables}
     report = report or LoadReport()
-    _create_tables(dest, model)
     kept_versions = _keep_current_versions(rows, source.ml_schema)
+    _check_versions(dest, source.ml_schema, kept_versions)
+    _create_tables(dest, model)
     report.files_stored += _store_files(dest, source.data_dir, model, rows, options.asset_mode)
     _resolve_orphans(dest, model, rows, options.orphan_strategy, report)
     with dest.transaction():
@@ -91,6 +93,25 @@ def _keep_current_versions(rows: Rows, ml_schema: str) -> list[dict]:
     current = {r["Version"] for r in rows.get((ml_schema, "Dataset"), [])}
     rows[key] = [r for r in rows.get(key, []) if r["RID"] in current]
     return rows[key]
+
+
+def _check_versions(dest: Catalog, ml_schema: str, versions: list[dict]) -> None:
+    """Refuse a bag holding another version of a dataset ``dest`` holds: the rows the two
+    versions share would keep the state of the one loaded first."""
+    if not versions or not dest.model().has_table(ml_schema, "Dataset_Version"):
+        return
+    here = dest.select(ml_schema, "Dataset_Version",
+                       where={"Dataset": [r["Dataset"] for r in versions]},
+                       columns=["RID", "Dataset", "Version"])
+    loading = {r["RID"] for r in versions}
+    other = [r for r in here if r["RID"] not in loading]
+    if other:
+        r = other[0]
+        wanted = next(v["Version"] for v in versions if v["Dataset"] == r["Dataset"])
+        raise DerivaMLConflict(
+            f"Catalog {dest.catalog_id} holds version {r['Version']} of dataset {r['Dataset']}, "
+            f"not the version {wanted} being loaded; one local catalog holds one version of a "
+            "dataset. Load it into another local catalog (pull --catalog NAME).")
 
 
 def _store_files(dest: Catalog, data_dir: Path, model: Model, rows: Rows,
