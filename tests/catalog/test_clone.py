@@ -5,6 +5,10 @@ in the ``real_server`` run; the destination is always a local catalog."""
 
 from __future__ import annotations
 
+import csv
+import json
+from pathlib import Path
+
 import pytest
 from dataset.clinic import Clinic, build_clinic
 
@@ -16,6 +20,8 @@ from derivaml.catalog import (
     get_catalog_provenance,
     localize_assets,
 )
+from derivaml_jupyter.catalog import connect_catalog
+from derivaml_jupyter.catalog.clone.load import load_bag
 from derivaml_jupyter.catalog.clone.options import AssetMode, CloneOptions, RIDAnchor
 from derivaml_jupyter.catalog.clone.pull import pull_dataset, pulls
 from derivaml_jupyter.core.errors import (
@@ -119,6 +125,52 @@ def test_a_row_made_here_with_a_source_rid_is_not_taken_for_it(ml, clinic, tmp_p
         {**row, "Name": "Mallory", "RCT": "2000-01-01T00:00:00+00:00"}])
     with pytest.raises(DerivaMLConflict, match=carol):
         clone(ml, tmp_path, "clash", root_rid=clinic.testing.rid)
+
+
+@pytest.mark.local_only
+def test_a_bag_as_deriva_ml_catalogs_make_it_loads(ml, clinic, tmp_path):
+    """ERMrest types the local catalog lacks (``timestamp``), a foreign key from Dataset to
+    its current version (a cycle) that lags behind the newest version, empty required text."""
+    bag = ml.download_dataset_bag(f"{clinic.split.rid}@{clinic.split.current_version}").path
+    data = bag / "data"
+    spec = json.loads((data / "schema.json").read_text())
+    for t in spec["tables"]:
+        if t["name"] == "Observation":
+            t["columns"] = [{**c, "type": "timestamp"} if c["name"] == "Date" else c
+                            for c in t["columns"]]
+        if t["name"] == "Dataset":
+            t["foreign_keys"].append({"columns": ["Version"], "pk_schema": ml.ml_schema,
+                                      "pk_table": "Dataset_Version", "pk_columns": ["RID"],
+                                      "on_delete": "NO ACTION"})
+    (data / "schema.json").write_text(json.dumps(spec))
+    versions = read_csv(data / ml.ml_schema / "Dataset_Version.csv")
+    oldest = {r["Dataset"]: r["RID"] for r in reversed(versions)}
+    datasets = read_csv(data / ml.ml_schema / "Dataset.csv")
+    write_csv(data / ml.ml_schema / "Dataset.csv",
+              [{**r, "Version": oldest[r["RID"]]} for r in datasets])
+    types = read_csv(data / ml.ml_schema / "Dataset_Type.csv")
+    write_csv(data / ml.ml_schema / "Dataset_Type.csv", [{**r, "Description": ""} for r in types])
+
+    report = load_bag(connect_catalog("local", "deriva-ml-made"), bag, CloneOptions())
+    copy = DerivaML("local", "deriva-ml-made")
+    assert copy.lookup_dataset(clinic.split.rid).current_version == clinic.split.current_version
+    record = copy.dataset_version_record(clinic.split.rid)
+    assert record["Snapshot"] == report.snapshot
+    assert copy.catalog.model().table(ml.domain_schema, "Observation").column("Date").type \
+        == "timestamptz"
+    assert members(copy, clinic.split.rid) == members(ml, clinic.split.rid)
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
 
 
 @pytest.mark.local_only

@@ -4,7 +4,7 @@ versions, ready to be read and extended there.
 Rows keep their RIDs and system columns, so a RID seen in the source names the same row in
 the copy, and loading the same bag again adds nothing. Tables come first, in foreign-key
 order; a key that closes a cycle is filled in once its target rows are there. The dataset
-versions the bag holds (each dataset's current one as of the bag's snapshot) are pinned to
+versions the bag holds (each dataset's newest one as of the bag's snapshot) are pinned to
 the destination's snapshot holding the loaded rows; earlier versions, whose rows the bag does
 not hold, are left out. Rows the destination holds already are kept as they are, so a
 destination holds one version of each dataset: a bag of another version is refused.
@@ -13,14 +13,16 @@ destination holds one version of each dataset: a bag of another version is refus
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ...core.errors import DerivaMLConflict, DerivaMLException, DerivaMLValidationError
-from ..contract import Catalog, ForeignKey, Model, Table
+from ..contract import COLUMN_TYPES, Catalog, Column, ForeignKey, Model, Table
 from .options import AssetMode, CloneOptions, OrphanStrategy
 
 Rows = dict[tuple[str, str], list[dict]]
+_NEAREST_TYPES = {"timestamp": "timestamptz", "serial2": "int2", "serial4": "int4",
+                  "serial8": "int8", "numeric": "float8", "json": "jsonb"}
 
 
 @dataclass
@@ -80,19 +82,43 @@ def load_bag(dest: Catalog, bag_path: Path, options: CloneOptions,
 
 
 def _create_tables(dest: Catalog, model: Model) -> None:
-    """Create the schemas and tables of ``model`` that ``dest`` lacks."""
+    """Create the schemas and tables of ``model`` that ``dest`` lacks, a column of a type
+    every backend does not know (ERMrest's ``timestamp``, ``serial4``...) with the nearest
+    one that is (values are kept as they are). A foreign key closing a cycle, or into its own
+    table, is left out there (the loader fills such columns in last)."""
     have = dest.model()
+    missing = [(t.schema, t.name) for t in model.tables() if not have.has_table(t.schema, t.name)]
     dest.create_model({s: "" for s in model.schemas if s not in have.schemas},
-                      [t for t in model.tables() if not have.has_table(t.schema, t.name)])
+                      [_creatable(t, deferred) for t, deferred in _load_order(model, missing)])
+
+
+def _creatable(t: Table, deferred: set[str]) -> Table:
+    def known(c: Column) -> Column:
+        if c.type in COLUMN_TYPES:
+            return c
+        return replace(c, type=_NEAREST_TYPES.get(c.type, "text"))
+
+    return replace(t, columns=[known(c) for c in t.columns], foreign_keys=[
+        fk for fk in t.foreign_keys if not (_single(fk) and fk.columns[0] in deferred)])
 
 
 def _keep_current_versions(rows: Rows, ml_schema: str) -> list[dict]:
-    """Drop the ``Dataset_Version`` rows that are no dataset's current version in the bag
-    (the bag does not hold their state); return those kept."""
-    key = (ml_schema, "Dataset_Version")
-    current = {r["Version"] for r in rows.get((ml_schema, "Dataset"), [])}
-    rows[key] = [r for r in rows.get(key, []) if r["RID"] in current]
-    return rows[key]
+    """Keep each dataset's newest version in the bag (its version as of the bag's snapshot)
+    and point the dataset at it; drop the earlier ones (the bag does not hold their state).
+    Return the versions kept."""
+    from ...dataset.spec import DatasetVersion
+
+    newest: dict[str, dict] = {}
+    for r in rows.get((ml_schema, "Dataset_Version"), []):
+        known = newest.get(r["Dataset"])
+        if known is None or DatasetVersion.parse(r["Version"]) > \
+                DatasetVersion.parse(known["Version"]):
+            newest[r["Dataset"]] = r
+    rows[(ml_schema, "Dataset_Version")] = list(newest.values())
+    for dataset in rows.get((ml_schema, "Dataset"), []):
+        if dataset["RID"] in newest:
+            dataset["Version"] = newest[dataset["RID"]]["RID"]
+    return list(newest.values())
 
 
 def _check_versions(dest: Catalog, ml_schema: str, versions: list[dict]) -> None:
@@ -201,10 +227,11 @@ def _apply(strategy: OrphanStrategy, t: Table, column: str, rows: list[dict], mi
     return [r for r in rows if r[column] not in missing]
 
 
-def _load_order(model: Model, rows: Rows) -> list[tuple[Table, set[str]]]:
-    """The tables with rows, referenced ones first, each with the columns to fill in after
-    every insert (keys that close a cycle or point into their own table)."""
-    pending = {key: model.table(*key) for key in rows}
+def _load_order(model: Model, keys: Iterable[tuple[str, str]]
+                ) -> list[tuple[Table, set[str]]]:
+    """The tables ``keys`` names, referenced ones first, each with the columns to fill in
+    after every insert (keys that close a cycle or point into their own table)."""
+    pending = {key: model.table(*key) for key in keys}
     order = []
     while pending:
         def later(t: Table) -> set[str]:
@@ -234,8 +261,11 @@ def _insert(dest: Catalog, t: Table, rows: list[dict], deferred: set[str],
     _check_same_rows(t, rows, existing)
     new = [r for r in rows if r["RID"] not in existing]
     stats.rows_skipped_existing += len(rows) - len(new)
-    columns = set(dest.model().table(t.schema, t.name).column_names)
-    writable = [{k: v for k, v in r.items() if k in columns} for r in new]
+    here = dest.model().table(t.schema, t.name)
+    # A bag writes an empty text and a null alike: an empty cell of a required text is "".
+    empty = {c.name: "" for c in here.columns if not c.nullok and c.type in ("text", "markdown")}
+    writable = [{k: empty.get(k) if v is None else v for k, v in r.items()
+                 if k in here.column_names} for r in new]
     added = dest.import_rows(t.schema, t.name, [
         {**r, **dict.fromkeys(deferred & r.keys())} for r in writable])
     stats.rows_inserted += added
