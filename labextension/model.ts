@@ -137,6 +137,11 @@ export class DerivaMLModel implements IDisposable {
   }
 
   /** Emitted when the runs list or its error changes. */
+  /** Emitted with a run seen running that has now ended (finished, failed, cancelled). */
+  get runEnded(): ISignal<this, IRun> {
+    return this._runEnded;
+  }
+
   get runsChanged(): ISignal<this, void> {
     return this._runsChanged;
   }
@@ -322,9 +327,10 @@ export class DerivaMLModel implements IDisposable {
       this._runsChanged.emit();
       throw error;
     }
-    const finished = runs.some(
+    const ended = runs.filter(
       run => run.status !== 'running' && this._runs.find(r => r.id === run.id)?.status === 'running'
     );
+    const finished = ended.length > 0;
     if (this._runsError !== null || JSON.stringify(runs) !== JSON.stringify(this._runs)) {
       this._runs = runs;
       this._runsError = null;
@@ -333,6 +339,7 @@ export class DerivaMLModel implements IDisposable {
     if (finished) {
       void this._poll.refresh();
     }
+    ended.forEach(run => this._runEnded.emit(run));
   }
 
   /** Fetch the recent executions now; throws (so the poll backs off) when that fails. */
@@ -400,6 +407,7 @@ export class DerivaMLModel implements IDisposable {
   private _runs: IRun[] = [];
   private _runsError: string | null = null;
   private _runsChanged = new Signal<this, void>(this);
+  private _runEnded = new Signal<this, IRun>(this);
   private _runsPoll: Poll;
   private _runsStale = true;
   private _watching = false;

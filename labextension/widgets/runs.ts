@@ -1,7 +1,10 @@
 /** The Runs section: the user's headless runs of this server (also those started before it
  * restarted) with their status, kept fresh by the model's runs poll while one is running; a
  * running run has a Cancel button; a click shows a run with the tail of its output, and its
- * execution's RID opens that execution in the Executions section. */
+ * execution's RID opens that execution in the Executions section. A run that ends says so in
+ * a notification offering its execution (and, when it failed, its output). */
+import { Notification } from '@jupyterlab/apputils';
+
 import { DerivaMLModel, catalogOf } from '../model';
 import { IRun } from '../tokens';
 import { Child, button, fields, fill, h, heading, note, statusBadge } from './dom';
@@ -15,6 +18,7 @@ export class RunsSection extends ItemsSection {
   ) {
     super(model, 'Runs');
     model.runsChanged.connect(() => this.render(), this);
+    model.runEnded.connect((_, run) => this.notifyEnded(run), this);
     this.render();
   }
 
@@ -27,6 +31,31 @@ export class RunsSection extends ItemsSection {
     this._selected = id;
     this.render();
     this.detailNode.scrollIntoView({ block: 'start' });
+  }
+
+  /** A notification that `run` ended, with buttons to its execution and output. */
+  private notifyEnded(run: IRun): void {
+    const rid = run.execution_rid;
+    const catalog = run.catalog && catalogOf(run.host, run.catalog);
+    const actions = [
+      ...(rid
+        ? [{ label: 'Show execution', callback: () => this.openExecution(rid, catalog) }]
+        : []),
+      { label: 'Show output', callback: () => this.select(run.id) }
+    ];
+    const what = `Run ${run.id} (${run.kind} ${run.target})`;
+    if (run.status === 'succeeded') {
+      Notification.success(`${what} finished${rid ? `: execution ${rid}` : ''}.`, {
+        actions,
+        autoClose: 15000
+      });
+    } else {
+      const why = run.status_detail || exitCode(run);
+      Notification.error(`${what} ${run.status}${why ? `: ${why}` : ''}.`, {
+        actions,
+        autoClose: false
+      });
+    }
   }
 
   private render(): void {
@@ -53,6 +82,7 @@ export class RunsSection extends ItemsSection {
         h('span', 'jp-DerivaML-rid', `#${run.id}`),
         h('span', 'jp-DerivaML-kind', run.kind),
         h('span', 'jp-DerivaML-target', run.target),
+        run.overrides.length > 0 && h('span', 'jp-DerivaML-overridesShown', run.overrides.join(' ')),
         run.execution_rid && this.executionLink(run),
         run.status === 'running' && this.cancelButton(run)
       ],
