@@ -2,18 +2,19 @@
 execution again as it ran.
 
 The workflow's recorded commit is checked out in a temporary ``git worktree`` (fetched from
-``origin`` when the repository lacks it; refused when it cannot be reached or its source file
-is not the code that ran). ``deriva-ml-run`` (or, for a notebook, ``deriva-ml-run-notebook``
-with its papermill parameters) runs there with the recorded Hydra config name and task
-overrides, every input dataset pinned to the version the original read. The new execution
-reuses the original's workflow and is linked to the original: the original's
-``configuration.json`` is recorded as an *Input* ``Execution_Metadata`` of the new one (so
-lineage leads from the reproduction to the original), the new one's description starts with
-``Reproduction of <RID>``, and its ``reproduction.json`` metadata holds the original RID, the
-commit, the overrides, the dataset versions and how this environment differs from the
-recorded ``environment.json`` (also printed before the run). deriva-ml's schema has no
-"derived from" link between executions; ``Execution_Nested_Execution`` means a sweep and its
-jobs, so it is not used. ``reproductions_of(ml, rid)`` follows the link back.
+``origin`` or the recorded remote when the repository lacks it; refused when it cannot be
+reached or its source file is not the code that ran). ``deriva-ml-run`` (or, for a
+notebook, ``deriva-ml-run-notebook`` with its papermill parameters) runs there with the
+recorded Hydra config name and task overrides, every input dataset pinned to the version
+the original read. The new execution reuses the original's workflow and is linked to the
+original: the original's ``configuration.json`` is recorded as an *Input*
+``Execution_Metadata`` of the new one (so lineage leads from the reproduction to the
+original), the new one's description starts with ``Reproduction of <RID>``, and its
+``reproduction.json`` metadata holds the original RID, the commit, the overrides, the
+dataset versions and how this environment differs from the recorded ``environment.json``
+(also printed before the run). deriva-ml's schema has no "derived from" link between
+executions; ``Execution_Nested_Execution`` means a sweep and its jobs, so it is not used.
+``reproductions_of(ml, rid)`` follows the link back.
 """
 
 from __future__ import annotations
@@ -106,8 +107,9 @@ def _has_commit(repository: Path, commit: str) -> bool:
 
 def find_repository(run: RecordedRun, repo: str | Path | None = None) -> Path:
     """The git repository holding the run's commit: ``repo``, else the one around the
-    current directory, else the one the run recorded; fetched from ``origin`` when it lacks
-    the commit. Raises ``DerivaMLReproduceError`` when the commit cannot be reached."""
+    current directory, else the one the run recorded; fetched from ``origin`` (or the
+    remote the run recorded) when it lacks the commit. Raises ``DerivaMLReproduceError``
+    when the commit cannot be reached."""
     given = [Path(repo).expanduser()] if repo else [Path.cwd(), run.recorded_root]
     candidates = list(dict.fromkeys(t for f in given if f for t in [_toplevel(f)] if t))
     if not candidates:
@@ -118,18 +120,18 @@ def find_repository(run: RecordedRun, repo: str | Path | None = None) -> Path:
     for candidate in candidates:
         if _has_commit(candidate, run.commit):
             return candidate
-    failures = []
+    remotes = list(dict.fromkeys(["origin", *([run.recorded_remote] if run.recorded_remote
+                                              else [])]))
     for candidate in candidates:
-        fetched = _git(candidate, "fetch", "--quiet", "origin", run.commit, timeout=300)
-        if fetched.returncode == 0 and _has_commit(candidate, run.commit):
-            return candidate
-        failures.append(f"{candidate} ({fetched.stderr.strip().splitlines()[-1:] or 'no origin'})"
-                        if fetched.returncode else f"{candidate}")
+        for remote in remotes:
+            fetched = _git(candidate, "fetch", "--quiet", remote, run.commit, timeout=300)
+            if fetched.returncode == 0 and _has_commit(candidate, run.commit):
+                return candidate
     raise DerivaMLReproduceError(
         f"Execution {run.rid} ran commit {run.commit}, which cannot be reached: it is not in "
-        f"the history of {', '.join(failures)}, nor could it be fetched from origin. Fetch "
-        "the branch that holds it (it may have been rebased away), or pass --repo PATH of a "
-        "clone that has it. Nothing was recorded.")
+        f"the history of {', '.join(map(str, candidates))}, nor could it be fetched from "
+        f"{' or '.join(remotes)}. Fetch the branch that holds it (it may have been rebased "
+        "away), or pass --repo PATH of a clone that has it. Nothing was recorded.")
 
 
 @contextlib.contextmanager

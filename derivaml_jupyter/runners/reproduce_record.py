@@ -67,6 +67,11 @@ class RecordedRun:
         return Path(root) if root else None
 
     @property
+    def recorded_remote(self) -> str | None:
+        """The ``origin`` of the repository the run was made in."""
+        return (self.environment.get("git") or {}).get("remote")
+
+    @property
     def was_dirty(self) -> list[str]:
         """The uncommitted changes the run's repository had (``git status`` lines)."""
         git = self.environment.get("git") or {}

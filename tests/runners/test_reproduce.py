@@ -169,3 +169,24 @@ def test_an_execution_without_hydra_config_is_refused(ml, project, cli):
     result = cli("cli.main", "reproduce", exe.execution_rid, cwd=project)
     assert result.returncode == 1
     assert "not run by deriva-ml-run or deriva-ml-run-notebook" in result.stderr
+
+
+def test_a_commit_the_clone_lacks_is_fetched_from_origin(ml, project, cli, tmp_path):
+    bare = tmp_path / "shared.git"
+    git(tmp_path, "clone", "-q", "--bare", str(project), str(bare))
+    git(project, "remote", "add", "origin", str(bare))
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(bare), str(clone))
+    (project / "src/models/notes.txt").write_text("a later commit\n")
+    git(project, "add", "-A")
+    git(project, "commit", "-qm", "later")
+    git(project, "push", "-q", "origin", "HEAD")
+    run = cli("runners.run_model_cli", "model_config=quick", cwd=project)
+    commit = git(project, "rev-parse", "HEAD").strip()
+    assert f"{bare.with_suffix('')}/blob/{commit}/src/models/my_model.py" == \
+        ml.lookup_execution(recorded_rid(run.stdout)).workflow.url
+
+    result = cli("cli.main", "reproduce", recorded_rid(run.stdout), "--repo", str(clone),
+                 cwd=clone)
+    reproduced_rid(result)
+    assert f"at commit {commit[:12]} of {clone}" in result.stdout
