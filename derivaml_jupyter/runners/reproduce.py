@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import ML_SCHEMA, ExecAssetType
 from ..core.rid import normalize_rid
+from ..execution.records import nested_rids
 from .reproduce_env import EnvironmentDiff, environment_diff
 from .reproduce_record import DerivaMLReproduceError, RecordedRun, read_recorded_run
 
@@ -61,25 +62,39 @@ class Reproduction:
 def reproduce(ml: DerivaML, execution_rid: str, repo: str | Path | None = None,
               echo: Callable[[str], None] = print) -> Reproduction:
     """Run execution ``execution_rid`` of ``ml``'s catalog again as it ran (see the module
-    docstring) and record the new execution, linked to it. ``repo`` is the git repository
-    holding the workflow's code (default: the one around the current directory, else the
-    one the run recorded). Nothing is recorded when the commit cannot be reached."""
-    from ..execution.provenance import runtime_environment
+    docstring) and record the new execution, linked to it; a sweep's parent has each of its
+    jobs run again, nested under a new parent. ``repo`` is the git repository holding the
+    workflow's code (default: the one around the current directory, else the one the run
+    recorded). Nothing is recorded when the commit cannot be reached."""
+    rid = ml.lookup_execution(execution_rid).execution_rid
+    jobs = nested_rids(ml, rid, children=True)
+    if jobs:
+        from .reproduce_sweep import reproduce_sweep
 
-    run = read_recorded_run(ml, execution_rid)
+        return reproduce_sweep(ml, rid, [read_recorded_run(ml, job) for job in jobs], repo,
+                               echo)
+    run = read_recorded_run(ml, rid)
     repository = find_repository(run, repo)
     with worktree(repository, run.commit) as tree:
-        source = _checked_source(run, tree)
-        diff = environment_diff(run.environment, runtime_environment())
-        echo(f"Reproducing execution {run.rid}: {run.source} at commit {run.commit[:12]} of "
-             f"{repository}")
-        echo(diff.report())
-        pins = dataset_pins(run.config, run.datasets)
-        with tempfile.TemporaryDirectory(prefix="derivaml-reproduce-") as scratch:
-            command, env = (_notebook_command if run.is_notebook else _model_command)(
-                ml, run, source, pins, Path(scratch))
-            returncode, new_rid = _execute(command, env, _project_root(source), echo,
-                                           Path(scratch) / "execution.json")
+        return rerun(ml, run, checked_source(run, tree), repository, echo)
+
+
+def rerun(ml: DerivaML, run: RecordedRun, source: Path, repository: Path,
+          echo: Callable[[str], None]) -> Reproduction:
+    """Run ``run`` again from ``source`` (its checked-out file), then link the new
+    execution to it."""
+    from ..execution.provenance import runtime_environment
+
+    diff = environment_diff(run.environment, runtime_environment())
+    echo(f"Reproducing execution {run.rid}: {run.source} at commit {run.commit[:12]} of "
+         f"{repository}")
+    echo(diff.report())
+    pins = dataset_pins(run.config, run.datasets)
+    with tempfile.TemporaryDirectory(prefix="derivaml-reproduce-") as scratch:
+        command, env = (_notebook_command if run.is_notebook else _model_command)(
+            ml, run, source, pins, Path(scratch))
+        returncode, new_rid = _execute(command, env, _project_root(source), echo,
+                                       Path(scratch) / "execution.json")
     if new_rid is None:
         raise DerivaMLReproduceError(
             f"The re-run of execution {run.rid} ended (exit status {returncode}) before it "
@@ -152,7 +167,7 @@ def worktree(repository: Path, commit: str) -> Iterator[Path]:
         _git(repository, "worktree", "prune")
 
 
-def _checked_source(run: RecordedRun, tree: Path) -> Path:
+def checked_source(run: RecordedRun, tree: Path) -> Path:
     """The run's source file in the worktree, refused unless its checksum is the recorded
     one (else the commit does not hold the code that ran)."""
     from ..execution.provenance import source_checksum
@@ -290,14 +305,10 @@ def _link(ml: DerivaML, run: RecordedRun, new_rid: str, repository: Path, pins: 
     Input, ``Reproduction of <RID>`` in its description, and ``reproduction.json``."""
     from ..execution.upload import upload_entries
 
-    if run.configuration_asset:
-        ml.catalog.insert(ML_SCHEMA, "Execution_Metadata_Execution", [{
-            "Execution_Metadata": run.configuration_asset, "Execution": new_rid,
-            "Asset_Role": "Input"}], on_conflict_skip=True)
+    link_to_original(ml, run.configuration_asset, new_rid)
     (row,) = ml.catalog.select(ML_SCHEMA, "Execution", where={"RID": new_rid})
     ml.catalog.update(ML_SCHEMA, "Execution", [{"RID": new_rid, "Description": (
-        f"Reproduction of {run.rid} at commit {run.commit[:12]}: "
-        f"{_PREFIX.sub('', run.description)}")}])
+        reproduction_description(run.rid, run.commit, run.description))}])
     exe = ml.restore_execution(new_rid)
     path = exe.asset_file_path("Execution_Metadata", REPRODUCTION_FILE,
                                asset_types=[ExecAssetType.execution_config.value])
@@ -311,6 +322,19 @@ def _link(ml: DerivaML, run: RecordedRun, new_rid: str, repository: Path, pins: 
     key = path.relative_to(exe.working_dir).as_posix()
     upload_entries(ml.catalog, exe.manifest, new_rid,
                    [e for e in exe.manifest.pending() if e.key == key], progress=False)
+
+
+def link_to_original(ml: DerivaML, configuration_asset: str | None, new_rid: str) -> None:
+    """Record the original's ``configuration.json`` (its RID) as an Input of ``new_rid``."""
+    if configuration_asset:
+        ml.catalog.insert(ML_SCHEMA, "Execution_Metadata_Execution", [{
+            "Execution_Metadata": configuration_asset, "Execution": new_rid,
+            "Asset_Role": "Input"}], on_conflict_skip=True)
+
+
+def reproduction_description(rid: str, commit: str, description: str | None) -> str:
+    """``Reproduction of <rid> at commit <commit>: <description>`` (one such prefix)."""
+    return f"Reproduction of {rid} at commit {commit[:12]}: {_PREFIX.sub('', description or '')}"
 
 
 def reproductions_of(ml: DerivaML, execution_rid: str) -> list[str]:
@@ -329,7 +353,7 @@ def reproductions_of(ml: DerivaML, execution_rid: str) -> list[str]:
 def report_reproduction(result: Reproduction) -> None:
     """Print where the reproduction is recorded; a failed re-run raises after that."""
     print(f"Reproduction of {result.original}: execution {result.execution_rid}, linked to "
-          f"{result.original} (it read its configuration.json; see reproduction.json)")
+          f"{result.original} (it read its configuration.json)")
     if result.returncode:
         raise DerivaMLReproduceError(
             f"The re-run of {result.original} failed (exit status {result.returncode}); it "

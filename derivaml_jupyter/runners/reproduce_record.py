@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DerivaMLWorkflowError
 from ..execution.experiment import hydra_metadata
-from ..execution.records import input_datasets, linked_assets, nested_rids
+from ..execution.records import input_datasets, linked_assets
 
 if TYPE_CHECKING:
     from ..ml import DerivaML
@@ -79,14 +79,10 @@ class RecordedRun:
 
 
 def read_recorded_run(ml: DerivaML, rid: str) -> RecordedRun:
-    """Read what ``rid`` recorded; a clear error when it lacks what a re-run needs."""
+    """Read what ``rid`` (not a sweep's parent: that records only its first job's config)
+    recorded; a clear error when it lacks what a re-run needs."""
     record = ml.lookup_execution(rid)
     rid = record.execution_rid
-    children = nested_rids(ml, rid, children=True)
-    if children:
-        raise DerivaMLReproduceError(
-            f"Execution {rid} is the parent of a sweep, which records only its first job's "
-            f"config: reproduce one of its jobs ({', '.join(children)}).")
     files = hydra_metadata(ml, rid)
     overrides_file = _named(files, OVERRIDES)
     if overrides_file is None:

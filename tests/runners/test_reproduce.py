@@ -111,22 +111,27 @@ def test_reproduce_reruns_the_recorded_commit_config_and_dataset_version(
     assert git(project, "worktree", "list").count("\n") == 1  # the temporary one is gone
 
 
-def test_deriva_ml_run_reproduce_reruns_a_sweep_job(ml, project, cli):
+def test_deriva_ml_run_reproduce_reruns_each_job_of_a_sweep(ml, project, cli):
+    from derivaml_jupyter.runners.reproduce import reproductions_of
+
     sweep = cli("runners.run_model_cli", "+multirun=lr_sweep", cwd=project)
     assert sweep.returncode == 0, sweep.stderr
     parent = sweep.stdout.split("Multirun parent execution: ")[1].split()[0]
-    refused = cli("cli.main", "reproduce", parent, cwd=project)
-    assert refused.returncode == 1
-    assert "is the parent of a sweep" in refused.stderr
-    assert "reproduce one of its jobs" in refused.stderr
-    job = ml.lookup_execution(parent).list_nested_executions()[1]
+    jobs = [r.execution_rid for r in ml.lookup_execution(parent).list_nested_executions()]
 
-    result = cli("runners.run_model_cli", "--reproduce", job.execution_rid, cwd=project)
-    new = reproduced_rid(result)
-    assert hydra_config(ml, new)["model_config"]["learning_rate"] == 0.2
-    assert hydra_config(ml, new)["config_choices"]["model_config"] == "quick"
-    # a reproduction is a run of its own, not a job of the sweep
-    assert ml.lookup_execution(new).list_parent_executions() == []
+    result = cli("runners.run_model_cli", "--reproduce", parent, cwd=project)
+    new_parent = reproduced_rid(result)
+    record = ml.lookup_execution(new_parent)
+    assert record.status == "Uploaded"
+    assert record.description.startswith(f"Reproduction of {parent} at commit ")
+    assert record.workflow.workflow_rid == ml.lookup_execution(parent).workflow.workflow_rid
+    assert reproductions_of(ml, parent) == [new_parent]
+    new_jobs = [r.execution_rid for r in record.list_nested_executions()]
+    assert [reproductions_of(ml, job) for job in jobs] == [[new] for new in new_jobs]
+    assert [hydra_config(ml, job)["model_config"]["learning_rate"] for job in new_jobs] == \
+        [0.1, 0.2]
+    assert {hydra_config(ml, job)["config_choices"]["model_config"] for job in new_jobs} == \
+        {"quick"}
 
 
 def test_a_commit_that_is_gone_is_refused_and_nothing_is_recorded(ml, project, cli):
