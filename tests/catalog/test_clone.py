@@ -174,6 +174,22 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 
 @pytest.mark.local_only
+def test_uses_of_earlier_versions_keep_their_dataset_only(ml, clinic, tmp_path):
+    first, *_, last = ml.dataset_history(clinic.training.rid)
+    for version in (first.dataset_version, last.dataset_version):
+        exe = ml.create_execution(ExecutionConfiguration(
+            workflow=ml.create_workflow("Train", "Training"),
+            datasets=[DatasetSpec(rid=clinic.training.rid, version=str(version))]))
+        exe.upload_execution_outputs(progress=False)
+    clinic.training.increment_dataset_version(description="used twice")
+    create_ml_workspace(ml.hostname, ml.catalog_id, clinic.training.rid, dest_hostname="local",
+                        dest_catalog_id="used", output_dir=tmp_path / "b")  # FAIL on orphans
+    uses = DerivaML("local", "used").catalog.select(ml.ml_schema, "Dataset_Execution",
+                                                    where={"Dataset": clinic.training.rid})
+    assert [r["Dataset_Version"] for r in uses] == [None, None]  # versions not cloned
+
+
+@pytest.mark.local_only
 def test_orphan_strategies(ml, clinic, tmp_path):
     observation = f"{ml.domain_schema}:Observation"  # left out: images point at it
     with pytest.raises(DerivaMLValidationError, match="Observation"):

@@ -67,11 +67,11 @@ def load_bag(dest: Catalog, bag_path: Path, options: CloneOptions,
                   and f"{t.schema}.{t.name}" not in options.exclude_tables
                   and t.schema not in options.exclude_tables}
     report = report or LoadReport()
-    kept_versions = _keep_current_versions(rows, source.ml_schema)
+    kept_versions = _keep_current_versions(model, rows, source.ml_schema)
     _check_versions(dest, source.ml_schema, kept_versions)
     _create_tables(dest, model)
-    report.files_stored += _store_files(dest, source.data_dir, model, rows, options.asset_mode)
     _resolve_orphans(dest, model, rows, options.orphan_strategy, report)
+    report.files_stored += _store_files(dest, source.data_dir, model, rows, options.asset_mode)
     with dest.transaction():
         for t, deferred in _load_order(model, rows):
             _insert(dest, t, rows[(t.schema, t.name)], deferred, report)
@@ -102,10 +102,11 @@ def _creatable(t: Table, deferred: set[str]) -> Table:
         fk for fk in t.foreign_keys if not (_single(fk) and fk.columns[0] in deferred)])
 
 
-def _keep_current_versions(rows: Rows, ml_schema: str) -> list[dict]:
+def _keep_current_versions(model: Model, rows: Rows, ml_schema: str) -> list[dict]:
     """Keep each dataset's newest version in the bag (its version as of the bag's snapshot)
-    and point the dataset at it; drop the earlier ones (the bag does not hold their state).
-    Return the versions kept."""
+    and point the dataset at it; drop the earlier ones (the bag does not hold their state),
+    and clear the references to them (which execution used which version). Return the
+    versions kept."""
     from ...dataset.spec import DatasetVersion
 
     newest: dict[str, dict] = {}
@@ -114,10 +115,17 @@ def _keep_current_versions(rows: Rows, ml_schema: str) -> list[dict]:
         if known is None or DatasetVersion.parse(r["Version"]) > \
                 DatasetVersion.parse(known["Version"]):
             newest[r["Dataset"]] = r
+    kept = {r["RID"] for r in newest.values()}
     rows[(ml_schema, "Dataset_Version")] = list(newest.values())
     for dataset in rows.get((ml_schema, "Dataset"), []):
         if dataset["RID"] in newest:
             dataset["Version"] = newest[dataset["RID"]]["RID"]
+    for (schema, table), table_rows in rows.items():
+        for fk in model.table(schema, table).references(ml_schema, "Dataset_Version"):
+            if _single(fk) and model.table(schema, table).column(fk.columns[0]).nullok:
+                for r in table_rows:
+                    if r[fk.columns[0]] not in kept:
+                        r[fk.columns[0]] = None
     return list(newest.values())
 
 
