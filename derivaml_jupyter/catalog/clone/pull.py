@@ -12,6 +12,7 @@ import re
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
+from ...core.errors import DerivaMLValidationError
 from ...core.rid import normalize_rid
 from ..connect import connect_catalog, is_local
 from ..contract import Catalog
@@ -76,10 +77,10 @@ def pull_dataset(host: str, catalog: str, dataset: str, version: str | None = No
         result = pull_dataset("www.example.org", "1", "1-ABCD", "1.0.0")
         ml = DerivaML("local", result.pull.catalog_id)
     """
+    from ...dataset.dataset_bag import BAG_INFO_SNAPSHOT, read_bag_info
+
     catalog_id = catalog_id or default_catalog_name(host, catalog)
     if is_local(host) and str(catalog) == str(catalog_id):
-        from ...core.errors import DerivaMLValidationError
-
         raise DerivaMLValidationError(
             f"Cannot pull local catalog {catalog!r} into itself: name another with --catalog.")
     source = open_source(host, catalog, credential)
@@ -92,7 +93,8 @@ def pull_dataset(host: str, catalog: str, dataset: str, version: str | None = No
     bag = download_bag(source, record["Dataset"], record["Version"], materialize=True)
     report = load_bag(local, bag, _OPTIONS)
     pull = Pull(host=host, catalog=str(catalog), dataset=record["Dataset"],
-                version=record["Version"], snapshot=record["Snapshot"], catalog_id=catalog_id,
+                version=record["Version"], snapshot=read_bag_info(bag)[BAG_INFO_SNAPSHOT],
+                catalog_id=catalog_id,
                 local_snapshot=report.snapshot, pulled_at=datetime.now(UTC).isoformat())
     _record(local, pull, report)
     return PullResult(pull, report.total_rows_inserted, report.files_stored,

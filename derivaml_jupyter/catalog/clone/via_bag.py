@@ -63,14 +63,15 @@ def clone_via_bag(
     if not is_local(dest_hostname):
         raise DerivaMLNotImplemented(
             f"Cloning into a DERIVA server ({dest_hostname}) is not supported yet: clones keep "
-            "the source's RIDs, which only the embedded catalog writes here. Clone into a "
-            "local catalog (dest_hostname='local').")
+            "the source's RIDs, and an ERMrest catalog mints RIDs from its own sequence, which "
+            "could later hand out a kept one again. Clone into a local catalog "
+            "(dest_hostname='local').")
     options = CloneOptions.from_policy(policy)
     rids = dataset_rids(anchors, root_rid)
     output_dir = Path(output_dir or Path.cwd() / f"clone-{source_catalog_id}-to-{dest_catalog_id}")
+    source = open_source(source_hostname, source_catalog_id, source_credential, output_dir)
     dest = connect_catalog(dest_hostname, dest_catalog_id, dest_credential)
     report = LoadReport()
-    source = open_source(source_hostname, source_catalog_id, source_credential, output_dir)
     bags = [download_bag(source, rid, None, options.asset_mode != AssetMode.ROWS_ONLY)
             for rid in rids]
     for bag in bags:
