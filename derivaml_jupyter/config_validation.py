@@ -17,6 +17,7 @@ from .config_files import ConfigEntry, ConfigFileParseError, parse_config_file
 from .core.errors import DerivaMLNotFound, DerivaMLValidationError
 from .core.rid import normalize_rid
 from .dataset.spec import DatasetSpec
+from .execution.configuration import AssetSpec
 
 if TYPE_CHECKING:
     from .execution.configuration import ExecutionConfiguration
@@ -137,7 +138,8 @@ class ConfigValidationAPI:
         """Check a configuration's datasets (as ``validate_dataset_specs``), assets, workflow
         RID (when it has one) and duplicates among them, without running anything."""
         datasets = self.validate_dataset_specs(list(config.datasets))
-        assets = [self._check_rid(a.rid, "asset") for a in config.assets]
+        specs = [a for a in config.assets if isinstance(a, AssetSpec)]  # not LocalFile paths
+        assets = [self._check_rid(a.rid, "asset") for a in specs]
         rid = config.workflow.workflow_rid if config.workflow else None
         workflow = self._check_rid(rid, "workflow") if rid else None
         issues = []
@@ -152,7 +154,7 @@ class ConfigValidationAPI:
                 issues.append(CrossSpecIssue("duplicate_rid", [rid], f"Dataset {rid} listed "
                                              f"{len(listed)} times with version {listed[0]!r}."))
         issues += [CrossSpecIssue("duplicate_rid", [rid], f"Asset {rid} listed {n} times.")
-                   for rid, n in Counter(a.rid for a in config.assets).items() if n > 1]
+                   for rid, n in Counter(a.rid for a in specs).items() if n > 1]
         valid = (datasets.all_valid and all(a.valid for a in assets)
                  and (workflow is None or workflow.valid) and not issues)
         return ExecutionConfigurationValidationReport(valid, datasets.results, assets, workflow,

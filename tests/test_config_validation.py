@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from derivaml import DatasetSpec, ExecutionConfiguration, Workflow
-from derivaml.execution import AssetSpec
+from derivaml.execution import AssetSpec, LocalFile
 from derivaml_jupyter.config_files import parse_config_file
 
 pytestmark = pytest.mark.real_server
@@ -34,6 +34,9 @@ def test_validate_execution_configuration(ml, catalog):
         workflow=ml.lookup_workflow(catalog["workflow"])))
     assert good.all_valid and good.workflow_result.name == "Train"
     assert good.asset_results[0].name == "weights.pt"
+    with_file = ml.validate_execution_configuration(ExecutionConfiguration(
+        assets=[AssetSpec(catalog["model"]), LocalFile(path="notes.txt")]))  # a path: no RID
+    assert with_file.all_valid and len(with_file.asset_results) == 1
     bad = ml.validate_execution_configuration(ExecutionConfiguration(
         datasets=[f"{catalog['ds']}@{catalog['version']}", f"{catalog['ds']}@9.9.9"],
         assets=[AssetSpec(catalog["ds"]), AssetSpec(catalog["model"]),

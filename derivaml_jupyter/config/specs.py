@@ -25,7 +25,6 @@ class DescribedList(list):
 DatasetSpecConfig = builds(
     DatasetSpec,
     populate_full_signature=True,
-    zen_exclude=("description", "exclude_tables"),
     zen_dataclass={"cls_name": "DatasetSpecConfig"},
 )
 DatasetSpecConfig.__doc__ = (

@@ -115,7 +115,7 @@ def reload(exe: Execution, ml: DerivaML, execution_rid: str,
     for path in sorted((exe.working_dir / "downloaded-assets").glob("*/*/*")):
         table, asset_rid = path.parent.parent.name, path.parent.name
         exe.asset_paths.setdefault(table, []).append(
-            AssetFilePath(path, asset_table=table, asset_rid=asset_rid))
+            AssetFilePath(path, asset_table=table, file_name=path, asset_rid=asset_rid))
 
 
 def _input_asset(ml: DerivaML, spec: AssetSpec) -> ResolvedRID:
@@ -156,7 +156,8 @@ def _download_input(ml: DerivaML, exe: Execution, spec: AssetSpec, asset: Resolv
     types = [r["Asset_Type"] for r in ml.catalog.select(
         asset.schema, f"{asset.table}_Asset_Type", where={asset.table: row["RID"]})]
     exe.asset_paths.setdefault(asset.table, []).append(
-        AssetFilePath(dest, asset_table=asset.table, asset_types=types, asset_rid=row["RID"]))
+        AssetFilePath(dest, asset_table=asset.table, file_name=dest, asset_types=types,
+                      asset_rid=row["RID"]))
     if not exe.dry_run:
         ml.catalog.insert(asset.schema, f"{asset.table}_Execution", [{
             asset.table: row["RID"], "Execution": exe.execution_rid, "Asset_Role": "Input",

@@ -98,7 +98,7 @@ def _inputs(ml: Any, execution: Any) -> tuple[list[str], list[str]]:
     if execution.dry_run:
         config = execution.configuration
         return ([f"{d.rid} ({d.version or 'current'})" for d in config.datasets],
-                [a.rid for a in config.assets])
+                [getattr(a, "rid", None) or f"{a.path} (local file)" for a in config.assets])
     inputs = ml.lookup_execution(execution.execution_rid).inputs
     return ([f"{d['rid']} ({d['version']})" for d in inputs["datasets"]],
             [f"{row['RID']} ({table})" for table, rows in inputs["assets"].items()

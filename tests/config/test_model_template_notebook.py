@@ -125,10 +125,6 @@ def template(tmp_path: Path) -> Path:
     return project
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the notebook reads asset_path.file_name.name of its downloaded inputs: deriva-ml gives "
-    "them the downloaded file's Path as file_name; execution/opening.py does not yet "
-    "(AssetFilePath(dest, ..., file_name=dest) in _download_input and reload)"))
 def test_roc_analysis_notebook_runs_end_to_end(template, tmp_path, monkeypatch):
     home = tmp_path / "home"
     monkeypatch.setenv("DERIVAML_HOME", str(home))
