@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING
 
 from ..execution.configuration import ExecutionConfiguration
 from ..execution.experiment import hydra_metadata
-from .reproduce import (
-    Reproduction,
-    checked_source,
-    find_repository,
-    link_to_original,
-    reproduction_description,
-    rerun,
-    worktree,
-)
+from .reproduce import Reproduction, link_to_original, reproduction_description, rerun
+from .reproduce_git import checked_source, find_repository, worktree
 from .reproduce_record import CONFIGURATION, DerivaMLReproduceError, RecordedRun
 
 if TYPE_CHECKING:

@@ -6,8 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from derivaml_jupyter.execution.provenance import runtime_environment
-from derivaml_jupyter.runners.reproduce import dataset_pins, worktree
+from derivaml_jupyter.runners.reproduce import dataset_pins
 from derivaml_jupyter.runners.reproduce_env import environment_diff
+from derivaml_jupyter.runners.reproduce_git import worktree
 
 from . import reproduce_helpers as helpers
 
