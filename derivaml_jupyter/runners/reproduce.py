@@ -14,7 +14,8 @@ original), the new one's description starts with ``Reproduction of <RID>``, and 
 dataset versions and how this environment differs from the recorded ``environment.json``
 (also printed before the run). deriva-ml's schema has no "derived from" link between
 executions; ``Execution_Nested_Execution`` means a sweep and its jobs, so it is not used.
-``reproductions_of(ml, rid)`` follows the link back.
+``reproductions_of(ml, rid)`` follows the link back. A sweep's parent is reproduced job by
+job (``reproduce_sweep``).
 """
 
 from __future__ import annotations
