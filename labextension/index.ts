@@ -3,11 +3,13 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStateDB } from '@jupyterlab/statedb';
 
 import { CatalogMemory } from './catalogmemory';
 import { addItemCommands } from './commands';
 import { WorkingLocation } from './location';
+import { markdownRenderer } from './markdown';
 import { DerivaMLModel } from './model';
 import { openAsset } from './outputs';
 import { IAsset, PLUGIN_ID } from './tokens';
@@ -23,13 +25,14 @@ const plugin: JupyterFrontEndPlugin<void> = {
     'DerivaML datasets, executions, configs and headless runs in a sidebar; notebook upload ' +
     'and headless runs.',
   autoStart: true,
-  optional: [ILayoutRestorer, IDefaultFileBrowser, IDocumentManager, IStateDB],
+  optional: [ILayoutRestorer, IDefaultFileBrowser, IDocumentManager, IStateDB, IRenderMimeRegistry],
   activate: (
     app: JupyterFrontEnd,
     restorer: ILayoutRestorer | null,
     browser: IDefaultFileBrowser | null,
     docManager: IDocumentManager | null,
-    state: IStateDB | null
+    state: IStateDB | null,
+    rendermime: IRenderMimeRegistry | null
   ) => {
     const model = new DerivaMLModel(app.serviceManager.serverSettings);
     const opener =
@@ -42,7 +45,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       openAsset: opener,
       compare,
       memory,
-      shell: app.shell
+      shell: app.shell,
+      renderMarkdown: rendermime ? markdownRenderer(rendermime) : undefined
     });
     void memory?.restore().then(() => {
       if (memory.last && model.catalog === 'default') {

@@ -71,9 +71,33 @@ export function fill(node: HTMLElement, ...children: Child[]): void {
   node.replaceChildren(...(children.filter(Boolean) as (Node | string)[]));
 }
 
-/** A date-time string shortened to `YYYY-MM-DD HH:MM`. */
-export function when(value: string | null | undefined): string {
-  return value ? value.replace('T', ' ').slice(0, 16) : '';
+/** A time (ISO 8601 text, seconds since the epoch, or a Date) as `YYYY-MM-DD HH:MM` in the
+ * browser's time zone: the one date format of the sidebar. Text that is no time is shown as
+ * it is. */
+export function when(value: string | number | Date | null | undefined): string {
+  if (value === null || value === undefined || value === '') {
+    return '';
+  }
+  const date =
+    value instanceof Date ? value : new Date(typeof value === 'number' ? value * 1000 : value);
+  if (isNaN(date.getTime())) {
+    return String(value);
+  }
+  const two = (n: number) => String(n).padStart(2, '0');
+  return (
+    `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ` +
+    `${two(date.getHours())}:${two(date.getMinutes())}`
+  );
+}
+
+/** The first line of a Markdown text as plain words (headings' `#` and emphasis marks
+ * dropped), for one-line summaries in lists. */
+export function firstLine(markdown: string | null | undefined): string {
+  const line = (markdown ?? '').split('\n').find(l => l.trim()) ?? '';
+  return line
+    .replace(/^\s*#+\s*/, '')
+    .replace(/[*_`]/g, '')
+    .trim();
 }
 
 /** `n` and `noun`, plural unless `n` is 1 (e.g. `1 dataset`, `4 datasets`). */

@@ -5,9 +5,22 @@
  * a sweep's nested executions compare in one click. */
 import { Message } from '@lumino/messaging';
 
+import { MarkdownRenderer } from '../markdown';
 import { DerivaMLModel } from '../model';
 import { IExecutionDetail, IExecutionRef } from '../tokens';
-import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
+import {
+  Child,
+  button,
+  fields,
+  fill,
+  firstLine,
+  h,
+  heading,
+  note,
+  statusBadge,
+  table,
+  when
+} from './dom';
 import { AssetOpener, DatasetShower, filesTable, IFileActions } from './files';
 import { ItemsSection } from './section';
 
@@ -27,6 +40,8 @@ export interface IExecutionActions {
   showDataset?: DatasetShower;
   /** Open an execution's detail in a main-area tab. */
   openTab?: (rid: string) => void;
+  /** Render a description written in Markdown. */
+  renderMarkdown?: MarkdownRenderer;
 }
 
 export class ExecutionsSection extends ItemsSection {
@@ -155,7 +170,7 @@ export class ExecutionsSection extends ItemsSection {
           h('span', 'jp-DerivaML-workflow', e.Workflow || ''),
           h('span', 'jp-DerivaML-time', when(e.Start_Time))
         ],
-        e.Description
+        firstLine(e.Description)
       )
     );
     fill(
@@ -181,7 +196,7 @@ export class ExecutionsSection extends ItemsSection {
         list.map(r => [
           button('jp-DerivaML-link', () => this.select(r.rid), r.rid),
           statusBadge(r.status),
-          r.description
+          firstLine(r.description)
         ])
       );
     const openTab = this._actions.openTab;
@@ -190,7 +205,7 @@ export class ExecutionsSection extends ItemsSection {
       openTab ? button('jp-DerivaML-button', () => openTab(e.rid), 'Open in a tab') : null,
       fields([
         ['Status', h('span', '', statusBadge(e.status), ' ', e.status_detail || '')],
-        ['Description', e.description],
+        ['Description', this.describe(e.description)],
         ['Workflow', e.workflow && `${e.workflow.name} (${e.workflow.workflow_type.join(', ')})`],
         ['Started', when(e.start_time)],
         ['Stopped', when(e.stop_time)],
@@ -212,6 +227,12 @@ export class ExecutionsSection extends ItemsSection {
       e.parents.length ? heading('Part of') : null,
       e.parents.length ? refs(e.parents) : null
     ];
+  }
+
+  /** A description, rendered from Markdown when a renderer is at hand. */
+  private describe(text: string | null): Child {
+    const render = this._actions.renderMarkdown;
+    return text && render ? render(text) : text;
   }
 
   private fileActions(): IFileActions {

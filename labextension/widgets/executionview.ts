@@ -9,7 +9,19 @@ import { Widget } from '@lumino/widgets';
 import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
 import { IExecutionDetail, IExecutionProvenance } from '../tokens';
-import { Child, button, fields, fill, h, heading, note, statusBadge, table, when } from './dom';
+import {
+  Child,
+  button,
+  fields,
+  fill,
+  firstLine,
+  h,
+  heading,
+  note,
+  statusBadge,
+  table,
+  when
+} from './dom';
 import { IExecutionActions } from './executions';
 import { filesTable } from './files';
 
@@ -48,7 +60,10 @@ export class ExecutionView extends Widget {
     const children = e.children.map(c => c.rid);
     return [
       h('h2', '', `Execution ${e.rid} `, statusBadge(e.status)),
-      e.description ? h('p', 'jp-DerivaML-description', e.description) : null,
+      e.description
+        ? this._actions.renderMarkdown?.(e.description) ??
+          h('p', 'jp-DerivaML-description', e.description)
+        : null,
       fields([
         ['Catalog', this.catalog],
         ['Status detail', e.status_detail],
@@ -87,7 +102,7 @@ export class ExecutionView extends Widget {
       children.length
         ? table(
             ['Execution', 'Status', 'Description'],
-            e.children.map(c => [c.rid, statusBadge(c.status), c.description])
+            e.children.map(c => [c.rid, statusBadge(c.status), firstLine(c.description)])
           )
         : null,
       compare && children.length >= 2

@@ -7,6 +7,7 @@ import { AccordionPanel, Widget } from '@lumino/widgets';
 
 import { CatalogMemory } from '../catalogmemory';
 import { derivamlIcon } from '../icons';
+import { MarkdownRenderer } from '../markdown';
 import { WorkingLocation } from '../location';
 import { catalogOf, DerivaMLModel } from '../model';
 import { IInfo, IProjectConfigs } from '../tokens';
@@ -31,6 +32,8 @@ export interface IPanelOptions {
   memory?: CatalogMemory | null;
   /** Where execution tabs open. */
   shell?: JupyterFrontEnd.IShell;
+  /** Render descriptions written in Markdown. */
+  renderMarkdown?: MarkdownRenderer;
 }
 
 export class DerivaMLPanel extends SidePanel {
@@ -49,6 +52,7 @@ export class DerivaMLPanel extends SidePanel {
     const actions: IExecutionActions = {
       open: options.openAsset ?? null,
       compare: options.compare,
+      renderMarkdown: options.renderMarkdown,
       showDataset: (rid, version) => {
         (this.content as AccordionPanel).expand(this.widgets.indexOf(datasets));
         datasets.select(rid, version);

@@ -7,7 +7,7 @@ import { Notification } from '@jupyterlab/apputils';
 
 import { DerivaMLModel, catalogOf } from '../model';
 import { IRun } from '../tokens';
-import { Child, button, fields, fill, h, heading, note, statusBadge } from './dom';
+import { Child, button, fields, fill, h, heading, note, statusBadge, when } from './dom';
 import { ItemsSection } from './section';
 
 export class RunsSection extends ItemsSection {
@@ -129,8 +129,8 @@ export class RunsSection extends ItemsSection {
       fields([
         ['Status', h('span', '', statusBadge(run.status), ' ', exitCode(run))],
         ['Why', run.status_detail],
-        ['Started', new Date(run.started * 1000).toLocaleString()],
-        ['Ended', run.ended ? new Date(run.ended * 1000).toLocaleString() : null],
+        ['Started', when(run.started)],
+        ['Ended', when(run.ended)],
         ['Overrides', run.overrides.join(' ')],
         ['Execution', execution],
         ['Catalog', run.catalog && `${run.host}/${run.catalog}`]

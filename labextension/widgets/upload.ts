@@ -7,7 +7,7 @@ import { Widget } from '@lumino/widgets';
 import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
 import { IUploadResult } from '../tokens';
-import { fill, h, note, when } from './dom';
+import { fill, firstLine, h, note, when } from './dom';
 import { INotebookCommand } from './notebookbuttons';
 
 /** How many recent executions the dialog offers. */
@@ -82,7 +82,7 @@ class ExecutionPicker extends Widget implements Dialog.IBodyWidget<string> {
       this._select.replaceChildren(
         prompt,
         ...executions.map(e => {
-          const label = [e.RID, e.Status, e.Workflow, e.Description, when(e.Start_Time)];
+          const label = [e.RID, e.Status, e.Workflow, firstLine(e.Description), when(e.Start_Time)];
           const option = h('option', '', label.filter(Boolean).join(' · '));
           option.value = e.RID;
           return option;

@@ -127,7 +127,8 @@ test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
       'ml = DerivaML("local", "ui-sweep")',
       'ml.add_term("Workflow_Type", "Sweep", description="UI sweeps", exists_ok=True)',
       'wf = ml.create_workflow("UI sweep", "Sweep")',
-      'parent = ml.create_execution(ExecutionConfiguration(workflow=wf, description="the sweep"))',
+      'about = "## The sweep\\n\\nTwo **jobs**, one per rate."',
+      'parent = ml.create_execution(ExecutionConfiguration(workflow=wf, description=about))',
       'jobs = [ml.create_execution(ExecutionConfiguration(workflow=wf, description=f"job {i}"))',
       '        for i in range(2)]',
       'metrics = [j.asset_file_path("Execution_Metadata", "metrics.json") for j in jobs]',
@@ -143,7 +144,11 @@ test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
   await field.press('Enter');
   const items = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item');
   await expect(items).toHaveCount(3, { timeout: 30000 });
-  await items.filter({ hasText: 'the sweep' }).click();
+  const sweep = items.filter({ hasText: 'The sweep' });
+  await expect(sweep.locator('.jp-DerivaML-description')).toHaveText('The sweep'); // first line
+  await sweep.click();
+  const about = panel.locator('.jp-DerivaML-executions .jp-DerivaML-detail .jp-DerivaML-markdown');
+  await expect(about.locator('strong')).toHaveText('jobs'); // the Markdown, rendered
   await panel.getByRole('button', { name: 'Compare these 2 executions' }).click();
   const view = page.locator('#jp-main-dock-panel .jp-DerivaML-compare');
   const accuracy = view.locator('tr', { hasText: 'accuracy' });
