@@ -54,13 +54,17 @@ def defaults_of(node: Any, optional: bool = True) -> dict[str, str]:
     return choices
 
 
+def description_text(node: Any) -> str:
+    """A config's whole ``description`` (Markdown; '' if it has none)."""
+    text = config_value(node, "description")
+    return text.strip() if isinstance(text, str) else ""
+
+
 def description_of(node: Any) -> str:
     """The first line of a config's ``description`` ('' if it has none), markdown ``#``
     stripped."""
-    text = config_value(node, "description")
-    if not isinstance(text, str):
-        return ""
-    for line in text.strip().splitlines():
+    text = description_text(node)
+    for line in text.splitlines():
         if line.strip():
             return line.strip().lstrip("#").strip()
     return ""

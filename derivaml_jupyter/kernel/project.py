@@ -33,11 +33,13 @@ def load_project() -> Path:
     return src
 
 
-def config_options() -> dict[str, dict[str, str]]:
-    """``{group: {option: description}}`` of the loaded configs ('' when undescribed)."""
-    from ..config.registry import config_groups, description_of
+def config_options(full: bool = False) -> dict[str, dict[str, str]]:
+    """``{group: {option: description}}`` of the loaded configs ('' when undescribed): the
+    description's first line, or its whole Markdown text if ``full``."""
+    from ..config.registry import config_groups, description_of, description_text
 
-    return {group: {name: description_of(node) for name, node in sorted(options.items())}
+    describe = description_text if full else description_of
+    return {group: {name: describe(node) for name, node in sorted(options.items())}
             for group, options in config_groups().items()}
 
 

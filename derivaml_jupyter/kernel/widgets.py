@@ -1,7 +1,9 @@
-"""``config_picker()``: choose config-group options from dropdowns and start a run."""
+"""``config_picker()``: choose a notebook config and its config-group options from dropdowns
+(each option's description rendered from Markdown below it) and start a run."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -15,7 +17,16 @@ NONE_LABEL = "(none)"
 
 
 def _label(option: str, description: str) -> str:
-    return f"{option} — {description}" if description else option
+    first = next((line.strip().lstrip("#").strip() for line in description.splitlines()
+                  if line.strip()), "")
+    return f"{option} — {first}" if first else option
+
+
+def markdown_html(text: str) -> str:
+    """``text`` (Markdown) as HTML, any HTML in it escaped; tables included."""
+    import mistune
+
+    return mistune.create_markdown(escape=True, plugins=["table"])(text or "")
 
 
 class ConfigPicker(widgets.VBox):
@@ -27,9 +38,32 @@ class ConfigPicker(widgets.VBox):
     """
 
     def __init__(self, config_name: str, defaults: dict[str, str],
-                 options: dict[str, dict[str, str]], namespace: dict[str, Any]):
-        self.config_name = config_name
+                 options: dict[str, dict[str, str]], namespace: dict[str, Any],
+                 configs: dict[str, str] | None = None,
+                 defaults_of: Callable[[str], dict[str, str]] | None = None):
         self.namespace = namespace
+        self.options = options
+        self._defaults_of = defaults_of or (lambda _: defaults)
+        configs = configs or {config_name: ""}
+        self.config = widgets.Dropdown(
+            options=[(_label(n, d), n) for n, d in configs.items()], value=config_name,
+            description="config", disabled=len(configs) < 2)
+        self.extra = widgets.Text(description="overrides",
+                                  placeholder="more overrides, e.g. threshold=0.9")
+        self.button = widgets.Button(description="Run", button_style="primary")
+        self.button.on_click(lambda _: self.run())
+        self.message = widgets.HTML()
+        self.output = widgets.Output()
+        self.summary: Any = None
+        super().__init__()
+        self._choose(config_name, defaults)
+        self.config.observe(lambda change: self._choose(change["new"]), names="value")
+
+    def _choose(self, config_name: str, defaults: dict[str, str] | None = None) -> None:
+        """Show the groups of notebook config ``config_name``, each at its default."""
+        options = self.options
+        self.config_name = config_name
+        defaults = self._defaults_of(config_name) if defaults is None else defaults
         self.defaults = {g: o for g, o in defaults.items() if g in options}
         ordered = [g for g in GROUP_ORDER if g in self.defaults] + \
             [g for g in self.defaults if g not in GROUP_ORDER]
@@ -43,17 +77,19 @@ class ConfigPicker(widgets.VBox):
                 options=[(NONE_LABEL, "")] + [(_label(o, d), o)
                                               for o, d in options[EXPERIMENT_GROUP].items()],
                 value="", description=EXPERIMENT_GROUP)
-        self.extra = widgets.Text(description="overrides",
-                                  placeholder="more overrides, e.g. threshold=0.9")
-        self.button = widgets.Button(description="Run", button_style="primary",
-                                     tooltip=f"Start a run of {config_name}")
-        self.button.on_click(lambda _: self.run())
-        self.message = widgets.HTML()
-        self.output = widgets.Output()
-        self.summary: Any = None
-        title = widgets.HTML(f"<b>Notebook config: {config_name}</b>")
-        super().__init__([title, *self.dropdowns.values(), self.extra, self.button,
-                          self.message, self.output])
+        rows = []
+        for group, dropdown in self.dropdowns.items():
+            about = widgets.HTML(layout=widgets.Layout(margin="0 0 4px 90px"))
+            self._describe(about, group, dropdown.value)
+            dropdown.observe(lambda change, about=about, group=group:
+                             self._describe(about, group, change["new"]), names="value")
+            rows += [dropdown, about]
+        self.button.tooltip = f"Start a run of {config_name}"
+        self.children = [self.config, *rows, self.extra, self.button, self.message,
+                         self.output]
+
+    def _describe(self, about: widgets.HTML, group: str, option: str) -> None:
+        about.value = markdown_html(self.options.get(group, {}).get(option, ""))
 
     @property
     def overrides(self) -> list[str]:
@@ -94,7 +130,13 @@ def config_picker(config_name: str | None = None,
         import derivaml
         derivaml.config_picker("my_analysis")
     """
-    from .project import config_options, default_config_name, load_project, notebook_defaults
+    from .project import (
+        config_options,
+        default_config_name,
+        load_project,
+        notebook_configs,
+        notebook_defaults,
+    )
 
     if namespace is None:
         from IPython import get_ipython
@@ -103,5 +145,7 @@ def config_picker(config_name: str | None = None,
         namespace = shell.user_ns if shell is not None else {}
     load_project()
     config_name = config_name or default_config_name()
-    return ConfigPicker(config_name, notebook_defaults(config_name), config_options(),
-                        namespace)
+    configs = notebook_configs()
+    configs.setdefault(config_name, "")
+    return ConfigPicker(config_name, notebook_defaults(config_name), config_options(full=True),
+                        namespace, configs=configs, defaults_of=notebook_defaults)

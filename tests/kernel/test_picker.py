@@ -69,3 +69,25 @@ def test_default_config_name_and_pick_magic(shell, project, monkeypatch):
     assert derivaml.config_picker(namespace={}).config_name == "report"
     assert shell.run_cell("%derivaml pick --config analysis").success
     assert not shell.run_cell("%derivaml pick --status Running").success
+
+
+def test_picker_switches_config_and_renders_descriptions(shell, project):
+    (project.root / "src" / "configs" / "report.py").write_text(
+        "from hydra_zen import store\n"
+        "from derivaml import notebook_config, with_description\n"
+        "notebook_config('report', defaults={'datasets': 'described'})\n"
+        "store(with_description([], '## Held out\\n\\nNo **subjects**; <b>x</b>.'),\n"
+        "      group='datasets', name='described')\n")
+    picker = derivaml.config_picker("analysis", namespace=shell.user_ns)
+    assert dict(picker.config.options) == {"analysis — Analysis.": "analysis",
+                                           "report": "report"}
+    picker.config.value = "report"
+    datasets = picker.dropdowns["datasets"]
+    assert (picker.config_name, datasets.value) == ("report", "described")
+    assert dict(datasets.options)["described — Held out"] == "described"
+    about = picker.children[picker.children.index(datasets) + 1]
+    assert "<h2>Held out</h2>" in about.value and "<strong>subjects</strong>" in about.value
+    assert "&lt;b&gt;" in about.value  # HTML in a description is shown, never run
+    datasets.value = "subjects"
+    assert "Two subjects." in about.value
+    assert picker.overrides == ["datasets=subjects"]
