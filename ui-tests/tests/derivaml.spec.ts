@@ -42,6 +42,35 @@ test('the sidebar lists the four demo datasets at version 1.0.0', async ({ page 
   await screenshot(page, 'datasets');
 });
 
+test('the sidebar follows the dark theme', async ({ page }) => {
+  await page.theme.setDarkTheme();
+  const panel = await openSidebar(page);
+  await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-item')).toHaveCount(4);
+  const luminance = (color: string) => {
+    const [r, g, b] = (color.match(/\d+/g) ?? ['255', '255', '255']).map(Number);
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = await panel.evaluate(node => {
+    let element: HTMLElement | null = node as HTMLElement;
+    while (element) {
+      const color = getComputedStyle(element).backgroundColor;
+      if (color && !color.endsWith(', 0)') && color !== 'transparent') {
+        return color;
+      }
+      element = element.parentElement;
+    }
+    return 'rgb(255, 255, 255)';
+  });
+  const text = await panel
+    .locator('.jp-DerivaML-description')
+    .first()
+    .evaluate(node => getComputedStyle(node).color);
+  expect(luminance(background)).toBeLessThan(80); // a dark background
+  expect(luminance(text)).toBeGreaterThan(150); // with light text on it
+  await screenshot(page, 'dark-theme');
+  await page.theme.setLightTheme();
+});
+
 test('a dataset shows its member counts, history and pages of members', async ({ page }) => {
   const panel = await openSidebar(page);
   await dataset(panel, 'Complete').click();
