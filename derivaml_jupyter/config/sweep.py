@@ -5,7 +5,8 @@ JSON file in the Hydra sweep directory, guarded by an exclusive file lock: the f
 creates the parent execution and records its RID; later jobs read it and link their own
 execution under it. The launching process finalizes the parent (stop and upload) once all
 jobs are done — ``deriva-ml-run`` does so explicitly; without the CLI an ``atexit`` hook in
-the process that created the parent does it.
+the process that created the parent does it, unless that process is a submitit job (Hydra's
+``submitit_local``/``submitit_slurm`` launchers), which ends before the other jobs do.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import atexit
 import fcntl
 import importlib
 import json
+import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +32,23 @@ STATE_FILE = "derivaml-sweep-parent.json"
 LOCK_FILE = "derivaml-sweep-parent.lock"
 # Set by deriva-ml-run, which finalizes the parent itself after the sweep.
 FINALIZED_BY_CLI_ENV = "DERIVAML_SWEEP_FINALIZED_BY_CLI"
+# Set by submitit in the processes running its jobs (local and SLURM).
+SUBMITIT_JOB_ENV = "SUBMITIT_EXECUTOR"
+# Statuses of a job that succeeded, and of one whose end was recorded.
+_SUCCEEDED = ("Uploaded", "Stopped", "Pending_Upload")
+_ENDED = (*_SUCCEEDED, "Failed", "Aborted")
+log = logging.getLogger("derivaml")
 # Sweep directories whose parent this process finalizes at exit.
 _FINALIZE_AT_EXIT: set[Path] = set()
 
 
 class SweepJobsFailed(DerivaMLException):
     """Some jobs of a sweep failed; recorded on the sweep's parent execution."""
+
+
+class SweepJobVanished(DerivaMLException):
+    """A sweep job's process ended without recording the end of its run (killed, out of
+    memory, past its time limit, or its node failed); recorded on that job's execution."""
 
 
 @contextmanager
@@ -86,7 +99,14 @@ def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
         }, indent=2))
     if not os.environ.get(FINALIZED_BY_CLI_ENV) and sweep_dir not in _FINALIZE_AT_EXIT:
         _FINALIZE_AT_EXIT.add(sweep_dir)
-        atexit.register(finalize_sweep_parent, sweep_dir)
+        if os.environ.get(SUBMITIT_JOB_ENV):
+            log.warning(
+                "Sweep parent execution %s stays Running: this submitit job ends before the "
+                "sweep's other jobs, so it cannot finalize the parent. Run the sweep with "
+                "deriva-ml-run, or call finalize_sweep_parent(%r) once all jobs are done.",
+                parent.execution_rid, str(sweep_dir))
+        else:
+            atexit.register(finalize_sweep_parent, sweep_dir)
     return parent
 
 
@@ -103,7 +123,10 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
     """Stop and upload the sweep's parent execution; return its RID (None if there is none).
 
     The parent ends Failed, naming the failed jobs, when any of its jobs failed or never
-    finished. Safe to call more than once and from any process: only the first call acts.
+    finished. A job whose process ended without recording the end of its run (killed, or
+    past a cluster's time limit) is marked Failed and what it wrote is uploaded, as for a job
+    that raised. Call it once all jobs are done. Safe to call more than once and from any
+    process: only the first call acts.
     """
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / STATE_FILE).is_file():
@@ -116,8 +139,11 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
         ml_class = reduce(getattr, qualname.split("."), importlib.import_module(module))
         ml = ml_class.instantiate(DerivaMLConfig(**state["deriva_ml"]))
         parent = ml.restore_execution(state["rid"])
+        for child in parent.list_nested_executions():
+            if child.status not in _ENDED:
+                _fail_vanished_job(ml, child.execution_rid)
         unfinished = [f"{c.execution_rid} ({c.status})" for c in parent.list_nested_executions()
-                      if c.status not in ("Uploaded", "Stopped", "Pending_Upload")]
+                      if c.status not in _SUCCEEDED]
         if unfinished:
             parent.execution_stop(SweepJobsFailed(
                 f"{len(unfinished)} job(s) of the sweep did not succeed: "
@@ -126,3 +152,16 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
         state["finalized"] = True
         state_file.write_text(json.dumps(state, indent=2))
         return state["rid"]
+
+
+def _fail_vanished_job(ml: Any, rid: str) -> None:
+    """Mark Failed a job whose process vanished mid-run, and upload what it wrote."""
+    job = ml.restore_execution(rid)
+    job.execution_stop(SweepJobVanished(
+        "the job's process ended without recording the end of its run (killed, out of "
+        "memory, past its time limit, or its node failed)"))
+    try:
+        job.upload_execution_outputs()
+    except Exception as e:  # the job's failure is what the sweep reports
+        log.error("Uploading the outputs of vanished job %s failed: %s: %s", rid,
+                  type(e).__name__, e)

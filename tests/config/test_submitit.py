@@ -1,0 +1,96 @@
+# ruff: noqa: F811
+"""Sweeps through Hydra's submitit launcher (``hydra/launcher=submitit_local``: each job in
+its own process, as on a SLURM cluster) record and upload as with the basic and joblib
+launchers, on the embedded local catalog and, with DERIVAML_TEST_HOST, on a fresh catalog."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .conftest import write_package
+
+# test_e2e's fixtures, requested by name below (hence F811 on those parameters).
+from .test_e2e import catalog, run, target  # noqa: F401
+
+pytest.importorskip("hydra_plugins.hydra_submitit_launcher")
+pytestmark = [pytest.mark.slow, pytest.mark.real_server]
+
+SUBMITIT = "hydra/launcher=submitit_local"
+
+# A model whose job process is killed mid-run (as by a cluster's time limit) when epochs=0.
+VANISHING_MODEL = '''
+import os
+import signal
+
+
+def train(epochs: int = 1, ml_instance=None, execution=None):
+    execution.asset_file_path("Execution_Asset", f"partial-{os.getpid()}.txt").write_text("1")
+    if epochs == 0:
+        os.kill(os.getpid(), signal.SIGKILL)
+'''
+VANISHING_CONFIG = '''
+from hydra_zen import builds, store
+from models.vanishing import train
+
+store(builds(train, populate_full_signature=True, zen_partial=True),
+      group="model_config", name="vanishing")
+'''
+
+
+def parent_of(stdout: str) -> str:
+    return stdout.split("Multirun parent execution: ")[1].split()[0]
+
+
+def submitit_results(tmp_path: Path) -> list[Path]:
+    """The result files submitit wrote, one per job it ran."""
+    return list((tmp_path / "home").rglob(".submitit/*/*_result.pkl"))
+
+
+def test_submitit_sweep_nests_jobs_under_one_parent(model_project, run, catalog, tmp_path):
+    r = run("+multirun=lr_sweep", SUBMITIT, cwd=model_project)
+    assert r.returncode == 0, r.stderr
+    assert "Submitit 'local' sweep" in r.stdout
+    assert len(submitit_results(tmp_path)) == 2
+    ml = catalog()
+    assert len(ml.find_executions()) == 3
+    parent = ml.lookup_execution(parent_of(r.stdout))
+    assert parent.status == "Uploaded"
+    assert parent.description.startswith("## Learning Rate Sweep")
+    children = parent.list_nested_executions()
+    assert [c.description.split("]")[0] for c in children] == ["[Job 0", "[Job 1"]
+    assert all(c.status == "Uploaded" for c in children)
+    assert "model_config.learning_rate=0.2" in children[1].description
+    results = [row["Filename"] for c in children for row in c.outputs["assets"]["Execution_Asset"]]
+    assert len(set(results)) == 2  # each job ran in its own process
+
+
+def test_a_failed_submitit_job_leaves_its_parent_failed(model_project, run, catalog):
+    r = run("--multirun", "model_config.epochs=1,-1", SUBMITIT, cwd=model_project)
+    assert r.returncode != 0
+    assert "epochs must not be negative" in r.stderr
+    ml = catalog()
+    parent = ml.lookup_execution(parent_of(r.stdout))
+    children = parent.list_nested_executions()
+    assert [c.status for c in children] == ["Uploaded", "Failed"]
+    assert len(children[1].outputs["assets"]["Execution_Asset"]) == 1  # partial output
+    assert parent.status == "Failed"
+    assert f"did not succeed: {children[1].execution_rid} (Failed)" in parent.status_detail
+
+
+def test_a_killed_submitit_job_is_failed_and_its_output_uploaded(model_project, run, catalog):
+    write_package(model_project / "src" / "models", {"vanishing.py": VANISHING_MODEL})
+    write_package(model_project / "src" / "configs", {"vanishing.py": VANISHING_CONFIG})
+    r = run("--multirun", "model_config=vanishing", "model_config.epochs=1,0", SUBMITIT,
+            cwd=model_project)
+    assert r.returncode != 0
+    ml = catalog()
+    parent = ml.lookup_execution(parent_of(r.stdout))
+    survivor, killed = parent.list_nested_executions()
+    assert survivor.status == "Uploaded"
+    assert killed.status == "Failed"
+    assert killed.status_detail.startswith("SweepJobVanished: the job's process ended")
+    assert len(killed.outputs["assets"]["Execution_Asset"]) == 1  # what it wrote before dying
+    assert parent.status == "Failed"
+    assert f"{killed.execution_rid} (Failed)" in parent.status_detail
