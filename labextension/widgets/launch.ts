@@ -33,9 +33,9 @@ export const runHeadlessCommand: INotebookCommand = {
   execute: runNotebook
 };
 
-/** Save `panel`'s notebook, ask for overrides and parameters, and start a headless run. */
+/** Ask for overrides and parameters, then save `panel`'s notebook and start a headless run
+ * of it (nothing is saved when the dialog is cancelled). */
 export async function runNotebook(model: DerivaMLModel, panel: NotebookPanel): Promise<void> {
-  await panel.context.save();
   const path = panel.context.path;
   const answer = await showDialog({
     title: 'Run headless with DerivaML',
@@ -53,6 +53,7 @@ export async function runNotebook(model: DerivaMLModel, panel: NotebookPanel): P
     return;
   }
   const overrides = lines(answer.value.overrides);
+  await panel.context.save();
   await startRun(model, { kind: 'notebook', path, overrides, parameters });
 }
 

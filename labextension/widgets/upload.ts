@@ -21,18 +21,26 @@ export const uploadCommand: INotebookCommand = {
   execute: uploadNotebook
 };
 
-/** Save `panel`'s notebook, ask for an execution RID and upload the notebook to it. */
+/** Ask for an execution RID (the notebook's own execution, if its kernel has one, is
+ * offered first), then save `panel`'s notebook and upload it to that execution. */
 export async function uploadNotebook(model: DerivaMLModel, panel: NotebookPanel): Promise<void> {
-  await panel.context.save();
+  const own = await kernelExecution(panel);
   const answer = await showDialog({
     title: 'Upload to DerivaML',
-    body: new ExecutionPicker(model, panel.context.path),
+    body: new ExecutionPicker(model, panel.context.path, own),
     buttons: [Dialog.cancelButton(), Dialog.okButton({ label: 'Upload' })]
   });
   const rid = answer.value?.trim();
-  if (!answer.button.accept || !rid) {
+  if (!answer.button.accept) {
     return;
   }
+  if (!rid) {
+    Notification.warning('Nothing was uploaded: give the RID of an execution to upload to.', {
+      autoClose: 10000
+    });
+    return;
+  }
+  await panel.context.save();
   const path = panel.context.path;
   const id = Notification.emit(`Uploading ${path} to execution ${rid}…`, 'in-progress', {
     autoClose: false
@@ -46,6 +54,29 @@ export async function uploadNotebook(model: DerivaMLModel, panel: NotebookPanel)
   }
 }
 
+/** The RID of the `execution` in the notebook's kernel (what `%%derivaml` or `run_notebook`
+ * started), or null: none, no kernel, or no answer within two seconds. */
+async function kernelExecution(panel: NotebookPanel): Promise<string | null> {
+  const kernel = panel.sessionContext.session?.kernel;
+  if (!kernel) {
+    return null;
+  }
+  let text = '';
+  const future = kernel.requestExecute({
+    code: 'print(getattr(globals().get("execution"), "execution_rid", "") or "", end="")',
+    silent: true,
+    store_history: false
+  });
+  future.onIOPub = message => {
+    if (message.header.msg_type === 'stream') {
+      text += (message.content as { text: string }).text;
+    }
+  };
+  const timeout = new Promise<null>(resolve => setTimeout(() => resolve(null), 2000));
+  const done = await Promise.race([future.done.then(() => true), timeout]);
+  return done && /^[A-Za-z0-9-]+$/.test(text.trim()) ? text.trim() : null;
+}
+
 function describe(result: IUploadResult): string {
   const files = result.files.map(f => `${f.filename} (${f.table} ${f.rid})`).join(', ');
   return `Uploaded to execution ${result.execution_rid}: ${files}`;
@@ -53,14 +84,16 @@ function describe(result: IUploadResult): string {
 
 /** The dialog body: an execution RID field, and the recent executions to pick from. */
 class ExecutionPicker extends Widget implements Dialog.IBodyWidget<string> {
-  constructor(model: DerivaMLModel, path: string) {
+  constructor(model: DerivaMLModel, path: string, own: string | null) {
     super();
     this.addClass('jp-DerivaML-picker');
     this._input.placeholder = 'Execution RID, e.g. 1-ABCD';
+    this._input.value = own ?? '';
     this._select.addEventListener('change', () => (this._input.value = this._select.value));
     this.node.append(
       h('p', '', `Upload ${path} and a Markdown copy of it as Notebook_Output assets of:`),
       h('label', '', 'Execution RID ', this._input),
+      ...(own ? [note(`${own} is this notebook’s execution (its kernel’s \`execution\`).`)] : []),
       h('label', 'jp-DerivaML-pickerList', 'Recent executions', this._select),
       this._status
     );

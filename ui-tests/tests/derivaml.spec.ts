@@ -317,6 +317,43 @@ test('the notebook button uploads the saved notebook to a chosen execution', asy
   await screenshot(page, 'upload-done');
 });
 
+test('the upload dialog offers the notebook kernel\'s own execution, and refuses no RID', async ({
+  page
+}) => {
+  await page.notebook.createNew('own-execution.ipynb');
+  await page.notebook.setCell(
+    0,
+    'code',
+    [
+      'from derivaml import DerivaML, ExecutionConfiguration',
+      'ml = DerivaML("local", "ui-upload")',
+      'ml.add_term("Workflow_Type", "Upload", description="UI upload", exists_ok=True)',
+      'wf = ml.create_workflow("UI upload", "Upload")',
+      'execution = ml.create_execution(ExecutionConfiguration(workflow=wf, description="mine"))',
+      'print(execution.execution_rid)'
+    ].join('\n')
+  );
+  await page.notebook.run();
+  const rid = ((await page.notebook.getCellTextOutput(0)) ?? [''])[0].trim();
+  expect(rid).toMatch(/^[0-9A-Z]+-[0-9A-Z]+$/);
+  const panel = await openSidebar(page);
+  await panel.locator('.jp-DerivaML-catalog').fill('ui-upload');
+  await panel.locator('.jp-DerivaML-catalog').press('Enter');
+  const button = page.locator('.jp-NotebookPanel-toolbar').getByText('Upload to DerivaML');
+  await button.click();
+  const dialog = page.locator('.jp-Dialog');
+  await expect(dialog.locator('input')).toHaveValue(rid); // the kernel's `execution`
+  await expect(dialog).toContainText('is this notebook’s execution');
+  await dialog.locator('input').fill('');
+  await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
+  await expect(page.locator('.Toastify__toast', { hasText: 'Nothing was uploaded' })).toBeVisible();
+  await button.click();
+  await dialog.getByRole('button', { name: 'Upload', exact: true }).click();
+  const toast = page.locator('.Toastify__toast', { hasText: 'Uploaded to execution' });
+  await expect(toast).toContainText(rid);
+  await expect(toast).toContainText('own-execution.ipynb');
+});
+
 test('the executions list picks up a new execution by itself', async ({ page }) => {
   const panel = await openSidebar(page);
   const executions = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item');
