@@ -34,31 +34,16 @@ def _each(reason: str, *names: str) -> dict[str, str]:
 
 # Why a name is missing or differs, where we know; keys: "module.name", name, or module.
 REASONS: dict[str, str] = {
-    **_each("planned: features (issue 9, part 1)",
-            "FeatureReference", "DerivaMLFeatureNotFound"),
+    "DerivaMLConfig": "catalog_id defaults to 'default', the local catalog DerivaML(), the "
+                      "magics and `derivaml init` use (deriva-ml: 1, a server's catalog; "
+                      "hostname defaults to 'local' here)",
     "Feature": "made by ml.lookup_feature / find_features from this package's table model "
                "(deriva-ml's constructor, from ERMrest objects, is not public either)",
-    **_each("planned: assets as records (issue 9, part 2)",
-            "AssetRecord", "asset_record_class", "LocalFile", "LocalFileConfig"),
-    "deriva_ml.model": "Chaise (DERIVA web UI) annotation builders and deriva-ml's "
-                       "internal model classes: not built",
-    **_each("server-to-server catalog cloning: not built",
-            "clone_via_bag", "CloneViaBagResult", "create_ml_workspace", "OrphanStrategy",
-            "localize_assets", "LocalizeResult"),
     **_each("deriva-ml's own upload engine and its manifest: uploads here are resumable "
-            "through their own manifest (execution/upload.py)",
-            "AssetEntry", "AssetManifest", "FileUploadState", "UploadCallback", "UploadState"),
-    **_each("deriva-ml's offline mode and schema pinning: not built (the local catalog "
-            "needs neither)",
-            "ConnectionMode", "DerivaMLOfflineError", "DerivaMLSchemaPinned",
-            "DerivaMLSchemaRefreshBlocked"),
-    **_each("deriva-ml's cache inventory: not built", "CachedBag", "CachedAsset"),
-    **_each("lineage queries: not built", "AssetSummary", "DatasetSummary", "ExecutionSummary",
-            "LineageNode", "LineageResult", "RootDescriptor", "WorkflowSummary"),
+            "through their own manifest (execution/upload.py)", "AssetEntry", "AssetManifest"),
     **_each("a type from deriva-py's new typed-definition API, which the deriva-py here "
             "(1.7) lacks", "ColumnDef", "KeyDef", "ForeignKeyDef", "TableDef", "SchemaDef",
-            "VocabularyTableDef", "AssetTableDef", "AssociationTableDef", "BuiltinType",
-            "ColumnHandle", "TableHandle"),
+            "VocabularyTableDef", "AssetTableDef", "AssociationTableDef", "BuiltinType"),
 }
 
 
