@@ -94,3 +94,28 @@ def test_a_killed_submitit_job_is_failed_and_its_output_uploaded(model_project, 
     assert len(killed.outputs["assets"]["Execution_Asset"]) == 1  # what it wrote before dying
     assert parent.status == "Failed"
     assert f"{killed.execution_rid} (Failed)" in parent.status_detail
+
+
+def test_a_submitit_job_leaves_finalizing_its_parent_to_the_launcher(ml, tmp_path, monkeypatch,
+                                                                     caplog):
+    """Outside deriva-ml-run, the submitit job that made the parent must not finalize it when
+    its process exits (other jobs still run); ``finalize_sweep_parent`` does, afterwards."""
+    from derivaml_jupyter.config import sweep
+    from derivaml_jupyter.config.connection import DerivaMLConfig
+    from derivaml_jupyter.execution.workflow import Workflow
+
+    monkeypatch.delenv(sweep.FINALIZED_BY_CLI_ENV, raising=False)
+    monkeypatch.setenv(sweep.SUBMITIT_JOB_ENV, "local")
+    monkeypatch.setattr(sweep, "_FINALIZE_AT_EXIT", set())
+    registered, register = [], sweep.atexit.register
+    monkeypatch.setattr(sweep.atexit, "register", lambda f, *args: registered.append(f)
+                        if f is sweep.finalize_sweep_parent else register(f, *args))
+    sweep_dir = tmp_path / "sweep"
+    parent = sweep.join_sweep_parent(
+        sweep_dir, ml, DerivaMLConfig(hostname=ml.hostname, catalog_id=ml.catalog_id),
+        Workflow(name="Sweep", workflow_type="Training"), "A sweep")
+    assert registered == []
+    assert f"finalize_sweep_parent({str(sweep_dir)!r})" in caplog.text
+    assert ml.lookup_execution(parent.execution_rid).status == "Running"
+    assert sweep.finalize_sweep_parent(sweep_dir) == parent.execution_rid
+    assert ml.lookup_execution(parent.execution_rid).status == "Uploaded"
