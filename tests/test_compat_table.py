@@ -43,7 +43,7 @@ def test_snapshot_holds_the_171_names_deriva_ml_exports():
     ("derivaml.core.exceptions", "DerivaMLReadOnlyError",
      "derivaml_jupyter.core.errors:DerivaMLReadOnly"),
     ("derivaml.asset.aux_classes", "AssetSpecConfig", "derivaml_jupyter.config:AssetSpecConfig"),
-    ("derivaml", "DerivaSystemColumns", "derivaml_jupyter.catalog.contract:SYSTEM_COLUMNS"),
+    ("derivaml", "DerivaSystemColumns", "derivaml_jupyter.core.definitions:DerivaSystemColumns"),
 ])
 def test_deriva_ml_paths_reach_our_implementation(module, name, implementation):
     where, _, attribute = implementation.partition(":")
