@@ -1,5 +1,6 @@
-/** The Datasets section: the catalog's datasets; a click shows one with its versions, member
- * counts and a paged member table. */
+/** The Datasets section: the catalog's datasets, searched by text (RID, description) and
+ * filtered by type; a click shows one with its versions, member counts and a paged member
+ * table (image members with thumbnails). */
 import { Message } from '@lumino/messaging';
 
 import { DerivaMLModel } from '../model';
@@ -12,12 +13,30 @@ export class DatasetsSection extends ItemsSection {
   constructor(model: DerivaMLModel) {
     super(model, 'Datasets');
     model.catalogChanged.connect(() => this.refresh(), this);
+    this._search.type = 'search';
+    this._search.placeholder = 'Search datasets';
+    this._search.setAttribute('aria-label', 'Search datasets');
+    this._type.setAttribute('aria-label', 'Dataset type');
+    this._search.addEventListener('input', () => this.renderFiltered());
+    this._type.addEventListener('change', () => this.renderFiltered());
+    this.node.insertBefore(
+      h('div', 'jp-DerivaML-filters', this._search, this._type),
+      this.listNode
+    );
   }
 
   refresh(): void {
     this._loaded = true;
     this.clearDetail();
-    void this.display(this.listNode, () => this.model.datasets(), list => this.renderList(list));
+    void this.display(
+      this.listNode,
+      () => this.model.datasets(),
+      list => {
+        this._datasets = list;
+        this.listTypes(list);
+        return this.renderList(this.filtered());
+      }
+    );
   }
 
   /** Show dataset `rid` in the detail area, as of `version` (default: the current one). */
@@ -33,9 +52,39 @@ export class DatasetsSection extends ItemsSection {
     }
   }
 
+  /** The type filter's choices: every type the catalog's datasets have. */
+  private listTypes(datasets: IDatasetSummary[]): void {
+    const chosen = this._type.value;
+    const types = [...new Set(datasets.flatMap(d => d.Dataset_Types))].sort();
+    const any = h('option', '', 'Any type');
+    any.value = '';
+    fill(this._type, any, ...types.map(t => h('option', '', t)));
+    this._type.value = types.includes(chosen) ? chosen : '';
+  }
+
+  private filtered(): IDatasetSummary[] {
+    const text = this._search.value.trim().toLowerCase();
+    const type = this._type.value;
+    return this._datasets.filter(
+      d =>
+        (!type || d.Dataset_Types.includes(type)) &&
+        (!text || `${d.RID} ${d.Description ?? ''}`.toLowerCase().includes(text))
+    );
+  }
+
+  private renderFiltered(): void {
+    fill(this.listNode, ...this.renderList(this.filtered()));
+  }
+
   private renderList(datasets: IDatasetSummary[]): Child[] {
     if (!datasets.length) {
-      return [note('No datasets in this catalog yet (`derivaml demo` loads example data).')];
+      return [
+        note(
+          this._datasets.length
+            ? 'No datasets match the search.'
+            : 'No datasets in this catalog yet (`derivaml demo` loads example data).'
+        )
+      ];
     }
     const items = datasets.map(d =>
       this.item(
@@ -94,4 +143,7 @@ export class DatasetsSection extends ItemsSection {
   }
 
   private _loaded = false;
+  private _datasets: IDatasetSummary[] = [];
+  private _search = h('input', 'jp-mod-styled jp-DerivaML-search');
+  private _type = h('select', 'jp-mod-styled jp-DerivaML-typeFilter');
 }

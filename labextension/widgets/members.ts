@@ -1,4 +1,5 @@
-/** A dataset's members of one table, a page at a time with a "Load more" button. */
+/** A dataset's members of one table, a page at a time with a "Load more" button; members
+ * that are image files show a thumbnail. */
 import { DerivaMLModel } from '../model';
 import { Row } from '../tokens';
 import { button, fill, h, note } from './dom';
@@ -7,6 +8,8 @@ import { button, fill, h, note } from './dom';
 const HIDDEN_COLUMNS = new Set(['RCT', 'RMT', 'RCB', 'RMB', 'URL', 'MD5']);
 /** At most this many columns are shown. */
 const MAX_COLUMNS = 5;
+/** File names a browser shows as images. */
+const IMAGE = /\.(png|jpe?g|gif|webp|bmp)$/i;
 
 /** The member table of `table` in dataset `rid` (which has `total` such members). */
 export function memberTable(
@@ -19,6 +22,7 @@ export function memberTable(
   const body = h('tbody');
   const status = h('div', 'jp-DerivaML-pageStatus');
   let columns: string[] | null = null;
+  let images = false;
   let cursor: string | null = null;
   let shown = 0;
 
@@ -29,11 +33,19 @@ export function memberTable(
       const page = await model.members(rid, table, cursor);
       if (columns === null) {
         columns = visibleColumns(page.rows);
-        fill(head, h('tr', '', ...columns.map(c => h('th', '', c))));
+        images = page.rows.some(isImage);
+        fill(head, h('tr', '', images && h('th', ''), ...columns.map(c => h('th', '', c))));
       }
       const shownColumns = columns;
       body.append(
-        ...page.rows.map(row => h('tr', '', ...shownColumns.map(c => h('td', '', text(row[c])))))
+        ...page.rows.map(row =>
+          h(
+            'tr',
+            '',
+            images && h('td', '', isImage(row) ? thumbnail(model, row) : ''),
+            ...shownColumns.map(c => h('td', '', text(row[c])))
+          )
+        )
       );
       cursor = page.next;
       shown += page.rows.length;
@@ -48,6 +60,19 @@ export function memberTable(
   const more = button('jp-DerivaML-button jp-DerivaML-more', () => void load(), 'Load more');
   void load();
   return h('div', 'jp-DerivaML-members', h('table', 'jp-DerivaML-table', head, body), status, more);
+}
+
+function isImage(row: Row): boolean {
+  return typeof row.Filename === 'string' && IMAGE.test(row.Filename) && !!row.URL;
+}
+
+/** A small picture of an image member, loaded when scrolled into view. */
+function thumbnail(model: DerivaMLModel, row: Row): HTMLElement {
+  const img = h('img', 'jp-DerivaML-thumb');
+  img.loading = 'lazy';
+  img.alt = String(row.Filename);
+  img.src = model.assetURL(String(row.RID));
+  return img;
 }
 
 function visibleColumns(rows: Row[]): string[] {

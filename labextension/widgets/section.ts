@@ -55,8 +55,30 @@ export abstract class Section extends Widget {
   private _tickets = new Map<HTMLElement, number>();
 }
 
-/** A section whose list items show details when clicked. */
+/** A section whose list items show details when clicked; Up and Down move between items
+ * (Enter or Space selects one, as on any button), Home and End to the first and last. */
 export abstract class ItemsSection extends Section {
+  constructor(model: DerivaMLModel, label: string) {
+    super(model, label);
+    this.listNode.addEventListener('keydown', event => this.onKey(event));
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const items = [...this.listNode.querySelectorAll<HTMLElement>('.jp-DerivaML-item')];
+    const at = items.indexOf(document.activeElement as HTMLElement);
+    const to: Record<string, number> = {
+      ArrowDown: at + 1,
+      ArrowUp: at - 1,
+      Home: 0,
+      End: items.length - 1
+    };
+    const next = items[to[event.key] ?? -1];
+    if (at >= 0 && next) {
+      event.preventDefault();
+      next.focus();
+    }
+  }
+
   /** Show item `rid` in the detail area. */
   abstract select(rid: string): void;
 

@@ -90,6 +90,46 @@ test('a dataset shows its member counts, history and pages of members', async ({
   await screenshot(page, 'dataset-detail');
 });
 
+test('datasets are searched, filtered by type and walked with the keyboard', async ({ page }) => {
+  const panel = await openSidebar(page);
+  const items = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-list .jp-DerivaML-item');
+  await expect(items).toHaveCount(4);
+  await panel.getByLabel('Dataset type').selectOption('Training');
+  await expect(items).toHaveCount(1);
+  await expect(items).toContainText('training images');
+  await panel.getByLabel('Dataset type').selectOption('');
+  await panel.getByLabel('Search datasets').fill('TESTING images');
+  await expect(items).toHaveCount(1);
+  await panel.getByLabel('Search datasets').fill('');
+  await expect(items).toHaveCount(4);
+  await items.first().focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(items.nth(1)).toBeFocused();
+  await page.keyboard.press('End');
+  await expect(items.nth(3)).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(items.nth(2)).toBeFocused();
+  await page.keyboard.press('Enter');
+  const rid = (await items.nth(2).getAttribute('data-rid')) as string;
+  await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-detail')).toContainText(
+    `Dataset ${rid}`
+  );
+});
+
+test('image members show thumbnails', async ({ page }) => {
+  const panel = await openSidebar(page);
+  await dataset(panel, 'Complete').click();
+  const detail = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-detail');
+  await detail.locator('tr', { hasText: 'Image' }).getByRole('button', { name: 'Show' }).click();
+  const thumb = detail.locator('.jp-DerivaML-members img.jp-DerivaML-thumb').first();
+  await expect(thumb).toHaveAttribute('alt', 'digit_0000.png');
+  await thumb.scrollIntoViewIfNeeded();
+  await expect
+    .poll(() => thumb.evaluate(img => (img as HTMLImageElement).naturalWidth))
+    .toBeGreaterThan(0); // the picture loaded from the asset route
+  await screenshot(page, 'thumbnails');
+});
+
 test('the executions list shows the recorded run and its detail', async ({ page }) => {
   const panel = await openSidebar(page);
   const item = panel.locator('.jp-DerivaML-executions .jp-DerivaML-item', { hasText: 'UI test' });
