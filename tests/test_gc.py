@@ -123,3 +123,28 @@ def test_a_bag_download_clears_the_half_built_bags_of_killed_downloads(home):
         assert list(bags.glob(".partial-*")) == [held]  # a live download's work is left be
     finally:
         stop(live)
+
+
+def test_gc_forgets_runs_that_ended_long_ago_with_their_logs(tmp_path, monkeypatch, capsys):
+    import time
+
+    from derivaml_jupyter.runners.run_store import RunStore
+
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+    store = RunStore(tmp_path / "runs" / "runs.sqlite")
+    now = time.time()
+    runs = {}
+    for name, ended in (("old", now - 40 * 86400), ("recent", now - 86400), ("running", None)):
+        log = tmp_path / "runs" / f"{name}.log"
+        log.write_text("x" * 100)
+        runs[name] = (store.add(owner="me", kind="model", target=name, status="succeeded"
+                                if ended else "running", started=now - 50 * 86400,
+                                ended=ended, log_path=str(log)), log)
+    assert gc(capsys, "--dry-run")[-1] == \
+        "Would forget 1 run(s) that ended over 30 days ago, and 100 bytes of their logs."
+    assert store.get(runs["old"][0]) is not None and runs["old"][1].exists()
+    assert gc(capsys)[-1].startswith("Forgot 1 run(s)")
+    assert store.get(runs["old"][0]) is None and not runs["old"][1].exists()
+    assert all(store.get(i) and log.exists() for i, log in (runs["recent"], runs["running"]))
+    assert gc(capsys, "--runs-older-than", "0.5")[-1].startswith("Forgot 1 run(s)")
+    assert store.get(runs["running"][0]) is not None  # a running run is never forgotten

@@ -236,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_gc, offline=True)
     p.add_argument("--dry-run", action="store_true",
                    help="only list what would be removed, with its size in bytes")
+    p.add_argument("--runs-older-than", type=float, default=30, metavar="DAYS",
+                   help="also forget the Jupyter runs that ended over DAYS days ago, and "
+                        "delete their logs (default: 30)")
     add_pull_parser(sub)
     return parser
 

@@ -55,6 +55,18 @@ class RunStore:
             row = db.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
         return None if row is None else _record(row)
 
+    def ended_before(self, time: float) -> list[dict[str, Any]]:
+        """The runs that ended before ``time`` (seconds since the epoch), oldest first."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT * FROM runs WHERE ended IS NOT NULL AND ended < ? "
+                              "ORDER BY id", (time,)).fetchall()
+        return [_record(row) for row in rows]
+
+    def forget(self, run_ids: list[int]) -> None:
+        """Delete the rows of ``run_ids``."""
+        with closing(self._connect()) as db, db:
+            db.executemany("DELETE FROM runs WHERE id = ?", [(i,) for i in run_ids])
+
     def list(self, owner: str) -> list[dict[str, Any]]:
         """``owner``'s runs, newest first."""
         with closing(self._connect()) as db:
