@@ -17,6 +17,7 @@ import importlib
 import json
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -123,10 +124,12 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
     """Stop and upload the sweep's parent execution; return its RID (None if there is none).
 
     The parent ends Failed, naming the failed jobs, when any of its jobs failed or never
-    finished. A job whose process ended without recording the end of its run (killed, or
-    past a cluster's time limit) is marked Failed and what it wrote is uploaded, as for a job
-    that raised. Call it once all jobs are done. Safe to call more than once and from any
-    process: only the first call acts.
+    finished. Call it once all jobs are done: a job whose process ended without recording the
+    end of its run (killed, or past a cluster's time limit) is then marked Failed and what it
+    wrote is uploaded, as for a job that raised. Called while a ``KeyboardInterrupt``
+    propagates (the launcher was interrupted, and cluster jobs may still run), it leaves
+    unfinished jobs as they are. Safe to call more than once and from any process: only the
+    first call acts.
     """
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / STATE_FILE).is_file():
@@ -139,9 +142,10 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
         ml_class = reduce(getattr, qualname.split("."), importlib.import_module(module))
         ml = ml_class.instantiate(DerivaMLConfig(**state["deriva_ml"]))
         parent = ml.restore_execution(state["rid"])
-        for child in parent.list_nested_executions():
-            if child.status not in _ENDED:
-                _fail_vanished_job(ml, child.execution_rid)
+        if not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+            for child in parent.list_nested_executions():
+                if child.status not in _ENDED:
+                    _fail_vanished_job(ml, child.execution_rid)
         unfinished = [f"{c.execution_rid} ({c.status})" for c in parent.list_nested_executions()
                       if c.status not in _SUCCEEDED]
         if unfinished:

@@ -96,13 +96,23 @@ def test_a_killed_submitit_job_is_failed_and_its_output_uploaded(model_project, 
     assert f"{killed.execution_rid} (Failed)" in parent.status_detail
 
 
+
+def join_sweep(ml, sweep_dir: Path):
+    """The parent of a sweep in ``sweep_dir``, as its first job makes it."""
+    from derivaml_jupyter.config import sweep
+    from derivaml_jupyter.config.connection import DerivaMLConfig
+    from derivaml_jupyter.execution.workflow import Workflow
+
+    return sweep.join_sweep_parent(
+        sweep_dir, ml, DerivaMLConfig(hostname=ml.hostname, catalog_id=ml.catalog_id),
+        Workflow(name="Sweep", workflow_type="Training"), "A sweep")
+
+
 def test_a_submitit_job_leaves_finalizing_its_parent_to_the_launcher(ml, tmp_path, monkeypatch,
                                                                      caplog):
     """Outside deriva-ml-run, the submitit job that made the parent must not finalize it when
     its process exits (other jobs still run); ``finalize_sweep_parent`` does, afterwards."""
     from derivaml_jupyter.config import sweep
-    from derivaml_jupyter.config.connection import DerivaMLConfig
-    from derivaml_jupyter.execution.workflow import Workflow
 
     monkeypatch.delenv(sweep.FINALIZED_BY_CLI_ENV, raising=False)
     monkeypatch.setenv(sweep.SUBMITIT_JOB_ENV, "local")
@@ -111,11 +121,41 @@ def test_a_submitit_job_leaves_finalizing_its_parent_to_the_launcher(ml, tmp_pat
     monkeypatch.setattr(sweep.atexit, "register", lambda f, *args: registered.append(f)
                         if f is sweep.finalize_sweep_parent else register(f, *args))
     sweep_dir = tmp_path / "sweep"
-    parent = sweep.join_sweep_parent(
-        sweep_dir, ml, DerivaMLConfig(hostname=ml.hostname, catalog_id=ml.catalog_id),
-        Workflow(name="Sweep", workflow_type="Training"), "A sweep")
+    parent = join_sweep(ml, sweep_dir)
     assert registered == []
     assert f"finalize_sweep_parent({str(sweep_dir)!r})" in caplog.text
     assert ml.lookup_execution(parent.execution_rid).status == "Running"
     assert sweep.finalize_sweep_parent(sweep_dir) == parent.execution_rid
     assert ml.lookup_execution(parent.execution_rid).status == "Uploaded"
+
+
+@pytest.mark.parametrize("interrupted", [False, True])
+def test_finalizing_fails_a_vanished_job_unless_the_launcher_was_interrupted(
+        ml, tmp_path, monkeypatch, interrupted):
+    """A job still Running when the sweep is finalized vanished, unless finalizing runs as
+    the launcher is interrupted (Ctrl-C): then cluster jobs may still be running."""
+    from derivaml_jupyter.config import sweep
+
+    monkeypatch.setenv(sweep.FINALIZED_BY_CLI_ENV, "1")
+    sweep_dir = tmp_path / "sweep"
+    parent = join_sweep(ml, sweep_dir)
+    job = ml.create_execution(workflow=parent.configuration.workflow, description="job")
+    job.execution_start()
+    parent.add_nested_execution(job, sequence=0)
+    job.asset_file_path("Execution_Asset", "partial.txt").write_text("1")
+    if interrupted:
+        with pytest.raises(KeyboardInterrupt):
+            try:
+                raise KeyboardInterrupt
+            finally:
+                sweep.finalize_sweep_parent(sweep_dir)
+    else:
+        sweep.finalize_sweep_parent(sweep_dir)
+    (record,) = ml.lookup_execution(parent.execution_rid).list_nested_executions()
+    assert record.status == ("Running" if interrupted else "Failed")
+    if not interrupted:
+        assert record.status_detail.startswith("SweepJobVanished:")
+        assert len(record.outputs["assets"]["Execution_Asset"]) == 1
+    parent_record = ml.lookup_execution(parent.execution_rid)
+    assert parent_record.status == "Failed"
+    assert f"{job.execution_rid} ({record.status})" in parent_record.status_detail
