@@ -1,14 +1,13 @@
 /** Executions side by side in a main-area tab: a column per execution and a row per fact
  * (workflow and status, Hydra config, metrics, inputs, outputs) under its section's heading;
  * rows whose values differ are marked, and "Only differences" hides the others. */
-import { MainAreaWidget } from '@jupyterlab/apputils';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Widget } from '@lumino/widgets';
 
-import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
 import { IComparison } from '../tokens';
 import { fill, h, note } from './dom';
+import { openTab } from './mainarea';
 
 export class CompareView extends Widget {
   constructor(
@@ -47,17 +46,9 @@ export function openComparison(
   rids: string[]
 ): void {
   const content = new CompareView(model, rids, model.catalog);
-  const widget = new MainAreaWidget({ content });
-  widget.id = `derivaml-compare-${++opened}`;
-  widget.title.label = `Compare ${rids.length} executions`;
-  widget.title.caption = `${model.catalog}: ${rids.join(', ')}`;
-  widget.title.icon = derivamlIcon;
-  widget.title.closable = true;
-  shell.add(widget, 'main');
-  shell.activateById(widget.id);
+  openTab(shell, content, `Compare ${rids.length} executions`,
+    `${model.catalog}: ${rids.join(', ')}`);
 }
-
-let opened = 0;
 
 function comparisonTable(comparison: IComparison): HTMLElement {
   const columns = comparison.executions.length;

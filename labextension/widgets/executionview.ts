@@ -2,11 +2,9 @@
  * uncommitted changes, Python and platform), its metrics as a table, its inputs (datasets
  * open in the sidebar at the version used) and outputs by table with their sizes, and its
  * nested executions, which compare side by side in one click. */
-import { MainAreaWidget } from '@jupyterlab/apputils';
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Widget } from '@lumino/widgets';
 
-import { derivamlIcon } from '../icons';
 import { DerivaMLModel } from '../model';
 import { IExecutionDetail, IExecutionProvenance } from '../tokens';
 import {
@@ -24,6 +22,7 @@ import {
 } from './dom';
 import { IExecutionActions } from './executions';
 import { filesTable } from './files';
+import { openTab } from './mainarea';
 
 export class ExecutionView extends Widget {
   constructor(
@@ -120,17 +119,8 @@ export function openExecutionTab(
   actions: IExecutionActions
 ): void {
   const content = new ExecutionView(model, rid, model.catalog, actions);
-  const widget = new MainAreaWidget({ content });
-  widget.id = `derivaml-execution-${++opened}`;
-  widget.title.label = `Execution ${rid}`;
-  widget.title.caption = `${model.catalog}: execution ${rid}`;
-  widget.title.icon = derivamlIcon;
-  widget.title.closable = true;
-  shell.add(widget, 'main');
-  shell.activateById(widget.id);
+  openTab(shell, content, `Execution ${rid}`, `${model.catalog}: execution ${rid}`);
 }
-
-let opened = 0;
 
 /** `url` as a link when it is a web address, else as text. */
 function link(url: string): Child {
