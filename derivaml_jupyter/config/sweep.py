@@ -87,7 +87,9 @@ def join_sweep_parent(sweep_dir: Path, ml: Any, deriva_ml: Any, workflow: Any,
     """Return the sweep's parent execution, creating and starting it for the first job."""
     with _locked(sweep_dir) as state_file:
         state = _read(state_file)
-        if state and not state.get("finalized"):
+        # deriva-ml-run gives every sweep its own folder, so a job that joins after the parent
+        # was finalized (the launcher was interrupted while jobs were queued) still belongs to it.
+        if state and (not state.get("finalized") or os.environ.get(FINALIZED_BY_CLI_ENV)):
             return ml.restore_execution(state["rid"])
         parent = ml.create_execution(
             ExecutionConfiguration(workflow=workflow, description=description))

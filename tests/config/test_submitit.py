@@ -96,7 +96,6 @@ def test_a_killed_submitit_job_is_failed_and_its_output_uploaded(model_project, 
     assert f"{killed.execution_rid} (Failed)" in parent.status_detail
 
 
-
 def join_sweep(ml, sweep_dir: Path):
     """The parent of a sweep in ``sweep_dir``, as its first job makes it."""
     from derivaml_jupyter.config import sweep
@@ -106,6 +105,17 @@ def join_sweep(ml, sweep_dir: Path):
     return sweep.join_sweep_parent(
         sweep_dir, ml, DerivaMLConfig(hostname=ml.hostname, catalog_id=ml.catalog_id),
         Workflow(name="Sweep", workflow_type="Training"), "A sweep")
+
+
+def finalize_as_interrupted(sweep_dir: Path) -> None:
+    """Finalize the sweep as deriva-ml-run does when Ctrl-C interrupts it."""
+    from derivaml_jupyter.config.sweep import finalize_sweep_parent
+
+    with pytest.raises(KeyboardInterrupt):
+        try:
+            raise KeyboardInterrupt
+        finally:
+            finalize_sweep_parent(sweep_dir)
 
 
 def test_a_submitit_job_leaves_finalizing_its_parent_to_the_launcher(ml, tmp_path, monkeypatch,
@@ -144,11 +154,7 @@ def test_finalizing_fails_a_vanished_job_unless_the_launcher_was_interrupted(
     parent.add_nested_execution(job, sequence=0)
     job.asset_file_path("Execution_Asset", "partial.txt").write_text("1")
     if interrupted:
-        with pytest.raises(KeyboardInterrupt):
-            try:
-                raise KeyboardInterrupt
-            finally:
-                sweep.finalize_sweep_parent(sweep_dir)
+        finalize_as_interrupted(sweep_dir)
     else:
         sweep.finalize_sweep_parent(sweep_dir)
     (record,) = ml.lookup_execution(parent.execution_rid).list_nested_executions()
@@ -159,3 +165,25 @@ def test_finalizing_fails_a_vanished_job_unless_the_launcher_was_interrupted(
     parent_record = ml.lookup_execution(parent.execution_rid)
     assert parent_record.status == "Failed"
     assert f"{job.execution_rid} ({record.status})" in parent_record.status_detail
+
+
+def test_a_job_joining_after_an_interrupted_launcher_nests_under_its_parent(ml, tmp_path,
+                                                                            monkeypatch):
+    """deriva-ml-run finalized the parent when interrupted; a job queued on the cluster that
+    starts later still records under that parent, not a new one."""
+    from derivaml_jupyter.config import sweep
+
+    monkeypatch.setenv(sweep.FINALIZED_BY_CLI_ENV, "1")
+    sweep_dir = tmp_path / "sweep"
+    parent = join_sweep(ml, sweep_dir)
+    finalize_as_interrupted(sweep_dir)
+    late = join_sweep(ml, sweep_dir)
+    assert late.execution_rid == parent.execution_rid
+    job = ml.create_execution(workflow=parent.configuration.workflow, description="late job")
+    late.add_nested_execution(job, sequence=1)
+    with job.execute():
+        pass
+    job.upload_execution_outputs()
+    (record,) = ml.lookup_execution(parent.execution_rid).list_nested_executions()
+    assert (record.execution_rid, record.status) == (job.execution_rid, "Uploaded")
+    assert len(ml.find_executions()) == 2  # the parent and the late job
