@@ -7,6 +7,8 @@ execution under it. The launching process finalizes the parent (stop and upload)
 jobs are done — ``deriva-ml-run`` does so explicitly; without the CLI an ``atexit`` hook in
 the process that created the parent does it, unless that process is a submitit job (Hydra's
 ``submitit_local``/``submitit_slurm`` launchers), which ends before the other jobs do.
+Finalizing marks Failed the jobs whose process vanished mid-run (killed, past a cluster's
+time limit).
 """
 
 from __future__ import annotations
