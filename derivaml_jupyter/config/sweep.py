@@ -132,8 +132,8 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
     end of its run (killed, or past a cluster's time limit) is then marked Failed and what it
     wrote is uploaded, as for a job that raised. Called while a ``KeyboardInterrupt``
     propagates (the launcher was interrupted, and cluster jobs may still run), it leaves
-    unfinished jobs as they are. Safe to call more than once and from any process: only the
-    first call acts.
+    unfinished jobs as they are and the parent ends Failed. Safe to call more than once and
+    from any process: only the first call acts.
     """
     sweep_dir = Path(sweep_dir)
     if not (sweep_dir / STATE_FILE).is_file():
@@ -146,16 +146,19 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
         ml_class = reduce(getattr, qualname.split("."), importlib.import_module(module))
         ml = ml_class.instantiate(DerivaMLConfig(**state["deriva_ml"]))
         parent = ml.restore_execution(state["rid"])
-        if not isinstance(sys.exc_info()[1], KeyboardInterrupt):
+        interrupted = isinstance(sys.exc_info()[1], KeyboardInterrupt)
+        if not interrupted:
             for child in parent.list_nested_executions():
                 if child.status not in _ENDED:
                     _fail_vanished_job(ml, child.execution_rid)
         unfinished = [f"{c.execution_rid} ({c.status})" for c in parent.list_nested_executions()
                       if c.status not in _SUCCEEDED]
+        reasons = ["the sweep was interrupted"] if interrupted else []
         if unfinished:
-            parent.execution_stop(SweepJobsFailed(
-                f"{len(unfinished)} job(s) of the sweep did not succeed: "
-                f"{', '.join(unfinished)}"))
+            reasons.append(f"{len(unfinished)} job(s) of the sweep did not succeed: "
+                           f"{', '.join(unfinished)}")
+        if reasons:
+            parent.execution_stop(SweepJobsFailed("; ".join(reasons)))
         parent.upload_execution_outputs()
         state["finalized"] = True
         state_file.write_text(json.dumps(state, indent=2))

@@ -165,6 +165,7 @@ def test_finalizing_fails_a_vanished_job_unless_the_launcher_was_interrupted(
     parent_record = ml.lookup_execution(parent.execution_rid)
     assert parent_record.status == "Failed"
     assert f"{job.execution_rid} ({record.status})" in parent_record.status_detail
+    assert ("the sweep was interrupted" in parent_record.status_detail) == interrupted
 
 
 def test_a_job_joining_after_an_interrupted_launcher_nests_under_its_parent(ml, tmp_path,
@@ -177,6 +178,8 @@ def test_a_job_joining_after_an_interrupted_launcher_nests_under_its_parent(ml, 
     sweep_dir = tmp_path / "sweep"
     parent = join_sweep(ml, sweep_dir)
     finalize_as_interrupted(sweep_dir)
+    assert ml.lookup_execution(parent.execution_rid).status_detail == \
+        "SweepJobsFailed: the sweep was interrupted"
     late = join_sweep(ml, sweep_dir)
     assert late.execution_rid == parent.execution_rid
     job = ml.create_execution(workflow=parent.configuration.workflow, description="late job")
