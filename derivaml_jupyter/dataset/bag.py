@@ -331,9 +331,9 @@ def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dic
 
 def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic: bool) -> int:
     dest = data_dir / asset_relpath(t, row)
+    os.makedirs(dest.parent, exist_ok=True)  # made once here: the copy then succeeds at once
     if not atomic:
         return _fetch_checked(catalog, t, row, dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
     with partial_dir(dest.parent) as work:  # held while fetched: `derivaml gc` skips it
         target = work / dest.name
         length = _fetch_checked(catalog, t, row, target)

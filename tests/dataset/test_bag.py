@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import errno
 import hashlib
 import json
 import os
@@ -325,3 +326,39 @@ def test_bag_of_a_version_older_than_a_new_table(ml, images, split):
     bag = ml.download_dataset_bag(DatasetSpec(rid=parent.rid, version=old, materialize=False))
     assert not (bag.path / "data" / "domain" / "Dataset_Later.csv").exists()
     assert len(bag.list_dataset_members(recurse=True)["Image"]) == len(images)
+
+
+@pytest.mark.local_only
+def test_writing_to_a_bag_file_changes_neither_the_store_nor_another_bag(ml, images, split):
+    parent, training, _ = split
+    rid = next(iter(images))  # a member of both Training and Split
+    name, content = images[rid]["name"], images[rid]["content"]
+    mine = ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
+    other = ml.download_dataset_bag(DatasetSpec(rid=training.rid))
+    mine_file, other_file = (bag.path / "data" / "asset" / rid / "Image" / name
+                             for bag in (mine, other))
+    stored = object_file(ml, ml.list_dataset_members(training.rid)["Image"][0]["URL"])
+    assert stored.read_bytes() == content
+
+    with open(mine_file, "r+b") as f:  # in place, as a link to the same inode would share
+        f.write(b"X" * len(content))
+    with open(mine_file, "ab") as f:
+        f.write(b"more")
+
+    assert mine_file.read_bytes() == b"X" * len(content) + b"more"
+    assert stored.read_bytes() == content and other_file.read_bytes() == content
+    assert os.stat(mine_file).st_nlink == 1
+
+
+@pytest.mark.local_only
+def test_files_are_copied_where_the_kernel_cannot_copy_between_them(ml, images, split,
+                                                                    monkeypatch, bdbag_cfg):
+    def cross_device(*args):
+        raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+    monkeypatch.setattr(os, "copy_file_range", cross_device)
+    parent, _, _ = split
+    bag = ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
+    for m in bag.list_dataset_members(recurse=True)["Image"]:
+        assert Path(m["Filename"]).read_bytes() == images[m["RID"]]["content"]
+    bdbag_api.validate_bag(str(bag.path), config_file=bdbag_cfg)
