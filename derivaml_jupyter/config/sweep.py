@@ -166,13 +166,14 @@ def finalize_sweep_parent(sweep_dir: Path) -> str | None:
 
 
 def _fail_vanished_job(ml: Any, rid: str) -> None:
-    """Mark Failed a job whose process vanished mid-run, and upload what it wrote."""
-    job = ml.restore_execution(rid)
-    job.execution_stop(SweepJobVanished(
-        "the job's process ended without recording the end of its run (killed, out of "
-        "memory, past its time limit, or its node failed)"))
+    """Mark Failed a job whose process vanished mid-run, and upload what it wrote; an error
+    is logged, never keeping the parent from being finalized."""
     try:
+        job = ml.restore_execution(rid)
+        job.execution_stop(SweepJobVanished(
+            "the job's process ended without recording the end of its run (killed, out of "
+            "memory, past its time limit, or its node failed)"))
         job.upload_execution_outputs()
-    except Exception as e:  # the job's failure is what the sweep reports
-        log.error("Uploading the outputs of vanished job %s failed: %s: %s", rid,
+    except Exception as e:  # the sweep's own outcome is what matters here
+        log.error("Recording the end of vanished sweep job %s failed: %s: %s", rid,
                   type(e).__name__, e)

@@ -107,6 +107,15 @@ def join_sweep(ml, sweep_dir: Path):
         Workflow(name="Sweep", workflow_type="Training"), "A sweep")
 
 
+def start_job(ml, parent):
+    """A running job of the sweep, nested under ``parent``, that wrote one output file."""
+    job = ml.create_execution(workflow=parent.configuration.workflow, description="job")
+    job.execution_start()
+    parent.add_nested_execution(job, sequence=0)
+    job.asset_file_path("Execution_Asset", "partial.txt").write_text("1")
+    return job
+
+
 def finalize_as_interrupted(sweep_dir: Path) -> None:
     """Finalize the sweep as deriva-ml-run does when Ctrl-C interrupts it."""
     from derivaml_jupyter.config.sweep import finalize_sweep_parent
@@ -149,10 +158,7 @@ def test_finalizing_fails_a_vanished_job_unless_the_launcher_was_interrupted(
     monkeypatch.setenv(sweep.FINALIZED_BY_CLI_ENV, "1")
     sweep_dir = tmp_path / "sweep"
     parent = join_sweep(ml, sweep_dir)
-    job = ml.create_execution(workflow=parent.configuration.workflow, description="job")
-    job.execution_start()
-    parent.add_nested_execution(job, sequence=0)
-    job.asset_file_path("Execution_Asset", "partial.txt").write_text("1")
+    job = start_job(ml, parent)
     if interrupted:
         finalize_as_interrupted(sweep_dir)
     else:
@@ -190,3 +196,27 @@ def test_a_job_joining_after_an_interrupted_launcher_nests_under_its_parent(ml, 
     (record,) = ml.lookup_execution(parent.execution_rid).list_nested_executions()
     assert (record.execution_rid, record.status) == (job.execution_rid, "Uploaded")
     assert len(ml.find_executions()) == 2  # the parent and the late job
+
+
+def test_a_vanished_job_that_cannot_be_restored_still_lets_the_parent_end(ml, tmp_path,
+                                                                          monkeypatch, caplog):
+    from derivaml_jupyter.config import sweep
+    from derivaml_jupyter.core.errors import DerivaMLException
+
+    monkeypatch.setenv(sweep.FINALIZED_BY_CLI_ENV, "1")
+    sweep_dir = tmp_path / "sweep"
+    parent = join_sweep(ml, sweep_dir)
+    job = start_job(ml, parent)
+    restore = type(ml).restore_execution
+
+    def restore_all_but_the_job(self, rid, *args, **kwargs):
+        if rid == job.execution_rid:
+            raise DerivaMLException("its working folder is gone")
+        return restore(self, rid, *args, **kwargs)
+
+    monkeypatch.setattr(type(ml), "restore_execution", restore_all_but_the_job)
+    sweep.finalize_sweep_parent(sweep_dir)
+    assert "its working folder is gone" in caplog.text
+    parent_record = ml.lookup_execution(parent.execution_rid)
+    assert parent_record.status == "Failed"
+    assert f"{job.execution_rid} (Running)" in parent_record.status_detail
