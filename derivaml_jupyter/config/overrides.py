@@ -64,7 +64,26 @@ def validate_overrides(overrides: list[str], config_name: str,
     for token in overrides:
         _check_form(token, groups, primary_defaults, program)
         _check_choice(token, groups, primary)
+        _check_launcher(token)
     _check_defaults(overrides, groups, defaults_of(primary, optional=False))
+
+
+# Hydra launchers of optional packages: the package and the extra that installs it.
+LAUNCHER_PACKAGES = {"submitit": ("hydra_plugins.hydra_submitit_launcher", "slurm")}
+
+
+def _check_launcher(token: str) -> None:
+    """A launcher whose Hydra plugin is not installed: say which extra installs it."""
+    import importlib.util
+
+    _, key, value = _key_value(token)
+    if key != "hydra/launcher":
+        return
+    for prefix, (module, extra) in LAUNCHER_PACKAGES.items():
+        if value.startswith(prefix) and importlib.util.find_spec(module) is None:
+            raise ConfigOverrideError(
+                f"The launcher {value!r} needs Hydra's {prefix} launcher plugin, which is not "
+                f"installed: pip install 'derivaml-jupyter[{extra}]'.")
 
 
 def _key_value(token: str) -> tuple[str, str, str]:

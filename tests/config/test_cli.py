@@ -3,10 +3,17 @@ stand-in ML class, so no catalog is needed)."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
-from derivaml_jupyter.config.overrides import split_hydra_flags
+import pytest
+
+from derivaml_jupyter.config.overrides import (
+    ConfigOverrideError,
+    split_hydra_flags,
+    validate_overrides,
+)
 from derivaml_jupyter.runners.run_model_cli import _expand_multiruns, _first_value
 
 
@@ -152,3 +159,14 @@ def test_argument_helpers():
         (["a=1", "+b=2"], ["--cfg", "job", "--resolve", "--info"])
     assert _first_value("m.lr=0.1,0.2") == "m.lr=0.1" and _first_value("x='a,b'") == "x='a,b'"
     assert _expand_multiruns(["x=1"]) == (["x=1"], None)
+
+
+def test_a_launcher_whose_plugin_is_missing_names_the_extra(monkeypatch):
+    slurm = ["hydra/launcher=submitit_slurm"]
+    validate_overrides(slurm, "deriva_model")  # installed with [test]: no error
+    found = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None
+                        if name == "hydra_plugins.hydra_submitit_launcher" else found(name, *a))
+    with pytest.raises(ConfigOverrideError, match=r"pip install 'derivaml-jupyter\[slurm\]'"):
+        validate_overrides(slurm, "deriva_model")
+    validate_overrides(["hydra/launcher=joblib"], "deriva_model")  # not an optional plugin
