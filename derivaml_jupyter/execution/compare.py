@@ -1,6 +1,6 @@
 """Executions side by side: what each ran (workflow, status, duration), the Hydra config it ran
 with (the choice of each config group and every field), the metrics it recorded, and what it
-read and wrote.
+read and wrote; and a sweep's jobs as a table, a row per job with its overrides and metrics.
 
 Metrics come from the execution's output files named ``*metrics*.json`` (one JSON object,
 nested objects flattened with dots) or ``*metrics*.jsonl`` (one record per line: the last
@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DerivaMLValidationError
-from .experiment import read_hydra_config
+from .experiment import hydra_metadata, read_hydra_config
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 SECTIONS = ("execution", "config", "metrics", "inputs", "outputs")
 METRICS_FILE = re.compile(r".*metrics.*\.jsonl?", re.IGNORECASE)
 MAX_METRICS_BYTES = 20 * 1024 * 1024
+OVERRIDES_SUFFIX = "-overrides.yaml"
 
 
 def compare_executions(ml: DerivaML, execution_rids: Iterable[str],
@@ -75,6 +76,49 @@ def execution_facts(ml: DerivaML, rid: str) -> dict[tuple[str, str], Any]:
         for table, rows in assets.items():
             facts[(side, table)] = ", ".join(sorted(r["Filename"] for r in rows))
     return facts
+
+
+def recorded_overrides(ml: DerivaML, rid: str) -> list[str] | None:
+    """The Hydra overrides execution ``rid`` ran with (its ``hydra-*-overrides.yaml``, as
+    ``deriva-ml-run`` and ``deriva-ml-run-notebook`` record it); None when it recorded none."""
+    import yaml
+
+    files = hydra_metadata(ml, rid)
+    name = next((n for n in sorted(files) if n.endswith(OVERRIDES_SUFFIX)), None)
+    if name is None:
+        return None
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / name
+        ml.catalog.get_object(files[name]["URL"], path)
+        return [str(o) for o in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+
+
+def override_parameters(overrides: Iterable[str]) -> dict[str, str]:
+    """Overrides as parameters: ``key: value`` (``+``/``++`` dropped; ``~key`` deleted)."""
+    parameters: dict[str, str] = {}
+    for override in overrides:
+        key, sep, value = override.partition("=")
+        if key.startswith("~"):
+            parameters[key[1:]] = "(deleted)"
+        elif sep:
+            parameters[key.lstrip("+")] = value
+    return parameters
+
+
+def sweep_jobs(ml: DerivaML, parent_rid: str) -> list[dict[str, Any]]:
+    """The jobs (nested executions) of sweep ``parent_rid`` in order, each with its RID,
+    status, description, ``parameters`` (its overrides) and ``metrics`` (its metrics files);
+    empty when it has none."""
+    jobs = []
+    for record in ml.lookup_execution(parent_rid).list_nested_executions():
+        rid = record.execution_rid
+        jobs.append({
+            "rid": rid, "status": str(getattr(record.status, "value", record.status)),
+            "description": record.description,
+            "parameters": override_parameters(recorded_overrides(ml, rid) or []),
+            "metrics": read_metrics(ml, record.outputs["assets"]),
+        })
+    return jobs
 
 
 def read_metrics(ml: DerivaML, assets: Mapping[str, list[dict]]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlparse
 
 import tornado.web
 from jupyter_server.auth.decorator import authorized
@@ -21,7 +21,7 @@ from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvi
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import url_path_join
 
-from ..core.errors import DerivaMLException, DerivaMLValidationError
+from ..core.errors import DerivaMLException, DerivaMLNotFound, DerivaMLValidationError
 from ..runners.background import BackgroundRuns
 from . import openapi, views
 from .configs import find_project, list_project_configs
@@ -213,6 +213,34 @@ class ExecutionProvenanceHandler(DerivaMLHandler):
         self.answer(await self.call(views.execution_provenance, rid))
 
 
+class ExecutionOverridesHandler(DerivaMLHandler):
+    """What running an execution again needs: its overrides and kind, and (when its workflow
+    is a file under the server root) that file as ``source`` and its ``project``, both
+    relative to the root; null when the run's code is elsewhere (a git URL, another
+    machine)."""
+
+    path = "executions/{rid}/overrides"
+
+    @api_method("read")
+    async def get(self, rid: str) -> None:
+        answer = await self.call(views.execution_overrides, rid)
+        root = self.root_path("", "server root")
+        source = local_file(answer.pop("url"), root)
+        project = None
+        if source is not None:
+            project = await self.call(project_folder, root, source, catalog=False)
+        self.answer({**answer, "source": source and source.relative_to(root).as_posix(),
+                     "project": project and project.relative_to(root).as_posix()})
+
+
+class SweepHandler(DerivaMLHandler):
+    path = "executions/{rid}/sweep"
+
+    @api_method("read")
+    async def get(self, rid: str) -> None:
+        self.answer(await self.call(views.sweep, rid))
+
+
 class CompareHandler(DerivaMLHandler):
     path = "compare"
 
@@ -315,8 +343,9 @@ class RunsHandler(RunsHandlerBase):
         kind, overrides = self.body["kind"], self.body.get("overrides", [])
         target = self.root_path(self.body["path"], f"{kind} path")
         if overrides:
-            overrides = await self.allowed(overrides, target if kind == "model" else
-                                           project_of_notebook(target))
+            project = target if kind == "model" else await self.call(
+                project_folder, self.root_path("", "server root"), target, catalog=False)
+            overrides = await self.allowed(overrides, project or target.parent)
         if kind == "notebook":
             start, options = self.runs.start_notebook, self.body.get("parameters", {})
         else:
@@ -339,13 +368,20 @@ def server_account() -> str:
         return f"uid {os.getuid()}"
 
 
-def project_of_notebook(notebook: Path) -> Path:
-    """The project folder holding ``notebook`` (the parent of the ``src`` holding its
-    configs), or the notebook's own folder when it is in none."""
-    from ..config.run_notebook import find_project_src
+def project_folder(root: Path, path: Path) -> Path | None:
+    """The project holding ``path`` inside ``root`` (``configs.find_project``), or None."""
+    try:
+        return find_project(root, path)
+    except DerivaMLNotFound:
+        return None
 
-    src = find_project_src(notebook.parent)
-    return notebook.parent if src is None else src.parent
+
+def local_file(url: str | None, root: Path) -> Path | None:
+    """The file a ``file://`` workflow URL names, when it exists under ``root``."""
+    if not (url or "").startswith("file://"):
+        return None
+    path = Path(unquote(urlparse(url).path)).resolve()
+    return path if path.is_file() and path.is_relative_to(root) else None
 
 
 class RunHandler(RunsHandlerBase):
@@ -367,7 +403,7 @@ class RunCancelHandler(RunsHandlerBase):
 HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, LocalCatalogsHandler, InfoHandler, DatasetsHandler, DatasetHandler,
     DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, ExecutionProvenanceHandler,
-    ExecutionAbandonHandler, CompareHandler,
+    ExecutionAbandonHandler, ExecutionOverridesHandler, SweepHandler, CompareHandler,
     AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, RunsHandler,
     RunHandler, RunCancelHandler,
 ]

@@ -184,6 +184,36 @@ def comparison(ml: DerivaML, rids: str, only_differences: bool) -> dict[str, Any
     return {"executions": list(frame.columns), "rows": rows}
 
 
+def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
+    """The Hydra overrides execution ``rid`` ran with, its workflow's URL and whether it ran a
+    notebook or a model, for running it again; an execution that recorded none (not run by
+    ``deriva-ml-run`` or ``deriva-ml-run-notebook``) is not found."""
+    from ..execution.compare import recorded_overrides
+
+    record = ml.lookup_execution(rid)
+    overrides = recorded_overrides(ml, record.execution_rid)
+    if overrides is None:
+        raise DerivaMLNotFound(
+            f"Execution {rid} recorded no Hydra overrides (hydra-*-overrides.yaml): it was not "
+            "run by deriva-ml-run or deriva-ml-run-notebook, so it cannot be run again with "
+            "them. Start a run from the Configs section instead.")
+    url = record.workflow.url if record.workflow else None
+    return {"rid": record.execution_rid, "overrides": overrides, "url": url,
+            "kind": "notebook" if (url or "").endswith(".ipynb") else "model"}
+
+
+def sweep(ml: DerivaML, rid: str) -> dict[str, Any]:
+    """Sweep ``rid``'s jobs (its nested executions) as a table: the ``parameters`` (override
+    keys) and ``metrics`` names that are its columns, in the order first seen, and a row per
+    job (``execution.compare.sweep_jobs``)."""
+    from ..execution.compare import sweep_jobs
+
+    jobs = sweep_jobs(ml, rid)
+    columns = {kind: list(dict.fromkeys(k for job in jobs for k in job[kind]))
+               for kind in ("parameters", "metrics")}
+    return {"rid": rid, **columns, "jobs": jobs}
+
+
 def workflow_list(ml: DerivaML) -> list[dict[str, Any]]:
     return records(ml.find_workflows().to_dataframe())
 

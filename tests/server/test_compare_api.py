@@ -12,11 +12,18 @@ from .client import MISSING_RID, api, api_error
 pytestmark = pytest.mark.real_server
 
 
-def run_with_accuracy(ml, workflow, accuracy: float) -> str:
+def run_with_accuracy(ml, workflow, accuracy: float | None,
+                      overrides: list[str] | None = None) -> str:
+    """An execution that recorded ``accuracy`` (and 3 epochs) in its metrics.json (none when
+    None) and, if given, the Hydra ``overrides`` it ran with, as deriva-ml-run records them."""
     with ml.create_execution(ExecutionConfiguration(workflow=workflow,
                                                     description="scored")) as exe:
-        exe.asset_file_path("Execution_Metadata", "metrics.json").write_text(
-            f'{{"accuracy": {accuracy}, "epochs": 3}}')
+        if accuracy is not None:
+            exe.asset_file_path("Execution_Metadata", "metrics.json").write_text(
+                f'{{"accuracy": {accuracy}, "epochs": 3}}')
+        if overrides is not None:
+            exe.asset_file_path("Execution_Metadata", "hydra-0-overrides.yaml").write_text(
+                "".join(f"- {o}\n" for o in overrides))
     exe.upload_execution_outputs(progress=False)
     return exe.execution_rid
 
