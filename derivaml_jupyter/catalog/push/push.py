@@ -1,0 +1,334 @@
+"""``push_executions``: copy executions recorded on a local catalog to another catalog (a
+DERIVA server, or another local catalog), with everything they need (see ``plan``).
+
+Every step is a find-or-insert recorded on both sides (see ``ledger``), so a push that is
+interrupted completes on the next one without duplicates. Nothing is written until the
+target is known to hold every table the rows need and every file is found locally.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...core.definitions import ML_SCHEMA, Status
+from ...core.errors import (
+    DerivaMLNotFound,
+    DerivaMLTableNotFound,
+    DerivaMLValidationError,
+)
+from ...core.rid import normalize_rid
+from ...schema.profile import SchemaProfile
+from ..clone.load import _load_order
+from ..connect import connect_catalog, is_local, require_existing
+from ..contract import AtLeast, Catalog, Table
+from .files import local_file, send_files
+from .ledger import Ledger
+from .plan import Plan, TableKey, plan_push
+from .rows import Rewriter, same_content
+
+BATCH_ROWS = 200  # rows inserted, then recorded, at a time: what a kill can leave unrecorded
+UNFINISHED = (Status.created, Status.running, Status.pending_upload)
+Progress = Callable[[str, int, int], None]  # ("rows" | "bytes", done, total)
+
+
+@dataclass
+class PushResult:
+    """What a push did: the target, the executions pushed (local RID -> target RID),
+    ``mapping`` (local RID -> target RID of every row concerned; rows pulled from the target
+    map to themselves), rows inserted and files sent by this push, and the executions asked
+    for that an earlier push had copied already."""
+
+    host: str
+    catalog: str
+    executions: dict[str, str] = field(default_factory=dict)
+    mapping: dict[str, str] = field(default_factory=dict)
+    rows_inserted: int = 0
+    files_uploaded: int = 0
+    already_pushed: list[str] = field(default_factory=list)
+
+
+def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | None = None, *,
+                    credential: dict | None = None, progress: Progress | None = None
+                    ) -> PushResult:
+    """Copy executions of the local catalog ``source`` (a ``DerivaML`` or its catalog) to
+    catalog ``catalog`` of ``host`` (``local`` for another local catalog): their workflows,
+    input dataset versions, status, output files and rows, metadata files, feature values,
+    the datasets they made and their nested executions. ``rids`` are execution RIDs (None:
+    every execution not pushed yet). Rows pulled from that catalog by ``derivaml pull`` keep
+    their RIDs; the others get new ones there. ``progress`` is called with ("rows" or
+    "bytes", done, total); without it progress bars are shown.
+
+    Example::
+
+        result = push_executions(DerivaML("local", "offline"), "www.example.org", "1")
+        print(result.executions)
+    """
+    local = getattr(source, "catalog", source)
+    catalog = str(catalog)
+    if not is_local(local.hostname):
+        raise DerivaMLValidationError(
+            f"push copies executions from a local catalog; {local.hostname} is a server.")
+    if is_local(host) and catalog == str(local.catalog_id):
+        raise DerivaMLValidationError(
+            f"Cannot push local catalog {catalog!r} to itself: name another catalog.")
+    wanted = _wanted(local, rids)
+    if is_local(host):
+        require_existing(host, catalog)
+    remote = connect_catalog(host, catalog, credential)
+    remote.whoami()  # no login: a clear error before anything is written
+    return _Push(local, remote, host, catalog, progress).run(wanted, rids is None)
+
+
+def _wanted(local: Catalog, rids: Sequence[str] | None) -> list[str]:
+    if rids is None:
+        return [r["RID"] for r in local.iter_rows(ML_SCHEMA, "Execution")]
+    wanted = list(dict.fromkeys(normalize_rid(r) for r in rids))
+    found = {r["RID"] for r in local.select(ML_SCHEMA, "Execution", where={"RID": wanted},
+                                            columns=["RID"])}
+    if missing := [r for r in wanted if r not in found]:
+        raise DerivaMLNotFound(
+            f"No execution {', '.join(missing)} in local catalog {local.catalog_id}: "
+            "`derivaml executions` lists them. Nothing was pushed.")
+    return wanted
+
+
+class _Push:
+    def __init__(self, local: Catalog, remote: Catalog, host: str, catalog: str,
+                 progress: Progress | None):
+        self.local, self.remote, self.host, self.catalog = local, remote, host, catalog
+        self.progress = progress
+        self.local_model, self.remote_model = local.model(), remote.model()
+        self.inserted = self.files = 0
+
+    def run(self, wanted: list[str], every: bool) -> PushResult:
+        plan = plan_push(self.local, self.remote, self.host, self.catalog, wanted)
+        order = _load_order(self.local_model, plan.rows)
+        self._check(plan, [t for t, _ in order])
+        ledger = Ledger(self.local, self.remote, self.host, self.catalog)
+        done_before = set(ledger.mapping) & set(ledger.finished())
+        rewriter = Rewriter(self.local, self.local_model, self.remote_model, plan,
+                            ledger.mapping, SchemaProfile.read(self.local, self.local_model),
+                            SchemaProfile.read(self.remote, self.remote_model))
+        pending = {key: [r for rid, r in rows.items() if rid not in ledger.mapping]
+                   for key, rows in plan.rows.items()}
+        with _Bars(self.progress, sum(map(len, pending.values())),
+                   self._bytes(pending)) as bars:
+            self._terms(plan)
+            for t, deferred in order:
+                rows = pending[(t.schema, t.name)]
+                for start in range(0, len(rows), BATCH_ROWS):
+                    self._write(t, rows[start:start + BATCH_ROWS], deferred, ledger, rewriter,
+                                bars)
+            for t, deferred in order:
+                self._fill(t, plan, deferred, rewriter)
+            self._pin_versions(plan, rewriter)
+        pushed = [rid for rid in wanted if rid in plan.rows.get((ML_SCHEMA, "Execution"), {})]
+        ledger.finish(pushed)
+        mapping = {rid: rewriter.target_rid(rid) for rows in plan.rows.values() for rid in rows}
+        mapping |= {rid: rid for rid in plan.identity}
+        return PushResult(
+            self.host, self.catalog, {rid: mapping[rid] for rid in wanted if rid in mapping},
+            mapping, self.inserted, self.files,
+            [] if every else [rid for rid in wanted if rid in done_before | plan.identity])
+
+    # -- before writing ------------------------------------------------------------------
+    def _check(self, plan: Plan, tables: list[Table]) -> None:
+        """Refuse, before writing, rows the target has no table or column for, unfinished
+        executions, and asset rows whose file is not here."""
+        target = SchemaProfile.read(self.remote, self.remote_model)
+        for t in tables:
+            self._check_table(t, target)
+        for key in plan.terms:
+            if key != (ML_SCHEMA, "Execution_Status"):
+                self._check_table(self.local_model.table(*key), target)
+        source = SchemaProfile.read(self.local, self.local_model)
+        for row in plan.rows.get((ML_SCHEMA, "Execution"), {}).values():
+            if source.status_of(row["Status"]) in UNFINISHED:
+                raise DerivaMLValidationError(
+                    f"Execution {row['RID']} is {row['Status']}: push it once it has finished "
+                    "and its outputs are uploaded (upload_execution_outputs). Nothing was "
+                    "pushed.")
+        for key, rows in plan.rows.items():
+            t = self.local_model.table(*key)
+            if t.kind == "asset":
+                for row in rows.values():
+                    if row.get("URL"):
+                        local_file(self.local, t, row)
+
+    def _check_table(self, t: Table, target: SchemaProfile) -> None:
+        name = f"{t.schema}.{t.name}"
+        if not self.remote_model.has_table(t.schema, t.name):
+            if t.schema == ML_SCHEMA:
+                target.require(t.name, f"take the rows of {name} a push copies")
+            raise DerivaMLTableNotFound(name, message=(
+                f"Catalog {self.catalog} on {self.host} has no table {name}, which the pushed "
+                "rows need: make it there (create_table, create_asset, create_feature... on "
+                "that catalog) and push again. Nothing was pushed."))
+        if t.schema == ML_SCHEMA:
+            return  # columns the target lacks are those its deriva-ml version has not
+        have = set(self.remote_model.table(t.schema, t.name).column_names)
+        if missing := [c for c in t.column_names if c not in have]:
+            raise DerivaMLTableNotFound(name, message=(
+                f"Table {name} of catalog {self.catalog} on {self.host} has no column "
+                f"{', '.join(missing)}, which the pushed rows fill: add it there and push "
+                "again. Nothing was pushed."))
+
+    def _bytes(self, pending: dict[TableKey, list[dict]]) -> int:
+        return sum(r.get("Length") or 0 for key, rows in pending.items()
+                   if self.local_model.table(*key).kind == "asset" for r in rows if r.get("URL"))
+
+    # -- writing -------------------------------------------------------------------------
+    def _terms(self, plan: Plan) -> None:
+        """Add the vocabulary terms the rows use that the target lacks."""
+        for key, names in plan.terms.items():
+            if not self.remote_model.has_table(*key):
+                continue  # Execution_Status of a catalog keeping status words
+            have = set(self.remote_model.table(*key).column_names)
+            kept = {"Name", "Description", "Synonyms"} & have
+            terms = [{k: v for k, v in row.items() if k in kept}
+                     for row in self.local.select(*key, where={"Name": sorted(names)})]
+            self.remote.insert(*key, terms, on_conflict_skip=True)
+
+    def _write(self, t: Table, rows: list[dict], deferred: set[str], ledger: Ledger,
+               rewriter: Rewriter, bars: _Bars) -> None:
+        """Find or insert ``rows`` of ``t`` in the target and record where they are."""
+        key = f"{t.schema}:{t.name}"
+        urls = {}
+        if t.kind == "asset":
+            with_files = [r for r in rows if r.get("URL")]
+            urls = send_files(self.local, self.remote, t, with_files, bars.bytes)
+            self.files += len(with_files)
+        target = {r["RID"]: rewriter.row(t, r, deferred, urls.get(r["RID"])) for r in rows}
+        there = self.remote_model.table(t.schema, t.name)
+        natural = _natural_key(there, target.values())
+        if natural:
+            found = self._insert_keyed(there, natural, target)
+        else:
+            found = self._find_workflows(target) if t.name == "Workflow" else {}
+            ledger.record(key, found)
+            rest = {rid: row for rid, row in target.items() if rid not in found}
+            ledger.claim(key, rest)
+            found |= self._recover(there, rest, ledger.unfinished_claims(rest), ledger)
+            new = [rid for rid in rest if rid not in found]
+            inserted = self.remote.insert(t.schema, t.name, [target[rid] for rid in new])
+            self.inserted += len(inserted)
+            found |= {rid: row["RID"] for rid, row in zip(new, inserted, strict=True)}
+        ledger.record(key, found)
+        bars.rows(len(rows))
+
+    def _insert_keyed(self, t: Table, natural: tuple[str, ...], target: dict[str, dict]
+                      ) -> dict[str, str]:
+        """Insert rows skipping those whose natural key is there; each row's target RID."""
+        self.inserted += len(self.remote.insert(t.schema, t.name, list(target.values()),
+                                                on_conflict_skip=True))
+        there = {tuple(r[c] for c in natural): r["RID"] for r in self.remote.select(
+            t.schema, t.name, where={c: sorted({row[c] for row in target.values()}, key=str)
+                                     for c in natural})}
+        return {rid: there[tuple(row[c] for c in natural)] for rid, row in target.items()}
+
+    def _find_workflows(self, target: dict[str, dict]) -> dict[str, str]:
+        """Workflows the target records already (same URL and checksum)."""
+        found = {}
+        for rid, row in target.items():
+            where = {c: row.get(c) for c in ("URL", "Checksum") if row.get(c)}
+            if where:
+                same = self.remote.select(ML_SCHEMA, "Workflow", where=where, sort=["RCT"],
+                                          limit=1)
+                if same:
+                    found[rid] = same[0]["RID"]
+        return found
+
+    def _recover(self, t: Table, rows: dict[str, dict], claims: dict[str, dict],
+                 ledger: Ledger) -> dict[str, str]:
+        """Rows an interrupted push inserted but did not record: among the rows this client
+        made since their claim, those with the same content not recorded for another row."""
+        if not claims:
+            return {}
+        since = min(c["RCT"] for c in claims.values())
+        taken = set(ledger.mapping.values())
+        candidates = [r for r in self.remote.iter_rows(
+            t.schema, t.name, where={"RCT": AtLeast(since), "RCB": self.remote.whoami()},
+            sort=["RCT"]) if r["RID"] not in taken]
+        found = {}
+        for rid in claims:
+            match = next((r for r in candidates if same_content(t, rows[rid], r)), None)
+            if match is not None:
+                found[rid] = match["RID"]
+                candidates.remove(match)
+        return found
+
+    def _fill(self, t: Table, plan: Plan, deferred: set[str], rewriter: Rewriter) -> None:
+        """Fill in the ``deferred`` columns (keys closing a cycle) of the pushed rows."""
+        if not deferred:
+            return
+        rows = plan.rows.get((t.schema, t.name), {})
+        wanted = [{"RID": rewriter.target_rid(rid), **{c: rewriter.target_rid(row[c])
+                                                       for c in deferred}}
+                  for rid, row in rows.items() if any(row.get(c) for c in deferred)]
+        there = {r["RID"]: r for r in self.remote.select(
+            t.schema, t.name, where={"RID": [w["RID"] for w in wanted]})} if wanted else {}
+        changed = [w for w in wanted if any(there[w["RID"]].get(c) != w[c] for c in deferred)]
+        if changed:
+            self.remote.update(t.schema, t.name, changed)
+
+    def _pin_versions(self, plan: Plan, rewriter: Rewriter) -> None:
+        """Point the pushed dataset versions at the target's snapshot holding their rows."""
+        versions = [rewriter.target_rid(rid)
+                    for rid in plan.rows.get((ML_SCHEMA, "Dataset_Version"), {})]
+        if not versions:
+            return
+        unpinned = [r["RID"] for r in self.remote.select(
+            ML_SCHEMA, "Dataset_Version", where={"RID": versions, "Snapshot": None},
+            columns=["RID"])]
+        if unpinned:
+            snapshot = self.remote.snapshot()
+            self.remote.update(ML_SCHEMA, "Dataset_Version",
+                               [{"RID": rid, "Snapshot": snapshot} for rid in unpinned])
+
+
+def _natural_key(t: Table, rows: Iterable[dict]) -> tuple[str, ...] | None:
+    """A unique key of ``t`` (not RID) every row fills, to find rows by."""
+    rows = list(rows)
+    for key in t.keys:
+        if key != ("RID",) and all(row.get(c) is not None for row in rows for c in key):
+            return key
+    return None
+
+
+class _Bars:
+    """Rows and bytes progress: the caller's ``progress``, or two tqdm bars."""
+
+    def __init__(self, progress: Progress | None, rows: int, size: int):
+        self.progress, self.totals, self.done = progress, {"rows": rows, "bytes": size}, {}
+        self.bars: dict[str, Any] = {}
+        self.lock = threading.Lock()  # files are sent from several threads
+
+    def __enter__(self) -> _Bars:
+        if self.progress is None:
+            from tqdm.auto import tqdm
+
+            self.bars = {"rows": tqdm(total=self.totals["rows"], unit="row", desc="Rows"),
+                         "bytes": tqdm(total=self.totals["bytes"], unit="B", unit_scale=True,
+                                       desc="Files")}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for bar in self.bars.values():
+            bar.close()
+
+    def _add(self, kind: str, count: int) -> None:
+        with self.lock:
+            self.done[kind] = self.done.get(kind, 0) + count
+            if self.progress is not None:
+                self.progress(kind, self.done[kind], self.totals[kind])
+            else:
+                self.bars[kind].update(count)
+
+    def rows(self, count: int) -> None:
+        self._add("rows", count)
+
+    def bytes(self, count: int) -> None:
+        self._add("bytes", count)
