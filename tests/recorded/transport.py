@@ -1,0 +1,237 @@
+"""The recorded HTTP layer: a requests transport adapter mounted on every deriva-py session.
+
+``record`` mode sends each request on to the real server (``upstream``, with the login
+deriva-py saved for it) and stores the exchange; ``replay`` mode answers from the stored
+exchanges. The product talks to ``cassette.NEUTRAL_HOST`` in both modes, without a login of
+its own, so what it sends and does is the same whether a server is there or not.
+
+The exchanges live in a SQLite ``Journal`` shared by the test's process and every Python
+process it starts (``site/sitecustomize.py`` installs the adapter there): exchanges are
+appended as they complete when recording, and taken in recorded order per request key when
+replaying, whichever process sends them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from . import cassette
+
+# What a process of a recorded test finds in its environment.
+MODE = "DERIVAML_RECORDED_MODE"  # record | replay
+JOURNAL = "DERIVAML_RECORDED_JOURNAL"  # the SQLite file of exchanges
+UPSTREAM = "DERIVAML_RECORDED_UPSTREAM"  # the real server's host name (record)
+TMP = "DERIVAML_RECORDED_TMP"  # the test's temporary folder
+RERECORD = ("re-record with DERIVAML_RECORD=1 DERIVAML_TEST_HOST=<server> "
+            "(see tests/recorded/README.md)")
+
+
+class UnrecordedRequest(AssertionError):
+    """A request the cassette holds no answer for (the code now sends something else)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    journal: Path
+    upstream: str | None
+    tmp: str | None
+
+    @classmethod
+    def from_environment(cls) -> Settings | None:
+        if not os.environ.get(MODE):
+            return None
+        return cls(os.environ[MODE], Path(os.environ[JOURNAL]), os.environ.get(UPSTREAM),
+                   os.environ.get(TMP))
+
+    def environment(self) -> dict[str, str]:
+        return {MODE: self.mode, JOURNAL: str(self.journal), UPSTREAM: self.upstream or "",
+                TMP: self.tmp or ""}
+
+
+class Journal:
+    """The exchanges of one test in a SQLite file several processes share."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        with self._connect() as db:
+            db.executescript("""
+                CREATE TABLE IF NOT EXISTS exchange (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT, method TEXT, key TEXT,
+                    data TEXT, used INTEGER DEFAULT 0);
+                CREATE TABLE IF NOT EXISTS miss (seq INTEGER PRIMARY KEY, message TEXT);""")
+
+    def _connect(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA busy_timeout = 60000")
+        return db
+
+    def append(self, exchange: dict) -> None:
+        with self._connect() as db:
+            db.execute("INSERT INTO exchange (method, key, data) VALUES (?, ?, ?)",
+                       (exchange["method"], exchange["key"], json.dumps(exchange)))
+
+    def load(self, exchanges: list[dict]) -> None:
+        for exchange in exchanges:
+            self.append(exchange)
+
+    def take(self, method: str, key: str) -> dict | None:
+        """The first exchange of ``method`` ``key`` not answered yet, now marked answered."""
+        db = self._connect()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT seq, data FROM exchange WHERE method = ? AND key = ? "
+                             "AND used = 0 ORDER BY seq LIMIT 1", (method, key)).fetchone()
+            if row:
+                db.execute("UPDATE exchange SET used = 1 WHERE seq = ?", (row[0],))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+        return json.loads(row[1]) if row else None
+
+    def miss(self, message: str) -> None:
+        with self._connect() as db:
+            db.execute("INSERT INTO miss (message) VALUES (?)", (message,))
+
+    def misses(self) -> list[str]:
+        with self._connect() as db:
+            return [m for (m,) in db.execute("SELECT message FROM miss ORDER BY seq")]
+
+    def exchanges(self) -> list[dict]:
+        with self._connect() as db:
+            return [json.loads(d) for (d,) in db.execute("SELECT data FROM exchange ORDER BY seq")]
+
+
+def _read_body(request: requests.PreparedRequest) -> bytes:
+    """The request's body as bytes (a streamed upload is read as the socket would)."""
+    body = request.body
+    if hasattr(body, "read"):
+        body = b"".join(iter(lambda: request.body.read(16384), b""))
+        request.body = body
+    if isinstance(body, str):
+        body = body.encode("utf-8")
+    return body or b""
+
+
+def _login_headers(host: str) -> dict[str, str]:
+    """The headers carrying the login deriva-py saved for ``host`` (record mode only)."""
+    from deriva.core import get_credential
+
+    credential = get_credential(host) or {}
+    if "cookie" in credential:
+        return {"Cookie": credential["cookie"]}
+    if "bearer-token" in credential:
+        return {"Authorization": f"Bearer {credential['bearer-token']}"}
+    return {}
+
+
+class RecordedTransport(BaseAdapter):
+    """Records (``settings.mode == "record"``) or replays the exchanges of a session;
+    ``upstream_adapter`` is the adapter deriva-py mounted, which reaches the real server."""
+
+    def __init__(self, settings: Settings, upstream_adapter: BaseAdapter):
+        super().__init__()
+        self.settings = settings
+        self.upstream_adapter = upstream_adapter
+        self.journal = Journal(settings.journal)
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        body = _read_body(request)
+        key = cassette.normalize_key(request.url, self.settings.tmp)
+        shape = cassette.body_shape(body)
+        if self.settings.mode == "record":
+            exchange = self._forward(request, body, key, shape, timeout=timeout, verify=verify,
+                                     cert=cert, proxies=proxies)
+        else:
+            exchange = self._recorded(request.method, key, shape)
+        return self._response(request, exchange)
+
+    # -- record ---------------------------------------------------------------------------
+    def _forward(self, request, body: bytes, key: str, shape, **kwargs) -> dict:
+        upstream = self.settings.upstream
+        sent = request.copy()
+        sent.prepare_url(request.url.replace(f"://{cassette.NEUTRAL_HOST}", f"://{upstream}", 1),
+                         None)
+        sent.headers.update(_login_headers(upstream))
+        sent.body = body if body else request.body
+        answer = self.upstream_adapter.send(sent, stream=False, **kwargs)
+        content = answer.content
+        headers = {k.lower(): v.replace(upstream, cassette.NEUTRAL_HOST)
+                   for k, v in answer.headers.items() if k.lower() in cassette.KEPT_HEADERS}
+        exchange = {
+            "method": request.method, "key": key,
+            "request": {"shape": shape, "size": len(body)},
+            "status": answer.status_code, "reason": answer.reason, "headers": headers,
+            "body": cassette.encode_body(content, headers.get("content-type", ""),
+                                         self._to_cassette()),
+        }
+        self.journal.append(exchange)
+        return exchange
+
+    def _to_cassette(self) -> dict[str, str]:
+        replace = {self.settings.upstream: cassette.NEUTRAL_HOST}
+        if self.settings.tmp:
+            replace[self.settings.tmp] = cassette.TMP
+        return replace
+
+    # -- replay ---------------------------------------------------------------------------
+    def _recorded(self, method: str, key: str, shape) -> dict:
+        exchange = self.journal.take(method, key)
+        problem = None
+        if exchange is None:
+            problem = f"No recorded answer (left) for {method} {key}"
+        elif exchange["request"]["shape"] != shape:
+            problem = (f"{method} {key} sends a body of another shape than recorded:\n"
+                       f"  now:      {json.dumps(shape, sort_keys=True)}\n"
+                       f"  recorded: {json.dumps(exchange['request']['shape'], sort_keys=True)}")
+        if problem:
+            message = f"{problem}; {RERECORD}."
+            self.journal.miss(message)
+            raise UnrecordedRequest(message)
+        return exchange
+
+    def _response(self, request, exchange: dict) -> requests.Response:
+        replace = {cassette.TMP: self.settings.tmp} if self.settings.tmp else {}
+        content = cassette.decode_body(exchange["body"], replace)
+        response = requests.Response()
+        response.status_code, response.reason = exchange["status"], exchange.get("reason", "")
+        response.url, response.request = request.url, request
+        response.headers = CaseInsensitiveDict(exchange["headers"])
+        if request.method != "HEAD":  # a HEAD answer's length is the object's
+            response.headers["Content-Length"] = str(len(content))
+        response._content, response.raw = content, io.BytesIO(content)
+        response.encoding = requests.utils.get_encoding_from_headers(response.headers)
+        return response
+
+    def close(self):
+        self.upstream_adapter.close()
+
+
+def install(settings: Settings, setattr=setattr) -> None:
+    """Mount a ``RecordedTransport`` on every session deriva-py makes from now on
+    (``setattr`` may be a ``monkeypatch.setattr``, to undo it after a test)."""
+    import deriva.core
+    import deriva.core.deriva_binding as binding
+
+    original = getattr(deriva.core.get_new_requests_session, "original",
+                       deriva.core.get_new_requests_session)
+
+    def session(url=None, session_config=deriva.core.DEFAULT_SESSION_CONFIG):
+        s = original(url, session_config)
+        transport = RecordedTransport(settings, s.get_adapter("https://"))
+        s.mount("https://", transport)
+        s.mount("http://", transport)
+        return s
+
+    session.original = original
+    setattr(deriva.core, "get_new_requests_session", session)
+    setattr(binding, "get_new_requests_session", session)
