@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .errors import run_command
 from .gc import cmd_gc
 from .pull import add_pull_parser
+from .push import add_push_parser
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also forget the Jupyter runs that ended over DAYS days ago, and "
                         "delete their logs (default: 30)")
     add_pull_parser(sub)
+    add_push_parser(sub)
     return parser
 
 
