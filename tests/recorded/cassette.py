@@ -1,12 +1,13 @@
 """Cassettes: the HTTP exchanges a recorded test had with a DERIVA server, as stored in
 ``cassettes/<test>.json.gz``, and how requests are normalized so that a replay matches them.
 
-An exchange is stored as ``{"method", "key", "request": {"shape", "size"}, "status",
-"headers", "body"}``: ``key`` is the normalized path and query (``normalize_key``),
-``shape`` the structure of a JSON request body (values replaced by their types; None for
-other bodies), ``headers`` the response headers that matter (``KEPT_HEADERS``) and ``body``
-the response body (text, or ``{"base64": ...}`` for bytes). Requests' headers (cookies,
-authorization) are never stored.
+An exchange is stored as ``{"method", "key", "raw", "request": {"shape", "size"},
+"status", "headers", "body"}``: ``raw`` is the request's path and query (``canonical``),
+``key`` the same with values that differ run to run replaced (``key_of``), ``shape`` the
+structure of a JSON request body (values replaced by their types; None for other bodies),
+``headers`` the response headers that matter (``KEPT_HEADERS``) and ``body`` the response
+body (text, or ``{"base64": ...}`` for bytes); each distinct body is stored once. Requests'
+headers (cookies, authorization) are never stored.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ TMP = "<tmp>"  # stands for the test's temporary folder in keys and response bod
 KEPT_HEADERS = ("content-type", "content-length", "content-md5", "content-sha256", "content-range",
                 "content-disposition", "content-location", "location", "etag",
                 "last-modified", "accept-ranges")
-# Values that differ from run to run wherever they appear in a request's path or query.
-_VARYING = [
-    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?"), "<time>"),
-    # Hatrac object names end in the MD5 of their content, e.g. of an execution's logs.
-    (re.compile(r"(/hatrac/.*/)[0-9a-f]{32}\."), r"\1<md5>."),
-]
-
+# Values that differ from run to run wherever they appear in a request's path or query:
+# times (ISO 8601, and Hydra's output folder <date>_<time>-<us>_<pid> in the names of the
+# files it writes) and MD5s (ending a Hatrac object's name, of files that hold times or paths).
+_VARYING = re.compile(
+    r"(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?)"
+    r"|(?P<hydra>\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d(-\d+)?(_\d+)?)"
+    r"|(?P<md5>\b[0-9a-f]{32}\b)")
+_PLACEHOLDERS = {"time": "<time>", "hydra": "<time>", "md5": "<md5>"}
 _DISJUNCTION = re.compile(r"\(([^()]*;[^()]*)\)")
 
 
@@ -40,18 +42,27 @@ def cassette_path(test_name: str) -> Path:
     return CASSETTES / f"{re.sub(r'[^A-Za-z0-9_.-]', '_', test_name)}.json.gz"
 
 
-def normalize_key(url: str, tmp: str | None) -> str:
-    """The path and query of ``url``, unquoted, with values that differ run to run (the
-    test's temporary folder ``tmp``, timestamps, content digests in object names) replaced
-    by placeholders and the terms of each filter disjunction ``(a;b)`` sorted."""
+def canonical(url: str, tmp: str | None) -> str:
+    """The path and query of ``url``, unquoted, with the test's temporary folder ``tmp``
+    replaced and the terms of each filter disjunction ``(a;b)`` in a fixed order (they come
+    in the order of a Python set, which varies run to run)."""
     parts = urlsplit(url)
-    key = unquote(parts.path + (f"?{parts.query}" if parts.query else ""))
+    text = unquote(parts.path + (f"?{parts.query}" if parts.query else ""))
     if tmp:
-        key = key.replace(tmp, TMP)
-    for pattern, placeholder in _VARYING:
-        key = pattern.sub(placeholder, key)
-    # a disjunction's terms come in the order of a Python set, which varies run to run
-    return _DISJUNCTION.sub(lambda m: f"({';'.join(sorted(m[1].split(';')))})", key)
+        text = text.replace(tmp, TMP)
+    return _DISJUNCTION.sub(
+        lambda m: f"({';'.join(sorted(m[1].split(';'), key=key_of))})", text)
+
+
+def key_of(canonical_url: str) -> str:
+    """What a request is matched on: its ``canonical`` path and query with values that
+    differ run to run (``_VARYING``) replaced by placeholders."""
+    return _VARYING.sub(lambda m: _PLACEHOLDERS[m.lastgroup], canonical_url)
+
+
+def varying_values(canonical_url: str) -> list[str]:
+    """The values ``key_of`` replaces, in order."""
+    return [m[0] for m in _VARYING.finditer(canonical_url)]
 
 
 def body_shape(body: bytes | str | None) -> Any:

@@ -17,6 +17,7 @@ import io
 import json
 import os
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,12 @@ UPSTREAM = "DERIVAML_RECORDED_UPSTREAM"  # the real server's host name (record)
 TMP = "DERIVAML_RECORDED_TMP"  # the test's temporary folder
 RERECORD = ("re-record with DERIVAML_RECORD=1 DERIVAML_TEST_HOST=<server> "
             "(see tests/recorded/README.md)")
+
+
+# Recorded values -> the values this process sent in their place (replay).
+_learned: dict[str, str] = {}
+_lock = threading.Lock()
+_NAMING_HEADERS = ("location", "content-location")
 
 
 class UnrecordedRequest(AssertionError):
@@ -146,17 +153,17 @@ class RecordedTransport(BaseAdapter):
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         body = _read_body(request)
-        key = cassette.normalize_key(request.url, self.settings.tmp)
+        raw = cassette.canonical(request.url, self.settings.tmp)
         shape = cassette.body_shape(body)
         if self.settings.mode == "record":
-            exchange = self._forward(request, body, key, shape, timeout=timeout, verify=verify,
+            exchange = self._forward(request, body, raw, shape, timeout=timeout, verify=verify,
                                      cert=cert, proxies=proxies)
-        else:
-            exchange = self._recorded(request.method, key, shape)
-        return self._response(request, exchange)
+            return self._response(request, exchange, {})
+        exchange = self._recorded(request.method, raw, shape)
+        return self._response(request, exchange, _learned)
 
     # -- record ---------------------------------------------------------------------------
-    def _forward(self, request, body: bytes, key: str, shape, **kwargs) -> dict:
+    def _forward(self, request, body: bytes, raw: str, shape, **kwargs) -> dict:
         upstream = self.settings.upstream
         sent = request.copy()
         sent.prepare_url(request.url.replace(f"://{cassette.NEUTRAL_HOST}", f"://{upstream}", 1),
@@ -168,7 +175,7 @@ class RecordedTransport(BaseAdapter):
         headers = {k.lower(): v.replace(upstream, cassette.NEUTRAL_HOST)
                    for k, v in answer.headers.items() if k.lower() in cassette.KEPT_HEADERS}
         exchange = {
-            "method": request.method, "key": key,
+            "method": request.method, "key": cassette.key_of(raw), "raw": raw,
             "request": {"shape": shape, "size": len(body)},
             "status": answer.status_code, "reason": answer.reason, "headers": headers,
             "body": cassette.encode_body(content, headers.get("content-type", ""),
@@ -184,7 +191,11 @@ class RecordedTransport(BaseAdapter):
         return replace
 
     # -- replay ---------------------------------------------------------------------------
-    def _recorded(self, method: str, key: str, shape) -> dict:
+    def _recorded(self, method: str, raw: str, shape) -> dict:
+        """The recorded exchange answering this request; the values that differ from the
+        recorded request's (``cassette.varying_values``) are learned, so that the answers
+        given in this process name the values this run sent."""
+        key = cassette.key_of(raw)
         exchange = self.journal.take(method, key)
         problem = None
         if exchange is None:
@@ -197,15 +208,26 @@ class RecordedTransport(BaseAdapter):
             message = f"{problem}; {RERECORD}."
             self.journal.miss(message)
             raise UnrecordedRequest(message)
+        with _lock:
+            for old, new in zip(cassette.varying_values(exchange["raw"]),
+                                cassette.varying_values(raw)):
+                if old != new:
+                    _learned[old] = new
         return exchange
 
-    def _response(self, request, exchange: dict) -> requests.Response:
+    def _response(self, request, exchange: dict, learned: dict[str, str]) -> requests.Response:
+        """The response to ``request`` made of ``exchange``: the test's temporary folder,
+        and the ``learned`` values in text, are this run's."""
         replace = {cassette.TMP: self.settings.tmp} if self.settings.tmp else {}
+        with _lock:
+            replace.update(learned)
         content = cassette.decode_body(exchange["body"], replace)
         response = requests.Response()
         response.status_code, response.reason = exchange["status"], exchange.get("reason", "")
         response.url, response.request = request.url, request
-        response.headers = CaseInsensitiveDict(exchange["headers"])
+        response.headers = CaseInsensitiveDict({
+            k: cassette.decode_body(v, replace).decode() if k in _NAMING_HEADERS else v
+            for k, v in exchange["headers"].items()})
         if request.method != "HEAD":  # a HEAD answer's length is the object's
             response.headers["Content-Length"] = str(len(content))
         response._content, response.raw = content, io.BytesIO(content)
