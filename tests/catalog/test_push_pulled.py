@@ -1,0 +1,90 @@
+"""Pull, work offline, push back: rows that came from the target by ``derivaml pull`` (the
+dataset, its version, its members) keep their RIDs there; rows made offline are new there,
+even where their local RID is one the target uses for another row. Against a local origin
+always, and a fresh catalog of DERIVAML_TEST_HOST when set."""
+
+from __future__ import annotations
+
+import pytest
+from backends import BACKENDS, TEST_HOST, new_deriva_catalog
+
+from catalog.test_push import make_domain
+from derivaml_jupyter.catalog import connect_catalog
+from derivaml_jupyter.catalog.clone.pull import pull_dataset
+from derivaml_jupyter.catalog.push import push_executions
+from derivaml_jupyter.core.definitions import ML_SCHEMA
+from derivaml_jupyter.dataset.spec import DatasetSpec
+from derivaml_jupyter.execution.configuration import ExecutionConfiguration
+from derivaml_jupyter.ml import DerivaML
+
+
+@pytest.fixture(params=BACKENDS)
+def origin(request, tmp_path, monkeypatch) -> dict:
+    """A catalog (``host``, ``catalog``) holding dataset ``dataset`` of 3 images at version
+    0.2.0, pulled into local catalog ``offline``."""
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+    if request.param == "local":
+        yield _fill("local", "origin", tmp_path)
+        return
+    with new_deriva_catalog() as catalog_id:
+        yield _fill(TEST_HOST, catalog_id, tmp_path)
+
+
+def _fill(host: str, catalog: str, tmp_path) -> dict:
+    ml = DerivaML(host, catalog)
+    make_domain(ml)
+    rows = []
+    for i in range(3):
+        f = tmp_path / f"img{i}.png"
+        f.write_bytes(f"pulled image {i}".encode() * 10)
+        info = ml.catalog.put_object("domain/Image", f.name, f)
+        rows.append({"URL": info.url, "Filename": f.name, "Length": info.length,
+                     "MD5": info.md5})
+    images = [r["RID"] for r in ml.insert_rows("Image", rows)]
+    dataset = ml.create_dataset(["Training"], description="on the server")
+    dataset.add_dataset_members(images)
+    pull_dataset(host, catalog, dataset.dataset_rid, "0.2.0", catalog_id="offline")
+    return {"host": host, "catalog": catalog, "dataset": dataset.dataset_rid,
+            "images": images}
+
+
+def test_pulled_rows_keep_their_rids_and_offline_rows_are_new(origin):
+    offline = DerivaML("local", "offline")
+    workflow = offline.create_workflow(name="offline", workflow_type="Training")
+    config = ExecutionConfiguration(workflow=workflow, description="worked offline",
+                                    datasets=[DatasetSpec(rid=origin["dataset"],
+                                                          version="0.2.0")])
+    with offline.create_execution(config) as exe:
+        exe.asset_file_path("Model", "model.pt").write_bytes(b"offline weights")
+        made = exe.create_dataset(["Testing"], description="made offline")
+        made.add_dataset_members(origin["images"][:2])
+    exe.upload_execution_outputs()
+    target = connect_catalog(origin["host"], origin["catalog"])
+    if origin["host"] == "local":  # another dataset there has the RID minted offline
+        now = target.snapshot()
+        target.import_rows(ML_SCHEMA, "Dataset", [{
+            "RID": made.dataset_rid, "RCT": now, "RMT": now, "RCB": "someone", "RMB": "someone",
+            "Description": "made on the server after the pull"}])
+    datasets_before = target.count(ML_SCHEMA, "Dataset")
+    version = target.select(ML_SCHEMA, "Dataset_Version", where={
+        "Dataset": origin["dataset"], "Version": "0.2.0"})[0]["RID"]
+
+    result = push_executions(offline, origin["host"], origin["catalog"],
+                             [exe.execution_rid], progress=lambda *_: None)
+
+    m = result.mapping
+    assert m[origin["dataset"]] == origin["dataset"]
+    assert all(m.get(i, i) == i for i in origin["images"])
+    link = target.select(ML_SCHEMA, "Dataset_Execution",
+                         where={"Execution": m[exe.execution_rid]})
+    assert [(r["Dataset"], r["Dataset_Version"]) for r in link] == [(origin["dataset"],
+                                                                     version)]
+    assert m[made.dataset_rid] != made.dataset_rid
+    if origin["host"] == "local":
+        assert target.select(ML_SCHEMA, "Dataset", where={"RID": made.dataset_rid})[0][
+            "Description"] == "made on the server after the pull"
+    members = target.select("domain", "Dataset_Image", where={"Dataset": m[made.dataset_rid]})
+    assert sorted(r["Image"] for r in members) == sorted(origin["images"][:2])
+    assert target.count("domain", "Image") == 3  # the pulled images were not copied
+    assert target.count(ML_SCHEMA, "Dataset") == datasets_before + 1
+    assert result.already_pushed == []
