@@ -29,7 +29,11 @@ class Recorded:
 
     host: str
     mode: str
-    settings: Settings
+    journal: Journal
+
+    def take_misses(self) -> list[str]:
+        """The requests replay had no answer for so far (then no longer failing the test)."""
+        return self.journal.take_misses()
 
     @contextmanager
     def new_catalog(self) -> Iterator[str]:
@@ -44,6 +48,10 @@ class Recorded:
 
 
 PASSED = pytest.StashKey[bool]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "cassette(name): replay the cassette of test `name`")
 
 
 @pytest.hookimpl(wrapper=True)
@@ -61,7 +69,12 @@ def recording() -> bool:
 
 @pytest.fixture
 def recorded(request, tmp_path, monkeypatch) -> Iterator[Recorded]:
-    path = cassette_path(request.node.name)
+    """The server of the test; ``@pytest.mark.cassette(NAME)`` replays another test's
+    cassette (such a test is not recorded)."""
+    marker = request.node.get_closest_marker("cassette")
+    if marker and recording():
+        pytest.skip("replays the cassette of another test")
+    path = cassette_path(marker.args[0] if marker else request.node.name)
     mode = "record" if recording() else "replay"
     settings = Settings(mode, tmp_path / "exchanges.sqlite", TEST_HOST if mode == "record"
                         else None, str(tmp_path))
@@ -76,8 +89,8 @@ def recorded(request, tmp_path, monkeypatch) -> Iterator[Recorded]:
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(
         p for p in (str(SITE), os.environ.get("PYTHONPATH")) if p))
     install(settings, monkeypatch.setattr)
-    yield Recorded(NEUTRAL_HOST, mode, settings)
-    misses = journal.misses()
+    yield Recorded(NEUTRAL_HOST, mode, journal)
+    misses = journal.take_misses()
     if misses:
         pytest.fail("Requests the cassette has no answer for:\n" + "\n".join(misses),
                     pytrace=False)

@@ -18,6 +18,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,12 +36,7 @@ UPSTREAM = "DERIVAML_RECORDED_UPSTREAM"  # the real server's host name (record)
 TMP = "DERIVAML_RECORDED_TMP"  # the test's temporary folder
 RERECORD = ("re-record with DERIVAML_RECORD=1 DERIVAML_TEST_HOST=<server> "
             "(see tests/recorded/README.md)")
-
-
-# Recorded values -> the values this process sent in their place (replay).
-_learned: dict[str, str] = {}
-_lock = threading.Lock()
-_NAMING_HEADERS = ("location", "content-location")
+_NAMING_HEADERS = ("location", "content-location")  # headers naming objects or rows
 
 
 class UnrecordedRequest(AssertionError):
@@ -65,6 +62,23 @@ class Settings:
                 TMP: self.tmp or ""}
 
 
+class Learned:
+    """Recorded values and the values this run sent in their place (replay), e.g. the MD5
+    in the name of an object whose content holds a time."""
+
+    def __init__(self):
+        self._values: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    def learn(self, recorded: list[str], sent: list[str]) -> None:
+        with self._lock:
+            self._values.update((old, new) for old, new in zip(recorded, sent) if old != new)
+
+    def replacements(self) -> dict[str, str]:
+        with self._lock:
+            return dict(self._values)
+
+
 class Journal:
     """The exchanges of one test in a SQLite file several processes share."""
 
@@ -77,10 +91,13 @@ class Journal:
                     data TEXT, used INTEGER DEFAULT 0);
                 CREATE TABLE IF NOT EXISTS miss (seq INTEGER PRIMARY KEY, message TEXT);""")
 
-    def _connect(self) -> sqlite3.Connection:
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
         db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        db.execute("PRAGMA busy_timeout = 60000")
-        return db
+        try:
+            yield db
+        finally:
+            db.close()
 
     def append(self, exchange: dict) -> None:
         with self._connect() as db:
@@ -93,25 +110,25 @@ class Journal:
 
     def take(self, method: str, key: str) -> dict | None:
         """The first exchange of ``method`` ``key`` not answered yet, now marked answered."""
-        db = self._connect()
-        try:
+        with self._connect() as db:
             db.execute("BEGIN IMMEDIATE")
             row = db.execute("SELECT seq, data FROM exchange WHERE method = ? AND key = ? "
                              "AND used = 0 ORDER BY seq LIMIT 1", (method, key)).fetchone()
             if row:
                 db.execute("UPDATE exchange SET used = 1 WHERE seq = ?", (row[0],))
             db.execute("COMMIT")
-        finally:
-            db.close()
         return json.loads(row[1]) if row else None
 
     def miss(self, message: str) -> None:
         with self._connect() as db:
             db.execute("INSERT INTO miss (message) VALUES (?)", (message,))
 
-    def misses(self) -> list[str]:
+    def take_misses(self) -> list[str]:
+        """What replay had no answer for, since the last call."""
         with self._connect() as db:
-            return [m for (m,) in db.execute("SELECT message FROM miss ORDER BY seq")]
+            misses = [m for (m,) in db.execute("SELECT message FROM miss ORDER BY seq")]
+            db.execute("DELETE FROM miss")
+        return misses
 
     def exchanges(self) -> list[dict]:
         with self._connect() as db:
@@ -145,10 +162,11 @@ class RecordedTransport(BaseAdapter):
     """Records (``settings.mode == "record"``) or replays the exchanges of a session;
     ``upstream_adapter`` is the adapter deriva-py mounted, which reaches the real server."""
 
-    def __init__(self, settings: Settings, upstream_adapter: BaseAdapter):
+    def __init__(self, settings: Settings, upstream_adapter: BaseAdapter, learned: Learned):
         super().__init__()
         self.settings = settings
         self.upstream_adapter = upstream_adapter
+        self.learned = learned
         self.journal = Journal(settings.journal)
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
@@ -160,7 +178,7 @@ class RecordedTransport(BaseAdapter):
                                      cert=cert, proxies=proxies)
             return self._response(request, exchange, {})
         exchange = self._recorded(request.method, raw, shape)
-        return self._response(request, exchange, _learned)
+        return self._response(request, exchange, self.learned.replacements())
 
     # -- record ---------------------------------------------------------------------------
     def _forward(self, request, body: bytes, raw: str, shape, **kwargs) -> dict:
@@ -208,19 +226,15 @@ class RecordedTransport(BaseAdapter):
             message = f"{problem}; {RERECORD}."
             self.journal.miss(message)
             raise UnrecordedRequest(message)
-        with _lock:
-            for old, new in zip(cassette.varying_values(exchange["raw"]),
-                                cassette.varying_values(raw)):
-                if old != new:
-                    _learned[old] = new
+        self.learned.learn(cassette.varying_values(exchange["raw"]),
+                           cassette.varying_values(raw))
         return exchange
 
     def _response(self, request, exchange: dict, learned: dict[str, str]) -> requests.Response:
         """The response to ``request`` made of ``exchange``: the test's temporary folder,
         and the ``learned`` values in text, are this run's."""
         replace = {cassette.TMP: self.settings.tmp} if self.settings.tmp else {}
-        with _lock:
-            replace.update(learned)
+        replace.update(learned)
         content = cassette.decode_body(exchange["body"], replace)
         response = requests.Response()
         response.status_code, response.reason = exchange["status"], exchange.get("reason", "")
@@ -246,10 +260,11 @@ def install(settings: Settings, setattr=setattr) -> None:
 
     original = getattr(deriva.core.get_new_requests_session, "original",
                        deriva.core.get_new_requests_session)
+    learned = Learned()
 
     def session(url=None, session_config=deriva.core.DEFAULT_SESSION_CONFIG):
         s = original(url, session_config)
-        transport = RecordedTransport(settings, s.get_adapter("https://"))
+        transport = RecordedTransport(settings, s.get_adapter("https://"), learned)
         s.mount("https://", transport)
         s.mount("http://", transport)
         return s
