@@ -12,7 +12,6 @@ The bag is built in a ``.partial-*`` folder (held by the download while it works
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +23,7 @@ from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..core.partials import PREFIX, partial_dir, remove_if_abandoned
 from ..feature.discovery import feature_target
 from .bag_catalog import asset_relpath, write_model, write_table
+from .bagit_files import PayloadFile, write_bag_files
 from .cache import warn_once
 from .dataset_bag import (
     BAG_INFO_CATALOG,
@@ -151,49 +151,29 @@ def excluded_tables(ml: DerivaML, names: Iterable[str] | None) -> frozenset[tupl
 def _build(ml: DerivaML, record: dict, dest: Path, spec: DatasetSpec, catalog: Catalog) -> bool:
     """Make the bag at ``dest``, reading ``catalog``; False if another process made it
     meanwhile."""
-    from bdbag import bdbag_api
-
     dest.parent.mkdir(parents=True, exist_ok=True)
     _remove_abandoned_partials(dest)
     with partial_dir(dest.parent, f"{PREFIX}{dest.name}-") as work:
-        work = work.resolve()
         root = work / "bag"
-        root.mkdir()
+        data = root / "data"
+        data.mkdir(parents=True)
         model = catalog.model(record["Snapshot"])
         tables = collect_rows(ml, record["Dataset"], record["Snapshot"],
                               excluded_tables(ml, spec.exclude_tables), catalog=catalog,
                               concurrency=spec.reachability_concurrency)
-        for t, rows in tables:
-            write_table(root, t, rows)
-        write_model(root, model, ml.ml_schema, ml.domain_schema)
+        payload = [write_table(data, t, rows) for t, rows in tables]
+        payload.append(write_model(data, model, ml.ml_schema, ml.domain_schema))
         assets = [(t, row) for t, rows in tables if t.kind == "asset" for row in rows]
-        manifest = None
-        if assets:
-            manifest = work / "remote-files.json"
-            with open(manifest, "w", encoding="utf-8") as f:
-                for t, row in assets:
-                    f.write(json.dumps({"url": row["URL"], "length": row["Length"],
-                                        "filename": asset_relpath(t, row),
-                                        "md5": row["MD5"]}) + "\n")
-        metadata = {
+        payload += [PayloadFile(asset_relpath(t, row), row["MD5"], row["Length"], row["URL"])
+                    for t, row in assets]
+        write_bag_files(root, payload, {
             BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
             BAG_INFO_SNAPSHOT: record["Snapshot"],
             BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
             "External-Description": f"Dataset {record['Dataset']} version {record['Version']}",
-        }
-        # bdbag writes the manifests while the files are fetched aside, then one rename moves
-        # them in. (bdbag changes the working directory meanwhile: every path here is absolute.)
-        with ThreadPoolExecutor(1) as side:
-            bagging = side.submit(
-                bdbag_api.make_bag, str(root), algs=["md5"], metadata=metadata,
-                remote_file_manifest=str(manifest) if manifest else None,
-                config_file=str(work / "bdbag.cfg"))
-            if spec.materialize and assets:
-                fetch_assets(catalog, work / "payload", assets, atomic=False,
-                             threads=spec.fetch_concurrency)
-        bagging.result()
+        })
         if spec.materialize and assets:
-            os.rename(work / "payload" / "asset", root / "data" / "asset")
+            fetch_assets(catalog, data, assets, atomic=False, threads=spec.fetch_concurrency)
         return _move_into_place(ml, root, dest, record["Snapshot"], work)
 
 

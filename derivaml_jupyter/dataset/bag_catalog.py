@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path, PurePosixPath
-from typing import Any, TextIO
+from typing import Any
 
 from ..catalog.contract import (
     Catalog,
@@ -32,6 +32,7 @@ from ..core.errors import (
     DerivaMLReadOnly,
     DerivaMLRidsNotFound,
 )
+from .bagit_files import PayloadFile, write_payload
 
 SCHEMA_FILE = "schema.json"
 _INTS = {"int2", "int4", "int8"}
@@ -65,38 +66,41 @@ def decode_cell(column_type: str, text: str) -> Any:
     return text
 
 
+def table_relpath(t: Table) -> str:
+    """Where the rows of ``t`` are, relative to ``data/``."""
+    return f"{t.schema}/{t.name}.csv"
+
+
 def table_file(data_dir: Path, t: Table) -> Path:
-    return data_dir / t.schema / f"{t.name}.csv"
+    return data_dir / table_relpath(t)
 
 
-def write_table(data_dir: Path, t: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+def write_table(data_dir: Path, t: Table, rows: Iterable[Mapping[str, Any]]) -> PayloadFile:
     """Write ``rows`` of ``t`` as ``<data_dir>/<schema>/<Table>.csv``."""
-    path = table_file(data_dir, t)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        _write_csv(f, t, rows)
+    return write_payload(data_dir, table_relpath(t), _csv_text(t, rows).encode("utf-8"))
 
 
 def csv_bytes(t: Table, rows: Iterable[Mapping[str, Any]]) -> int:
     """The size of the CSV file ``write_table`` writes for ``rows``."""
-    buffer = io.StringIO(newline="")
-    _write_csv(buffer, t, rows)
-    return len(buffer.getvalue().encode("utf-8"))
+    return len(_csv_text(t, rows).encode("utf-8"))
 
 
-def _write_csv(f: TextIO, t: Table, rows: Iterable[Mapping[str, Any]]) -> None:
+def _csv_text(t: Table, rows: Iterable[Mapping[str, Any]]) -> str:
     names = t.column_names
-    writer = csv.writer(f)
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer)
     writer.writerow(names)
     writer.writerows([encode_cell(row.get(n)) for n in names] for row in rows)
+    return buffer.getvalue()
 
 
-def write_model(data_dir: Path, model: Model, ml_schema: str, domain_schema: str) -> None:
+def write_model(data_dir: Path, model: Model, ml_schema: str, domain_schema: str
+                ) -> PayloadFile:
     """Write ``schema.json``: the schema roles and every table definition."""
-    (data_dir / SCHEMA_FILE).write_text(json.dumps({
+    return write_payload(data_dir, SCHEMA_FILE, json.dumps({
         "ml_schema": ml_schema, "domain_schema": domain_schema,
         "tables": [t.to_dict() for t in model.tables()],
-    }, indent=1), encoding="utf-8")
+    }, indent=1).encode("utf-8"))
 
 
 def asset_relpath(t: Table, row: Mapping[str, Any]) -> str:

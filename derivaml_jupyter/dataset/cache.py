@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..core.connection_mode import IgnoredConfigWarning
 from ..core.partials import PREFIX, remove_if_abandoned, size_of
+from .bagit_files import fetched_paths
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,13 +92,9 @@ def _mtime(path: Path) -> datetime:
 
 def bag_status(path: Path) -> CacheStatus:
     """Which of the files its ``fetch.txt`` lists the bag at ``path`` holds."""
-    fetch = path / "fetch.txt"
     if not (path / "bag-info.txt").is_file():
         return CacheStatus.not_cached
-    if not fetch.is_file():
-        return CacheStatus.cached_materialized
-    files = [line.split("\t" if "\t" in line else " ", 2)[-1].strip()
-             for line in fetch.read_text(encoding="utf-8").splitlines() if line.strip()]
+    files = fetched_paths(path)
     held = sum((path / f).is_file() for f in files)
     if held == len(files):
         return CacheStatus.cached_materialized
