@@ -29,12 +29,14 @@ KEPT_HEADERS = ("content-type", "content-length", "content-md5", "content-sha256
                 "last-modified", "accept-ranges")
 # Values that differ from run to run wherever they appear in a request's path or query:
 # times (ISO 8601, and Hydra's output folder <date>_<time>-<us>_<pid> in the names of the
-# files it writes) and MD5s (ending a Hatrac object's name, of files that hold times or paths).
+# files it writes), MD5s (ending a Hatrac object's name, of files that hold times or paths) and
+# UUIDs (e.g. a local catalog's id, which a push sends).
 _VARYING = re.compile(
     r"(?P<time>\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:?\d\d)?)"
     r"|(?P<hydra>\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d(-\d+)?(_\d+)?)"
-    r"|(?P<md5>\b[0-9a-f]{32}\b)")
-_PLACEHOLDERS = {"time": "<time>", "hydra": "<time>", "md5": "<md5>"}
+    r"|(?P<md5>\b[0-9a-f]{32}\b)"
+    r"|(?P<uuid>\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b)")
+_PLACEHOLDERS = {"time": "<time>", "hydra": "<time>", "md5": "<md5>", "uuid": "<uuid>"}
 _DISJUNCTION = re.compile(r"\(([^()]*;[^()]*)\)")
 
 
@@ -67,7 +69,8 @@ def varying_values(canonical_url: str) -> list[str]:
 
 def body_shape(body: bytes | str | None) -> Any:
     """The structure of a JSON request body (dict keys, list lengths, value types), so a
-    replay notices a request that sends other fields or rows; None for other bodies."""
+    replay notices a request that sends other fields or rows; None for other bodies. (Only
+    ERMrest requests' bodies are compared: a file's content may differ run to run.)"""
     if not body:
         return None
     try:

@@ -8,6 +8,8 @@ server as ``recorded.host`` without a login of its own.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -61,6 +63,16 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.stash[PASSED] = report.passed
     return report
+
+
+def derivaml(*args: str) -> str:
+    """Run ``derivaml ARGS`` in this process (so through the recorded layer); its output."""
+    from derivaml_jupyter.cli.main import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(args) == 0
+    return out.getvalue()
 
 
 def recording() -> bool:

@@ -4,13 +4,12 @@ version into a local catalog, which is checked here (rows, files, versions)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
-
 import pytest
 
 from derivaml_jupyter.core.definitions import MLVocab
 from derivaml_jupyter.ml import DerivaML
+
+from .conftest import derivaml
 
 FILES = {f"img_{i}.txt": f"image {i}\n".encode() * (i + 1) for i in range(4)}
 
@@ -25,16 +24,6 @@ def add_images(ml: DerivaML, names: list[str], folder) -> list[str]:
         rows.append({"URL": info.url, "Filename": name, "Length": info.length, "MD5": info.md5,
                      "Label": int(name[4])})
     return [r["RID"] for r in ml.catalog.insert(ml.domain_schema, "Image", rows)]
-
-
-def derivaml(*args: str) -> str:
-    """Run ``derivaml ARGS`` in this process; its output."""
-    from derivaml_jupyter.cli.main import main
-
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        assert main(args) == 0
-    return out.getvalue()
 
 
 @pytest.fixture

@@ -172,7 +172,8 @@ class RecordedTransport(BaseAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         body = _read_body(request)
         raw = cassette.canonical(request.url, self.settings.tmp)
-        shape = cassette.body_shape(body)
+        # ERMrest requests' JSON bodies are checked; the content of a file sent is not
+        shape = cassette.body_shape(body) if raw.startswith("/ermrest/") else None
         if self.settings.mode == "record":
             exchange = self._forward(request, body, raw, shape, timeout=timeout, verify=verify,
                                      cert=cert, proxies=proxies)
