@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from backends import BACKENDS, TEST_HOST, new_deriva_catalog
+from execution.conftest import store_images
 
 from derivaml_jupyter.catalog import connect_catalog
 from derivaml_jupyter.catalog.push import push_executions, pushes
@@ -40,15 +41,7 @@ def record_offline_work(ml: DerivaML, folder: Path, images: int = 3) -> dict:
     writes a model file, a dataset of its first image, a Quality of each image, and has a
     nested execution. Returns their RIDs."""
     make_domain(ml)
-    folder.mkdir(parents=True, exist_ok=True)
-    rows = []
-    for i in range(images):
-        f = folder / f"img{i}.png"
-        f.write_bytes(f"image {i}".encode() * 10)
-        info = ml.catalog.put_object("domain/Image", f.name, f)
-        rows.append({"URL": info.url, "Filename": f.name, "Length": info.length,
-                     "MD5": info.md5})
-    image_rids = [r["RID"] for r in ml.insert_rows("Image", rows)]
+    image_rids = store_images(ml, folder, images)
     training = ml.create_dataset(["Training"], description="Training images")
     training.add_dataset_members(image_rids)
     quality = ml.feature_record_class("Image", "Quality")

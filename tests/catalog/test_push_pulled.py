@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 from backends import BACKENDS, TEST_HOST, new_deriva_catalog
+from execution.conftest import store_images
 
 from catalog.test_push import make_domain
 from derivaml_jupyter.catalog import connect_catalog
@@ -33,14 +34,7 @@ def origin(request, tmp_path, monkeypatch) -> dict:
 def _fill(host: str, catalog: str, tmp_path) -> dict:
     ml = DerivaML(host, catalog)
     make_domain(ml)
-    rows = []
-    for i in range(3):
-        f = tmp_path / f"img{i}.png"
-        f.write_bytes(f"pulled image {i}".encode() * 10)
-        info = ml.catalog.put_object("domain/Image", f.name, f)
-        rows.append({"URL": info.url, "Filename": f.name, "Length": info.length,
-                     "MD5": info.md5})
-    images = [r["RID"] for r in ml.insert_rows("Image", rows)]
+    images = store_images(ml, tmp_path / "sources", 3)
     dataset = ml.create_dataset(["Training"], description="on the server")
     dataset.add_dataset_members(images)
     pull_dataset(host, catalog, dataset.dataset_rid, "0.2.0", catalog_id="offline")

@@ -115,11 +115,13 @@ class Ledger:
     def _add(self, table: str, pairs: Mapping[str, str | None]) -> None:
         if not pairs:
             return
-        self.remote.insert(ML_SCHEMA, LEDGER_TABLE, [
+        inserted = self.remote.insert(ML_SCHEMA, LEDGER_TABLE, [
             {"Origin": self.origin, "Origin_RID": k, "Origin_Table": table, "Target_RID": v}
             for k, v in pairs.items()], on_conflict_skip=True)
-        for r in self.remote.select(ML_SCHEMA, LEDGER_TABLE,
-                                    where={"Origin": self.origin, "Origin_RID": list(pairs)}):
+        self.claims.update((r["Origin_RID"], r) for r in inserted)
+        there = [k for k in pairs if k not in {r["Origin_RID"] for r in inserted}]
+        for r in self.remote.select(ML_SCHEMA, LEDGER_TABLE, where={
+                "Origin": self.origin, "Origin_RID": there}) if there else []:
             self.claims[r["Origin_RID"]] = r
             if r["Target_RID"] is None and pairs[r["Origin_RID"]]:  # an earlier claim
                 self.remote.update(ML_SCHEMA, LEDGER_TABLE, [

@@ -222,12 +222,17 @@ class _Push:
     def _insert_keyed(self, t: Table, natural: tuple[str, ...], target: dict[str, dict]
                       ) -> dict[str, str]:
         """Insert rows skipping those whose natural key is there; each row's target RID."""
-        self.inserted += len(self.remote.insert(t.schema, t.name, list(target.values()),
-                                                on_conflict_skip=True))
-        there = {tuple(r[c] for c in natural): r["RID"] for r in self.remote.select(
-            t.schema, t.name, where={c: sorted({row[c] for row in target.values()}, key=str)
-                                     for c in natural})}
-        return {rid: there[tuple(row[c] for c in natural)] for rid, row in target.items()}
+        def key(row: dict) -> tuple:
+            return tuple(row[c] for c in natural)
+
+        inserted = self.remote.insert(t.schema, t.name, list(target.values()),
+                                      on_conflict_skip=True)
+        self.inserted += len(inserted)
+        there = {key(r): r["RID"] for r in inserted}
+        if missing := [row for row in target.values() if key(row) not in there]:
+            there |= {key(r): r["RID"] for r in self.remote.select(t.schema, t.name, where={
+                c: sorted({row[c] for row in missing}, key=str) for c in natural})}
+        return {rid: there[key(row)] for rid, row in target.items()}
 
     def _find_workflows(self, target: dict[str, dict]) -> dict[str, str]:
         """Workflows the target records already (same URL and checksum)."""
