@@ -1,6 +1,6 @@
 """``derivaml push`` against a DERIVA server's recorded answers: a dataset of a fresh catalog
 is pulled (as in tests/catalog/test_push_pulled.py), an execution reading it is recorded
-offline (a small output file and a dataset made offline), pushed back, and what the server
+offline (two small output files and a dataset made offline), pushed back, and what the server
 then holds is checked; pushing again adds nothing."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from derivaml_jupyter.ml import DerivaML
 
 from .conftest import derivaml
 
-WEIGHTS = b"offline weights\n"
+OUTPUTS = {("Model", "model.pt"): b"offline weights\n",
+           ("Execution_Asset", "notes.txt"): b"trained offline\n"}
 
 
 @pytest.fixture
@@ -54,7 +55,8 @@ def test_push_copies_offline_work_to_the_server_once(origin, tmp_path):
                                     datasets=[DatasetSpec(rid=origin["dataset"],
                                                           version="0.2.0")])
     with offline.create_execution(config) as exe:
-        exe.asset_file_path("Model", "model.pt").write_bytes(WEIGHTS)
+        for (table, name), content in OUTPUTS.items():
+            exe.asset_file_path(table, name).write_bytes(content)
         made = exe.create_dataset(["Testing"], description="made offline")
         made.add_dataset_members(origin["images"][:1])
     exe.upload_execution_outputs()
@@ -76,9 +78,13 @@ def test_push_copies_offline_work_to_the_server_once(origin, tmp_path):
     members = target.select("domain", "Dataset_Image",
                             where={"Dataset": mapping[made.dataset_rid]})
     assert [m["Image"] for m in members] == origin["images"][:1]
-    (model,) = target.select("domain", "Model", where={"Filename": "model.pt"})
-    target.get_object(model["URL"], tmp_path / "got.pt")
-    assert (tmp_path / "got.pt").read_bytes() == WEIGHTS
+    for (table, name), content in OUTPUTS.items():
+        schema = "domain" if table == "Model" else ML_SCHEMA
+        (asset,) = target.select(schema, table, where={"Filename": name})
+        target.get_object(asset["URL"], tmp_path / name)
+        assert (tmp_path / name).read_bytes() == content
+        links = target.select(schema, f"{table}_Execution", where={table: asset["RID"]})
+        assert [(r["Execution"], r["Asset_Role"]) for r in links] == [(remote, "Output")]
     # both sides record where each row went
     assert [(p.host, p.catalog, p.executions, p.mapping[exe.execution_rid])
             for p in pushes(offline)] == [(origin["host"], origin["catalog"],
