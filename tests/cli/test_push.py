@@ -49,6 +49,8 @@ def test_push_prints_what_it_pushed_and_where(setup):
     again = derivaml(home, "push", "--to", to, "--quiet")
     assert again.returncode == 0, again.stderr
     assert "0 rows inserted, 0 files sent." in again.stdout
+    assert "Nothing to push: every execution of local catalog 'default'" in again.stdout
+    assert f"Execution {work['execution']} -> " not in again.stdout
 
 
 @pytest.mark.parametrize("args, message", [

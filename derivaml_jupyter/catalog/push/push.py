@@ -25,7 +25,7 @@ from ..clone.load import _load_order
 from ..connect import connect_catalog, is_local, require_existing
 from ..contract import AtLeast, Catalog, Table
 from .files import local_file, send_files
-from .ledger import Ledger
+from .ledger import Ledger, pushes
 from .plan import Plan, TableKey, plan_push
 from .rows import Rewriter, same_content
 
@@ -74,7 +74,7 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
     if is_local(host) and catalog == str(local.catalog_id):
         raise DerivaMLValidationError(
             f"Cannot push local catalog {catalog!r} to itself: name another catalog.")
-    wanted = _wanted(local, rids)
+    wanted = _wanted(local, rids, host, catalog)
     if is_local(host):
         require_existing(host, catalog)
     remote = connect_catalog(host, catalog, credential)
@@ -82,9 +82,14 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
     return _Push(local, remote, host, catalog, progress).run(wanted, rids is None)
 
 
-def _wanted(local: Catalog, rids: Sequence[str] | None) -> list[str]:
+def _wanted(local: Catalog, rids: Sequence[str] | None, host: str, catalog: str
+            ) -> list[str]:
+    """The executions to push: ``rids``, checked, or those no push to the target finished."""
     if rids is None:
-        return [r["RID"] for r in local.iter_rows(ML_SCHEMA, "Execution")]
+        done = {rid for p in pushes(local) if (p.host, p.catalog) == (host, catalog)
+                for rid in p.executions}
+        return [r["RID"] for r in local.iter_rows(ML_SCHEMA, "Execution")
+                if r["RID"] not in done]
     wanted = list(dict.fromkeys(normalize_rid(r) for r in rids))
     found = {r["RID"] for r in local.select(ML_SCHEMA, "Execution", where={"RID": wanted},
                                             columns=["RID"])}
@@ -125,8 +130,7 @@ class _Push:
             for t, deferred in order:
                 self._fill(t, plan, deferred, rewriter)
             self._pin_versions(plan, rewriter)
-        pushed = [rid for rid in wanted if rid in plan.rows.get((ML_SCHEMA, "Execution"), {})]
-        ledger.finish(pushed)
+        ledger.finish(plan.rows.get((ML_SCHEMA, "Execution"), {}))  # nested ones too
         mapping = {rid: rewriter.target_rid(rid) for rows in plan.rows.values() for rid in rows}
         mapping |= {rid: rid for rid in plan.identity}
         return PushResult(
