@@ -32,6 +32,11 @@ def status_of(error: DerivaMLException) -> int:
     return next((code for kind, code in STATUS_CODES if isinstance(error, kind)), 500)
 
 
+CATALOG_SCOPE = "catalog"
+"""The ``scope`` of an error opening the request's catalog (missing, unreachable, a host not
+allowed): every call on that catalog fails the same way, so a client shows it once."""
+
+
 class APIError(HTTPError):
     """An ``HTTPError`` carrying the JSON body of the DerivaML error it was made from."""
 
@@ -43,9 +48,18 @@ class APIError(HTTPError):
 
 def error_body(error: HTTPError) -> dict[str, str]:
     """The JSON body answering ``error``: an ``APIError``'s own, or the HTTP reason
-    (``Forbidden``, ...) with the error's message."""
+    (``Forbidden``, ...) with the error's message; with ``scope`` when the error has one."""
     if isinstance(error, APIError):
-        return error.body
-    reason = responses.get(error.status_code, "Error").replace(" ", "")
-    message = error.log_message % error.args if error.args else error.log_message
-    return {"error": reason, "message": message}
+        body = error.body
+    else:
+        reason = responses.get(error.status_code, "Error").replace(" ", "")
+        message = error.log_message % error.args if error.args else error.log_message
+        body = {"error": reason, "message": message}
+    scope = getattr(error, "scope", None)
+    return {**body, "scope": scope} if scope else body
+
+
+def in_catalog_scope(error: HTTPError) -> HTTPError:
+    """``error`` marked as an error opening the request's catalog."""
+    error.scope = CATALOG_SCOPE
+    return error

@@ -26,10 +26,11 @@ from ..runners.background import BackgroundRuns
 from . import openapi, views
 from .configs import find_project, list_project_configs
 from .content import UnsatisfiableRange, asset_content, byte_range
-from .errors import APIError, error_body
+from .errors import APIError, error_body, in_catalog_scope
 from .overrides import allowed_overrides
 
 Method = Callable[..., Awaitable[None]]
+AT_COMMIT = re.compile(r"(?P<repository>/.*)@[0-9a-f]{7,40}/(?P<path>.+)")
 
 
 def api_method(action: str) -> Callable[[Method], Method]:
@@ -75,14 +76,23 @@ class DerivaMLHandler(APIHandler):
 
     async def call(self, function: Callable[..., Any], *args: Any, catalog: bool = True) -> Any:
         """``function(ml, *args)`` (or ``function(*args)`` when not ``catalog``) in a thread."""
+        if catalog:
+            args = (await self.catalog(), *args)
         try:
-            if catalog:
-                ml = await self.settings["derivaml_connections"].get(
-                    self.query["host"] or "local", self.query["catalog"] or "default")
-                args = (ml, *args)
             return await asyncio.to_thread(function, *args)
         except DerivaMLException as e:
             raise APIError(e) from e
+
+    async def catalog(self) -> Any:
+        """The ``DerivaML`` of the request's catalog; failing to open it is an error of
+        scope "catalog" (``errors.in_catalog_scope``)."""
+        try:
+            return await self.settings["derivaml_connections"].get(
+                self.query["host"] or "local", self.query["catalog"] or "default")
+        except DerivaMLException as e:
+            raise in_catalog_scope(APIError(e)) from e
+        except tornado.web.HTTPError as e:  # a host that is not allowed
+            raise in_catalog_scope(e) from e
 
     def answer(self, data: Any) -> None:
         self.set_header("Content-Type", "application/json")
@@ -377,11 +387,17 @@ def project_folder(root: Path, path: Path) -> Path | None:
 
 
 def local_file(url: str | None, root: Path) -> Path | None:
-    """The file a ``file://`` workflow URL names, when it exists under ``root``."""
+    """The file a ``file://`` workflow URL names (``file:///<repository>@<commit>/<path>``
+    for a file of a local git repository: that file of its working tree), when it exists
+    under ``root``."""
     if not (url or "").startswith("file://"):
         return None
-    path = Path(unquote(urlparse(url).path)).resolve()
-    return path if path.is_file() and path.is_relative_to(root) else None
+    path = unquote(urlparse(url).path)
+    in_repository = AT_COMMIT.fullmatch(path)
+    if in_repository:
+        path = f"{in_repository['repository']}/{in_repository['path']}"
+    found = Path(path).resolve()
+    return found if found.is_file() and found.is_relative_to(root) else None
 
 
 class RunHandler(RunsHandlerBase):

@@ -33,7 +33,10 @@ PATH = text(4096, "a path relative to the Jupyter server's root directory, witho
             "characters")
 ERROR = {"description": "What was wrong and what to do", "content": {"application/json": {
     "schema": {"type": "object", "required": ["error", "message"],
-               "properties": {"error": {"type": "string"}, "message": {"type": "string"}}}}}}
+               "properties": {"error": {"type": "string"}, "message": {"type": "string"},
+                              "scope": {"type": "string", "enum": ["catalog"], "description":
+                                        "'catalog' when the request's catalog could not be "
+                                        "opened (every call on it fails alike)"}}}}}}
 
 
 def query(name: str, schema: dict[str, Any], required: bool = False) -> dict[str, Any]:

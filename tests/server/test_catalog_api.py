@@ -35,6 +35,7 @@ async def test_reading_an_unknown_local_catalog_does_not_create_it(fetch, catalo
     for route in ("datasets", "executions", "workflows"):
         code, body = await api_error(fetch, route, params={"catalog": "nosuch"})
         assert code == 404 and "derivaml init --catalog nosuch" in body["message"], route
+        assert body["scope"] == "catalog", route  # the catalog failed, not the route
     assert not local_catalog_path("nosuch").exists()
 
 

@@ -45,13 +45,14 @@ def home(tmp_path, monkeypatch):
 
 async def test_by_default_only_local_and_credential_hosts(fetch, catalog, home):
     code, body = await api_error(fetch, "info", params={"host": "deriva.example.org"})
-    assert code == 403 and body["error"] == "Forbidden"
+    assert code == 403 and body["error"] == "Forbidden" and body["scope"] == "catalog"
     assert "c.DerivaMLServer.allowed_hosts" in body["message"]
     assert "'deriva.example.org'" in body["message"]
     (home / ".deriva" / "credential.json").write_text(json.dumps(
         {"deriva.example.org": {"cookie": "webauthn=x"}}))
     code, body = await api_error(fetch, "info", params={"host": "deriva.example.org"})
     assert code == 503 and body["error"] == "DerivaMLUnavailable"  # allowed, but not there
+    assert body["scope"] == "catalog"
     assert "deriva.example.org" in body["message"]
     assert (await api(fetch, "info"))["host"] == "local"
 

@@ -71,6 +71,13 @@ async def test_a_run_from_a_project_under_the_root_names_its_source_and_project(
     assert answer["kind"] == "notebook"
     assert answer["source"] == "work/digits/notebooks/analysis.ipynb"
     assert answer["project"] == "work/digits"
+    workflow = Workflow(name="In a repository", workflow_type=["Training"],
+                        url=f"file://{jp_root_dir.resolve()}@{'0a1b2c3' * 5}a/work/digits/"
+                            "notebooks/analysis.ipynb")
+    rid = run_with_accuracy(ml, workflow, None, [])
+    answer = await api(fetch, "executions", rid, "overrides")
+    assert answer["source"] == "work/digits/notebooks/analysis.ipynb"  # in its working tree
+    assert answer["overrides"] == []
     notebook.unlink()  # moved away since: nothing to run it from
     answer = await api(fetch, "executions", rid, "overrides")
     assert (answer["source"], answer["project"]) == (None, None)
