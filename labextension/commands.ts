@@ -1,10 +1,12 @@
 /** Context-menu commands of the sidebar's list items (right-click an execution or a
- * dataset): copy its RID, copy the Python that loads it, open an execution in a tab, and mark
- * an execution that never ended as abandoned (Aborted, with a reason). */
+ * dataset): copy its RID, copy the Python that loads it, open an execution in a tab, run it
+ * again with the overrides it recorded, and mark an execution that never ended as abandoned
+ * (Aborted, with a reason). */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Clipboard, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
 
 import { catalogQuery, DerivaMLModel } from './model';
+import { rerunExecution } from './widgets/rerun';
 
 const EXECUTION = '.jp-DerivaML-executions .jp-DerivaML-item';
 const DATASET = '.jp-DerivaML-datasets .jp-DerivaML-item';
@@ -13,14 +15,17 @@ export const CommandIDs = {
   copyRid: 'derivaml:copy-rid',
   copyCode: 'derivaml:copy-code',
   openExecution: 'derivaml:open-execution',
+  rerunExecution: 'derivaml:rerun-execution',
   abandonExecution: 'derivaml:abandon-execution'
 };
 
-/** Add the commands and their context-menu items; `openTab` opens an execution's tab. */
+/** Add the commands and their context-menu items; `openTab` opens an execution's tab,
+ * `project` is the sidebar's project folder (null when none). */
 export function addItemCommands(
   app: JupyterFrontEnd,
   model: DerivaMLModel,
-  openTab: (rid: string) => void
+  openTab: (rid: string) => void,
+  project: () => string | null
 ): void {
   const clicked = () => app.contextMenuHitTest(node => !!node.dataset?.rid) ?? null;
   const rid = () => clicked()?.dataset.rid ?? '';
@@ -36,6 +41,10 @@ export function addItemCommands(
   app.commands.addCommand(CommandIDs.openExecution, {
     label: 'Open in a Tab',
     execute: () => openTab(rid())
+  });
+  app.commands.addCommand(CommandIDs.rerunExecution, {
+    label: 'Re-run with These Overrides…',
+    execute: () => rerunExecution(model, rid(), project())
   });
   app.commands.addCommand(CommandIDs.abandonExecution, {
     label: 'Mark Abandoned…',
@@ -61,7 +70,8 @@ export function addItemCommands(
     app.contextMenu.addItem({ command, selector: DATASET, rank: 10 + i });
   });
   app.contextMenu.addItem({ command: CommandIDs.openExecution, selector: EXECUTION, rank: 12 });
-  app.contextMenu.addItem({ command: CommandIDs.abandonExecution, selector: EXECUTION, rank: 13 });
+  app.contextMenu.addItem({ command: CommandIDs.rerunExecution, selector: EXECUTION, rank: 13 });
+  app.contextMenu.addItem({ command: CommandIDs.abandonExecution, selector: EXECUTION, rank: 14 });
 }
 
 /** The Python that opens `catalog` and loads `rid` (an execution, else a dataset). */

@@ -54,7 +54,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     panel.disposed.connect(() => model.dispose());
-    addItemCommands(app, model, rid => panel.openExecutionTab(rid));
+    addItemCommands(app, model, rid => panel.openExecutionTab(rid), () => panel.project);
     app.shell.add(panel, 'left', { rank: 600 });
     restorer?.add(panel, panel.id);
     const buttons = { upload: uploadCommand, runHeadless: runHeadlessCommand };

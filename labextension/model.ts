@@ -21,7 +21,9 @@ import {
   IInfo,
   IMemberPage,
   IProjectConfigs,
+  IRecordedOverrides,
   IRun,
+  ISweep,
   IUploadResult,
   RunRequest
 } from './tokens';
@@ -96,7 +98,7 @@ export class DerivaMLModel implements IDisposable {
   }
 
   /** Why the last refresh of the executions failed (null after a success). */
-  get executionsError(): string | null {
+  get executionsError(): Error | null {
     return this._executionsError;
   }
 
@@ -233,11 +235,7 @@ export class DerivaMLModel implements IDisposable {
 
   /** What execution `rid` of `catalog` ran on, and its metrics. */
   provenance(rid: string, catalog: string = this._catalog): Promise<IExecutionProvenance> {
-    return requestAPI<IExecutionProvenance>(
-      this.serverSettings,
-      `executions/${encodeURIComponent(rid)}/provenance`,
-      catalogQuery(catalog)
-    );
+    return this.executionPart(rid, 'provenance', catalog);
   }
 
   /** Execution `rid` of `catalog` with its workflow, inputs, outputs and nesting. */
@@ -247,6 +245,22 @@ export class DerivaMLModel implements IDisposable {
       `executions/${encodeURIComponent(rid)}`,
       catalogQuery(catalog)
     );
+  }
+
+  /** The overrides execution `rid` of `catalog` ran with, and where it ran from. */
+  recordedOverrides(rid: string, catalog: string = this._catalog): Promise<IRecordedOverrides> {
+    return this.executionPart(rid, 'overrides', catalog);
+  }
+
+  /** The jobs of sweep `rid` of `catalog` with their parameters and metrics. */
+  sweep(rid: string, catalog: string): Promise<ISweep> {
+    return this.executionPart(rid, 'sweep', catalog);
+  }
+
+  /** GET `executions/<rid>/<part>` of `catalog`. */
+  private executionPart<T>(rid: string, part: string, catalog: string): Promise<T> {
+    const endpoint = `executions/${encodeURIComponent(rid)}/${part}`;
+    return requestAPI<T>(this.serverSettings, endpoint, catalogQuery(catalog));
   }
 
   /** Executions `rids` of `catalog` (default: the selected one) side by side;
@@ -363,7 +377,7 @@ export class DerivaMLModel implements IDisposable {
       }
     } catch (error) {
       if (catalog === this._catalog) {
-        this._executionsError = (error as Error).message;
+        this._executionsError = error as Error;
         this._executionsChanged.emit();
       }
       throw error;
@@ -398,7 +412,7 @@ export class DerivaMLModel implements IDisposable {
   private _catalog = 'default';
   private _catalogChanged = new Signal<this, string>(this);
   private _executions: IExecutionSummary[] = [];
-  private _executionsError: string | null = null;
+  private _executionsError: Error | null = null;
   private _executionsETag: string | null = null;
   private _executionFilter: IExecutionFilter = {};
   private _executionsChanged = new Signal<this, void>(this);

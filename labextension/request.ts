@@ -11,17 +11,25 @@ export const NOT_INSTALLED =
   'The derivaml_jupyter server extension is not installed or not enabled: run ' +
   '`jupyter server extension enable derivaml_jupyter`';
 
-/** A failed API call: the HTTP status (0 when the server was not reached) and the error
- * type the server named (`DerivaMLNotFound`, ...) or one of ours (`NotInstalled`, ...). */
+/** A failed API call: the HTTP status (0 when the server was not reached), the error
+ * type the server named (`DerivaMLNotFound`, ...) or one of ours (`NotInstalled`, ...), and
+ * its scope: `catalog` when the catalog itself could not be opened. */
 export class APIError extends Error {
   constructor(
     message: string,
     readonly status: number,
-    readonly kind: string
+    readonly kind: string,
+    readonly scope: string | null = null
   ) {
     super(message);
     this.name = 'APIError';
   }
+}
+
+/** Whether `error` is the catalog's failing to open: every call on it fails alike, so the
+ * sidebar says it once, in its header, rather than in each section. */
+export function isCatalogError(error: unknown): boolean {
+  return error instanceof APIError && error.scope === 'catalog';
 }
 
 /** Query arguments; empty and missing values are left out of the URL. */
@@ -85,7 +93,8 @@ async function fetchAPI(
   }
   const data = parseJSON(await response.text());
   if (typeof data?.error === 'string') {
-    throw new APIError(String(data.message), response.status, data.error);
+    const scope = typeof data.scope === 'string' ? data.scope : null;
+    throw new APIError(String(data.message), response.status, data.error, scope);
   }
   if (response.status === 404) {
     throw new APIError(NOT_INSTALLED, 404, 'NotInstalled');

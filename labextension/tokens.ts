@@ -218,3 +218,34 @@ export interface IExecutionProvenance {
   } | null;
   metrics: Record<string, string | number | boolean | null>;
 }
+
+/** A metric's or a parameter's value. */
+export type Scalar = string | number | boolean | null;
+
+/** `GET executions/<rid>/overrides`: what running an execution again needs. */
+export interface IRecordedOverrides {
+  rid: string;
+  overrides: string[];
+  kind: 'notebook' | 'model';
+  /** The notebook or script that ran, relative to the server root (null: not under it). */
+  source: string | null;
+  /** The project folder holding `source`, relative to the server root. */
+  project: string | null;
+}
+
+/** One job of a sweep, with its parameters (overrides) and metrics. */
+export interface ISweepJob {
+  rid: string;
+  status: string;
+  description: string | null;
+  parameters: Record<string, string>;
+  metrics: Record<string, Scalar>;
+}
+
+/** `GET executions/<rid>/sweep`: a sweep's jobs and the names of their columns. */
+export interface ISweep {
+  rid: string;
+  parameters: string[];
+  metrics: string[];
+  jobs: ISweepJob[];
+}

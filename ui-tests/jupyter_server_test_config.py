@@ -1,7 +1,10 @@
 """Jupyter server configuration of the Galata UI tests: galata's test settings (no token),
 and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
-``DERIVAML_HOME`` holding the demo catalog with one uploaded execution, and the demo catalog
-``quickstart`` that the example project's notebook reads. With ``DERIVAML_TEST_HOST`` set, also
+``DERIVAML_HOME`` holding the demo catalog with one uploaded execution, the demo catalog
+``quickstart`` that the example project's notebook reads, and an empty catalog ``ui-empty``;
+the root holds a copy of the example project, ``quickstart/``, whose notebook has run there
+headless as ``make demo`` runs it (an execution that uploaded the notebook and its Markdown),
+and a sweep of two learning rates through ``deriva-ml-run`` (described ``UI-sweep-setup``). With ``DERIVAML_TEST_HOST`` set, also
 a new catalog on that DERIVA server holding the same demo data and execution, named in
 ``.run/remote.json`` and deleted when the server stops (or at the next start)."""
 
@@ -50,6 +53,15 @@ DERIVAML = str(Path(sys.executable).with_name("derivaml"))
 subprocess.run([DERIVAML, "demo", "--quiet"], check=True)
 subprocess.run([DERIVAML, "demo", "--catalog", "quickstart", "--quiet"], check=True)
 subprocess.run([sys.executable, str(HERE / "add_execution.py")], check=True)
+subprocess.run([DERIVAML, "init", "--catalog", "ui-empty"], check=True, capture_output=True)
+QUICKSTART = RUN / "root" / "quickstart"
+shutil.copytree(HERE.parent / "examples" / "quickstart", QUICKSTART,
+                ignore=shutil.ignore_patterns("__pycache__", "outputs", "multirun"))
+for command in (["deriva-ml-run-notebook", "notebooks/digits_analysis.ipynb"],
+                ["deriva-ml-run", "--multirun", "model_config=quick",
+                 "model_config.learning_rate=0.1,1.0", "description=UI-sweep-setup"]):
+    subprocess.run([str(Path(sys.executable).with_name(command[0])), *command[1:]],
+                   cwd=QUICKSTART, check=True, capture_output=True)
 
 if HOST:
     from deriva.core import DerivaServer, get_credential

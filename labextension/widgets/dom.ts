@@ -90,13 +90,15 @@ export function when(value: string | number | Date | null | undefined): string {
   );
 }
 
-/** The first line of a Markdown text as plain words (headings' `#` and emphasis marks
- * dropped), for one-line summaries in lists. */
+/** The first line of a Markdown text as plain words (headings' `#`, and the marks around
+ * emphasis and code dropped; underscores inside names such as `learning_rate` kept), for
+ * one-line summaries in lists. */
 export function firstLine(markdown: string | null | undefined): string {
   const line = (markdown ?? '').split('\n').find(l => l.trim()) ?? '';
   return line
     .replace(/^\s*#+\s*/, '')
-    .replace(/[*_`]/g, '')
+    .replace(/(\*\*|\*|`)(.+?)\1/g, '$2')
+    .replace(/(^|\W)(__|_)(.+?)\2(?=\W|$)/g, '$1$3')
     .trim();
 }
 

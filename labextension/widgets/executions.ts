@@ -7,6 +7,7 @@ import { Message } from '@lumino/messaging';
 
 import { MarkdownRenderer } from '../markdown';
 import { DerivaMLModel } from '../model';
+import { isCatalogError } from '../request';
 import { IExecutionDetail, IExecutionRef } from '../tokens';
 import {
   Child,
@@ -38,8 +39,8 @@ export interface IExecutionActions {
   compare?: Comparer;
   /** Show a dataset at a version. */
   showDataset?: DatasetShower;
-  /** Open an execution's detail in a main-area tab. */
-  openTab?: (rid: string) => void;
+  /** Open execution `rid` of `catalog` (default: the selected one) in a main-area tab. */
+  openTab?: (rid: string, catalog?: string) => void;
   /** Render a description written in Markdown. */
   renderMarkdown?: MarkdownRenderer;
 }
@@ -175,7 +176,10 @@ export class ExecutionsSection extends ItemsSection {
     );
     fill(
       this.listNode,
-      executionsError ? note(executionsError, 'error') : null,
+      // the header says once that the catalog cannot be opened
+      executionsError && !isCatalogError(executionsError)
+        ? note(executionsError.message, 'error')
+        : null,
       items.length
         ? h('ul', 'jp-DerivaML-items', ...items)
         : !executionsError &&

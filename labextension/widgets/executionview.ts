@@ -1,18 +1,19 @@
 /** One execution in a main-area tab: its provenance (workflow source, git commit and
  * uncommitted changes, Python and platform), its metrics as a table, its inputs (datasets
  * open in the sidebar at the version used) and outputs by table with their sizes, and its
- * nested executions, which compare side by side in one click. */
+ * nested executions (a sweep's jobs) as a table with each job's parameters and metrics as
+ * columns, whose RIDs open their own tabs and which compare side by side in one click. */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Widget } from '@lumino/widgets';
 
 import { DerivaMLModel } from '../model';
-import { IExecutionDetail, IExecutionProvenance } from '../tokens';
+import { IExecutionDetail, IExecutionProvenance, ISweep, Scalar } from '../tokens';
 import {
   Child,
   button,
+  count,
   fields,
   fill,
-  firstLine,
   h,
   heading,
   note,
@@ -48,6 +49,21 @@ export class ExecutionView extends Widget {
     } catch (error) {
       fill(this.node, note((error as Error).message, 'error'));
     }
+  }
+
+  /** The jobs of this sweep, a row each with its parameters and metrics (loaded after the
+   * rest of the tab: it reads each job's recorded files). */
+  private sweepTable(): HTMLElement {
+    const area = h(
+      'div',
+      'jp-DerivaML-sweep',
+      note('Loading the jobs’ parameters and metrics…')
+    );
+    this._model.sweep(this.rid, this.catalog).then(
+      sweep => fill(area, sweepJobs(sweep, rid => this._actions.openTab?.(rid, this.catalog))),
+      error => fill(area, note((error as Error).message, 'error'))
+    );
+    return area;
   }
 
   private render(e: IExecutionDetail, p: IExecutionProvenance): Child[] {
@@ -97,13 +113,8 @@ export class ExecutionView extends Widget {
       ...filesTable(e.inputs.datasets, e.inputs.assets, files),
       heading('Outputs'),
       ...filesTable(e.outputs.datasets, e.outputs.assets, files),
-      children.length ? heading('Nested executions') : null,
-      children.length
-        ? table(
-            ['Execution', 'Status', 'Description'],
-            e.children.map(c => [c.rid, statusBadge(c.status), firstLine(c.description)])
-          )
-        : null,
+      children.length ? heading(`Sweep: ${count(children.length, 'job')}`) : null,
+      children.length ? this.sweepTable() : null,
       compare && children.length >= 2
         ? button('jp-DerivaML-button', () => compare(children), `Compare these ${children.length}`)
         : null
@@ -111,15 +122,16 @@ export class ExecutionView extends Widget {
   }
 }
 
-/** Open execution `rid` of the model's catalog in a new main-area tab. */
+/** Open execution `rid` of `catalog` (default: the model's) in a new main-area tab. */
 export function openExecutionTab(
   shell: JupyterFrontEnd.IShell,
   model: DerivaMLModel,
   rid: string,
-  actions: IExecutionActions
+  actions: IExecutionActions,
+  catalog: string = model.catalog
 ): void {
-  const content = new ExecutionView(model, rid, model.catalog, actions);
-  openTab(shell, content, `Execution ${rid}`, `${model.catalog}: execution ${rid}`);
+  const content = new ExecutionView(model, rid, catalog, actions);
+  openTab(shell, content, `Execution ${rid}`, `${catalog}: execution ${rid}`);
 }
 
 /** `url` as a link when it is a web address, else as text. */
@@ -132,4 +144,39 @@ function link(url: string): Child {
   a.target = '_blank';
   a.rel = 'noopener noreferrer';
   return a;
+}
+
+/** A sweep's jobs as a table: RID (opening the job's tab when `open` is given), status,
+ * then a column per parameter and per metric. */
+function sweepJobs(sweep: ISweep, open: ((rid: string) => void) | null): HTMLElement {
+  const head = h(
+    'tr',
+    '',
+    h('th', '', 'Execution'),
+    h('th', '', 'Status'),
+    ...sweep.parameters.map(name => h('th', 'jp-DerivaML-parameter', name)),
+    ...sweep.metrics.map(name => h('th', 'jp-DerivaML-metric', name))
+  );
+  const rows = sweep.jobs.map(job =>
+    h(
+      'tr',
+      '',
+      h('td', '', open ? button('jp-DerivaML-link', () => open(job.rid), job.rid) : job.rid),
+      h('td', '', statusBadge(job.status)),
+      ...sweep.parameters.map(name => h('td', 'jp-DerivaML-parameter', job.parameters[name] ?? '')),
+      ...sweep.metrics.map(name => h('td', 'jp-DerivaML-metric', shown(job.metrics[name])))
+    )
+  );
+  return h('table', 'jp-DerivaML-table jp-DerivaML-sweepTable', h('thead', '', head),
+    h('tbody', '', ...rows));
+}
+
+/** A metric's value as text (numbers with at most 4 decimals). */
+function shown(value: Scalar | undefined): string {
+  if (value === null || value === undefined) {
+    return '';
+  }
+  return typeof value === 'number' && !Number.isInteger(value)
+    ? String(Number(value.toFixed(4)))
+    : String(value);
 }

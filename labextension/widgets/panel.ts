@@ -60,7 +60,7 @@ export class DerivaMLPanel extends SidePanel {
     };
     const shell = options.shell;
     if (shell) {
-      actions.openTab = rid => openExecutionTab(shell, model, rid, actions);
+      actions.openTab = (rid, catalog) => openExecutionTab(shell, model, rid, actions, catalog);
     }
     this._actions = actions;
     const executions = new ExecutionsSection(model, actions);
@@ -94,6 +94,11 @@ export class DerivaMLPanel extends SidePanel {
       void this.showInfo();
     }, this);
     model.executionsChanged.connect(() => void this.showInfo(), this);
+  }
+
+  /** The folder of the project shown (relative to the server root), null when none. */
+  get project(): string | null {
+    return this._configs.project?.project ?? null;
   }
 
   /** Open execution `rid` of the selected catalog in a main-area tab. */

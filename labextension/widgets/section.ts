@@ -3,6 +3,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { DerivaMLModel } from '../model';
+import { isCatalogError } from '../request';
 import { button, Child, fill, h, note } from './dom';
 
 export abstract class Section extends Widget {
@@ -22,13 +23,15 @@ export abstract class Section extends Widget {
 
   /**
    * Render what `load` answers into `target` (replacing its content), or the error when it
-   * fails; an answer that arrives after a newer `display` on the same target is dropped.
+   * fails (nothing when the catalog cannot be opened: the panel's header says so, once); an
+   * answer that arrives after a newer `display` on the same target is dropped.
    */
   protected async display<T>(
     target: HTMLElement,
     load: () => Promise<T>,
     render: (value: T) => Child[],
-    failed: (error: Error) => Child[] = error => [note(error.message, 'error')]
+    failed: (error: Error) => Child[] = error =>
+      isCatalogError(error) ? [] : [note(error.message, 'error')]
   ): Promise<void> {
     const ticket = (this._tickets.get(target) ?? 0) + 1;
     this._tickets.set(target, ticket);

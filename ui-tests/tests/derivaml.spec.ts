@@ -3,23 +3,13 @@
  * the execution that jupyter_server_test_config.py records before the server starts.
  */
 import { expect, test } from '@jupyterlab/galata';
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-const SIDEBAR = 'derivaml-jupyter-sidebar';
+import { openSidebar, screenshot, SIDEBAR } from './helpers';
+
 const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
-
-async function openSidebar(page: Page): Promise<Locator> {
-  await page.sidebar.openTab(SIDEBAR);
-  const panel = page.locator(`#${SIDEBAR}`);
-  await expect(panel).toBeVisible();
-  return panel;
-}
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: test.info().outputPath(`${name}.png`) });
-}
 
 /** The list item of the dataset with type `type`. */
 function dataset(panel: Locator, type: string): Locator {
@@ -425,8 +415,9 @@ test('the catalog field switches every section to another catalog', async ({ pag
   await field.fill('ui-missing');
   await field.press('Enter');
   const missing = "There is no local catalog 'ui-missing'";
-  await expect(panel.locator('.jp-DerivaML-datasets')).toContainText(missing);
-  await expect(panel.locator('.jp-DerivaML-executions')).toContainText(missing);
+  await expect(panel.locator('.jp-DerivaML-summary')).toContainText(missing);
+  await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-list')).toBeEmpty();
+  await expect(panel.locator('.jp-DerivaML-executions .jp-DerivaML-list')).toBeEmpty();
   await screenshot(page, 'missing-catalog');
   await field.fill('default');
   await field.press('Enter');
