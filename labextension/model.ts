@@ -82,6 +82,7 @@ export class DerivaMLModel implements IDisposable {
     this._executions = [];
     this._executionsETag = null;
     this._executionsError = null;
+    this._executionsLoading = true;
     this._catalogChanged.emit(catalog);
     this._executionsChanged.emit();
     void this._poll.refresh();
@@ -95,6 +96,11 @@ export class DerivaMLModel implements IDisposable {
   /** The recent executions, newest first, as of the last refresh. */
   get executions(): readonly IExecutionSummary[] {
     return this._executions;
+  }
+
+  /** Whether the executions of the catalog are still on their way (none has come yet). */
+  get executionsLoading(): boolean {
+    return this._executionsLoading;
   }
 
   /** Why the last refresh of the executions failed (null after a success). */
@@ -367,16 +373,19 @@ export class DerivaMLModel implements IDisposable {
       if (page !== null) {
         this._executionsETag = page.etag;
       }
+      const wasLoading = this._executionsLoading;
+      this._executionsLoading = false;
       if (page !== null && !sameExecutions(page.executions, this._executions)) {
         this._executions = page.executions;
         this._executionsError = null;
         this._executionsChanged.emit();
-      } else if (this._executionsError !== null) {
+      } else if (this._executionsError !== null || wasLoading) {
         this._executionsError = null;
         this._executionsChanged.emit();
       }
     } catch (error) {
       if (catalog === this._catalog) {
+        this._executionsLoading = false;
         this._executionsError = error as Error;
         this._executionsChanged.emit();
       }
@@ -413,6 +422,7 @@ export class DerivaMLModel implements IDisposable {
   private _catalogChanged = new Signal<this, string>(this);
   private _executions: IExecutionSummary[] = [];
   private _executionsError: Error | null = null;
+  private _executionsLoading = true;
   private _executionsETag: string | null = null;
   private _executionFilter: IExecutionFilter = {};
   private _executionsChanged = new Signal<this, void>(this);

@@ -182,7 +182,9 @@ export class ExecutionsSection extends ItemsSection {
         : null,
       items.length
         ? h('ul', 'jp-DerivaML-items', ...items)
-        : !executionsError &&
+        : this.model.executionsLoading
+          ? note('Loading…')
+          : !executionsError &&
             note(
               Object.values(this.model.executionFilter).some(Boolean)
                 ? 'No executions match the filter.'

@@ -154,14 +154,19 @@ test('empty, loading and error states are each shown once', async ({ page }) => 
   // page.unroute here would stop the next route from holding requests)
   let release = () => {};
   const held = new Promise<void>(resolve => (release = resolve));
-  await page.route(/\/derivaml\/api\/datasets\?/, async route => {
+  await page.route(/\/derivaml\/api\/(datasets|executions)\?/, async route => {
     await held;
     await route.continue();
   });
-  await chooseCatalog(panel, 'default');
+  await chooseCatalog(panel, 'ui-empty');
   await expect.poll(() => notes(datasets)).toEqual(['Loading…']);
-  expect(await panel.getByText('Loading…').count()).toBe(1);
+  await expect.poll(() => notes(executionList)).toEqual(['Loading…']);
+  expect(await panel.getByText('Loading…').count()).toBe(2); // one in each of the two
+  await screenshot(page, 'states-loading');
   release();
+  await expect.poll(() => notes(datasets)).toHaveLength(1);
+  await expect.poll(() => notes(executionList)).toEqual(['No executions in this catalog yet.']);
+  await chooseCatalog(panel, 'default');
   await expect(datasets.locator('.jp-DerivaML-item')).toHaveCount(4);
   await expect.poll(() => notes(datasets)).toEqual([]);
 
