@@ -29,22 +29,28 @@ QUALITY = [{"name": "Score", "type": {"typename": "float4"}}]
 
 
 def make_domain(ml: DerivaML) -> None:
-    """The project's tables: Model and Image assets, Image dataset members, Image Quality."""
+    """The project's tables: Model and Image assets, Image dataset members, Image features
+    Quality (a score) and Grading (a term of vocabulary Grade, which has no terms yet)."""
     ml.create_asset("Model")
     ml.create_asset("Image")
     ml.add_dataset_element_type("Image")
     ml.create_feature("Image", "Quality", metadata=QUALITY)
+    ml.create_vocabulary("Grade")
+    ml.create_feature("Image", "Grading", terms=["Grade"])
 
 
 def record_offline_work(ml: DerivaML, folder: Path, images: int = 3) -> dict:
     """On ``ml``: ``images`` images in a Training dataset, then an execution reading it that
-    writes a model file, a dataset of its first image, a Quality of each image, and has a
-    nested execution. Returns their RIDs."""
+    writes a model file, a dataset of its first image nested in a Split dataset, a Quality
+    and a Grading (term Good, made here) of each image, and has a nested execution. Returns
+    their RIDs."""
     make_domain(ml)
+    ml.add_term("Grade", "Good", description="A good image.")
     image_rids = store_images(ml, folder, images)
     training = ml.create_dataset(["Training"], description="Training images")
     training.add_dataset_members(image_rids)
     quality = ml.feature_record_class("Image", "Quality")
+    grading = ml.feature_record_class("Image", "Grading")
     workflow = ml.create_workflow(name="offline training", workflow_type="Training",
                                   description="trained offline")
     config = ExecutionConfiguration(workflow=workflow, description="offline run",
@@ -53,7 +59,10 @@ def record_offline_work(ml: DerivaML, folder: Path, images: int = 3) -> dict:
         exe.asset_file_path("Model", "model.pt").write_bytes(b"weights" * 1000)
         made = exe.create_dataset(["Testing"], description="made offline")
         made.add_dataset_members(image_rids[:1])
+        split = exe.create_dataset(["Split"], description="split offline")
+        split.add_dataset_members([made.dataset_rid])
         exe.add_features([quality(Image=i, Score=0.5) for i in image_rids])
+        exe.add_features([grading(Image=i, Grade="Good") for i in image_rids])
         with ml.create_execution(ExecutionConfiguration(workflow=workflow,
                                                         description="child")) as child:
             pass
@@ -61,7 +70,8 @@ def record_offline_work(ml: DerivaML, folder: Path, images: int = 3) -> dict:
     exe.upload_execution_outputs()
     child.upload_execution_outputs()
     return {"execution": exe.execution_rid, "child": child.execution_rid,
-            "training": training.dataset_rid, "made": made.dataset_rid, "images": image_rids}
+            "training": training.dataset_rid, "made": made.dataset_rid,
+            "split": split.dataset_rid, "images": image_rids}
 
 
 @pytest.fixture(params=BACKENDS)
@@ -137,6 +147,14 @@ def test_push_copies_executions_with_what_they_need(offline, target):
     assert len(metadata) >= 2  # configuration.json, environment.json...
     quality = _rows(c, "Execution_Image_Quality", "domain", Execution=exe)
     assert sorted(r["Image"] for r in quality) == sorted(images)
+    grading = _rows(c, "Execution_Image_Grading", "domain", Execution=exe)
+    assert sorted((r["Image"], r["Grade"]) for r in grading) == [(i, "Good") for i in
+                                                                 sorted(images)]
+    assert [r["Name"] for r in _rows(c, "Grade", "domain")] == ["Good"]
+    split = m[offline["split"]]
+    assert [r["Nested_Dataset"] for r in _rows(c, "Dataset_Dataset", Dataset=split)] == [made]
+    children = DerivaML(*target).lookup_dataset(split).list_dataset_children()
+    assert [d.dataset_rid for d in children] == [made]
     files = {r["Execution_Metadata"] for r in _rows(c, "Execution_Metadata_Execution",
                                                     Execution=[exe, child])}
     assert result.files_uploaded == len(images) + 1 + len(files)  # metadata once per file

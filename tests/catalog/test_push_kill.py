@@ -54,10 +54,12 @@ WORKER = textwrap.dedent("""
 
 COUNTED = [(ML_SCHEMA, t) for t in (
     "Execution", "Workflow", "Workflow_Workflow_Type", "Dataset", "Dataset_Version",
-    "Dataset_Dataset_Type", "Dataset_Execution", "Execution_Execution", "Execution_Metadata",
+    "Dataset_Dataset_Type", "Dataset_Dataset", "Dataset_Execution", "Execution_Execution",
+    "Execution_Metadata",
     "Execution_Metadata_Asset_Type", "Execution_Metadata_Execution", LEDGER_TABLE)] + [
     ("domain", t) for t in ("Image", "Image_Asset_Type", "Dataset_Image", "Model",
-                            "Model_Asset_Type", "Model_Execution", "Execution_Image_Quality")]
+                            "Model_Asset_Type", "Model_Execution", "Execution_Image_Quality",
+                            "Execution_Image_Grading", "Grade")]
 
 
 @pytest.fixture(params=BACKENDS)

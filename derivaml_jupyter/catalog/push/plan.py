@@ -32,9 +32,6 @@ class Plan:
     identity: set[str] = field(default_factory=set)
     terms: dict[TableKey, set[str]] = field(default_factory=dict)
 
-    def count(self) -> int:
-        return sum(map(len, self.rows.values()))
-
 
 def is_rid_link(fk: ForeignKey) -> bool:
     return len(fk.columns) == 1 and fk.pk_columns == ("RID",)

@@ -114,7 +114,7 @@ class _Push:
         self._check(plan, [t for t, _ in order])
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
-        rewriter = Rewriter(self.local, self.local_model, self.remote_model, plan,
+        rewriter = Rewriter(self.local, self.remote_model, plan,
                             ledger.mapping, SchemaProfile.read(self.local, self.local_model),
                             SchemaProfile.read(self.remote, self.remote_model))
         pending = {key: [r for rid, r in rows.items() if rid not in ledger.mapping]

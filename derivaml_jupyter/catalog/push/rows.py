@@ -24,7 +24,6 @@ class Rewriter:
     """Makes target rows of local ones (``mapping``: local RID -> target RID)."""
 
     local: Catalog
-    local_model: Model
     remote_model: Model
     plan: Plan
     mapping: Mapping[str, str]
