@@ -52,6 +52,8 @@ def test_pulled_rows_keep_their_rids_and_offline_rows_are_new(origin):
         exe.asset_file_path("Model", "model.pt").write_bytes(b"offline weights")
         made = exe.create_dataset(["Testing"], description="made offline")
         made.add_dataset_members(origin["images"][:2])
+        offline.increment_dataset_version(origin["dataset"], description="relabelled offline",
+                                          execution_rid=exe.execution_rid)
     exe.upload_execution_outputs()
     target = connect_catalog(origin["host"], origin["catalog"])
     if origin["host"] == "local":  # another dataset there has the RID minted offline
@@ -81,4 +83,10 @@ def test_pulled_rows_keep_their_rids_and_offline_rows_are_new(origin):
     assert sorted(r["Image"] for r in members) == sorted(origin["images"][:2])
     assert target.count("domain", "Image") == 3  # the pulled images were not copied
     assert target.count(ML_SCHEMA, "Dataset") == datasets_before + 1
+    there = DerivaML(origin["host"], origin["catalog"]).lookup_dataset(origin["dataset"])
+    assert str(there.current_version) == "0.3.0"  # the version made offline, pushed
+    newest = there.dataset_history()[-1]
+    assert (newest.execution_rid, newest.description) == (m[exe.execution_rid],
+                                                           "relabelled offline")
+    assert newest.snapshot
     assert result.already_pushed == []

@@ -130,6 +130,7 @@ class _Push:
             for t, deferred in order:
                 self._fill(t, plan, deferred, rewriter)
             self._pin_versions(plan, rewriter)
+            self._point_pulled_datasets(plan, rewriter)
         ledger.finish(plan.rows.get((ML_SCHEMA, "Execution"), {}))  # nested ones too
         mapping = {rid: rewriter.target_rid(rid) for rows in plan.rows.values() for rid in rows}
         mapping |= {rid: rid for rid in plan.identity}
@@ -296,6 +297,22 @@ class _Push:
             snapshot = self.remote.snapshot()
             self.remote.update(ML_SCHEMA, "Dataset_Version",
                                [{"RID": rid, "Snapshot": snapshot} for rid in unpinned])
+
+
+    def _point_pulled_datasets(self, plan: Plan, rewriter: Rewriter) -> None:
+        """A pulled dataset whose current version here was made offline (and pushed) gets
+        that version as its current one on the target too."""
+        versions = plan.rows.get((ML_SCHEMA, "Dataset_Version"), {})
+        pulled = sorted({v["Dataset"] for v in versions.values()} & plan.identity)
+        if not pulled:
+            return
+        wanted = {r["RID"]: rewriter.target_rid(r["Version"]) for r in self.local.select(
+            ML_SCHEMA, "Dataset", where={"RID": pulled}) if r["Version"] in versions}
+        there = {r["RID"]: r["Version"] for r in self.remote.select(
+            ML_SCHEMA, "Dataset", where={"RID": list(wanted)})} if wanted else {}
+        changed = [{"RID": rid, "Version": v} for rid, v in wanted.items() if there[rid] != v]
+        if changed:
+            self.remote.update(ML_SCHEMA, "Dataset", changed)
 
 
 def _natural_key(t: Table, rows: Iterable[dict]) -> tuple[str, ...] | None:
