@@ -36,12 +36,7 @@ class Connections:
 
         A local catalog must exist already: reading the API never creates one. A host not in
         ``allowed_hosts`` is refused (403)."""
-        if not is_local(host) and host.lower() not in self.settings.hosts():
-            raise HTTPError(403, log_message=(
-                f"The host {host!r} is not in this Jupyter server's allowed hosts. A Jupyter "
-                "admin can add it to c.DerivaMLServer.allowed_hosts in jupyter_server_config.py"
-                " (by default the allowed hosts are those of ~/.deriva/credential.json, where "
-                "a DERIVA login saves them).").replace("%", "%%"))
+        self.check_allowed(host)
         key = (host, catalog)
         opening = self._open.get(key)
         if opening is None or (opening.done() and opening.exception() is not None):
@@ -57,6 +52,15 @@ class Connections:
                 f"Cannot open catalog {catalog} on {host}: the DERIVA server did not answer "
                 f"within {self.settings.connect_timeout:g} s. Check the hostname and that the "
                 "server is up, then try again.") from None
+
+    def check_allowed(self, host: str) -> None:
+        """Refuse (403) a host not in ``allowed_hosts``."""
+        if not is_local(host) and host.lower() not in self.settings.hosts():
+            raise HTTPError(403, log_message=(
+                f"The host {host!r} is not in this Jupyter server's allowed hosts. A Jupyter "
+                "admin can add it to c.DerivaMLServer.allowed_hosts in jupyter_server_config.py"
+                " (by default the allowed hosts are those of ~/.deriva/credential.json, where "
+                "a DERIVA login saves them).").replace("%", "%%"))
 
     def _connect(self, host: str, catalog: str) -> DerivaML:
         from ..ml import DerivaML

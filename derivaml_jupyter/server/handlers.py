@@ -321,6 +321,20 @@ class NotebookUploadHandler(DerivaMLHandler):
                                     self.body["execution_rid"]))
 
 
+class PushHandler(DerivaMLHandler):
+    """POST copies executions of the request's local catalog to the catalog ``to`` names:
+    ``HOST/CATALOG`` (a host the server allows) or a local catalog's name."""
+
+    path = "push"
+
+    @api_method("write")
+    async def post(self) -> None:
+        host, _, catalog = self.body["to"].rpartition("/")
+        host = host or "local"
+        self.settings["derivaml_connections"].check_allowed(host)
+        self.answer(await self.call(views.push, host, catalog, self.body.get("rids")))
+
+
 class RunsHandlerBase(DerivaMLHandler):
     """Runs belong to the user who started them: each sees and cancels only their own."""
 
@@ -420,7 +434,8 @@ HANDLERS: list[type[DerivaMLHandler]] = [
     OpenAPIHandler, LocalCatalogsHandler, InfoHandler, DatasetsHandler, DatasetHandler,
     DatasetMembersHandler, ExecutionsHandler, ExecutionHandler, ExecutionProvenanceHandler,
     ExecutionAbandonHandler, ExecutionOverridesHandler, SweepHandler, CompareHandler,
-    AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, RunsHandler,
+    AssetContentHandler, WorkflowsHandler, ConfigsHandler, NotebookUploadHandler, PushHandler,
+    RunsHandler,
     RunHandler, RunCancelHandler,
 ]
 ROUTES: list[tuple[str, type[DerivaMLHandler]]] = [

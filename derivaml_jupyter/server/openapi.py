@@ -172,6 +172,18 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
             "properties": {"path": {**PATH, "description": "the .ipynb file, " +
                                     PATH["description"]},
                            "execution_rid": RID}})},
+    "/push": {"post": operation(
+        "Copy executions of the request's local catalog (their workflows, inputs, outputs, "
+        "files and nested executions) to another catalog: what was copied", CATALOG, body={
+            "required": ["to"],
+            "properties": {
+                "to": text(361, "the target: HOST/CATALOG on a DERIVA server this Jupyter "
+                           "server allows, or the name of another local catalog",
+                           "^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/)?"
+                           "[A-Za-z0-9][A-Za-z0-9_.-]*$"),
+                "rids": {"type": "array", "maxItems": 1000, "items": RID,
+                         "description": "the executions to push (default: every one not "
+                         "pushed to that target yet)"}}})},
     "/runs": {
         "get": operation("Your headless runs started on this server (also before it "
                          "restarted), newest first"),

@@ -214,6 +214,17 @@ def sweep(ml: DerivaML, rid: str) -> dict[str, Any]:
     return {"rid": rid, **columns, "jobs": jobs}
 
 
+def push(ml: DerivaML, host: str, catalog: str, rids: list[str] | None) -> dict[str, Any]:
+    """Copy executions ``rids`` (None: those not pushed there yet) of the local catalog of
+    ``ml`` to ``catalog`` of ``host`` (``catalog.push``); what was copied."""
+    from ..catalog.push import push_executions
+
+    result = push_executions(ml, host, catalog, rids, progress=lambda *_: None)
+    return {"host": result.host, "catalog": result.catalog, "executions": result.executions,
+            "rows_inserted": result.rows_inserted, "files_uploaded": result.files_uploaded,
+            "already_pushed": result.already_pushed}
+
+
 def workflow_list(ml: DerivaML) -> list[dict[str, Any]]:
     return records(ml.find_workflows().to_dataframe())
 
