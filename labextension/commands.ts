@@ -1,11 +1,12 @@
 /** Context-menu commands of the sidebar's list items (right-click an execution or a
  * dataset): copy its RID, copy the Python that loads it, open an execution in a tab, run it
- * again with the overrides it recorded, and mark an execution that never ended as abandoned
- * (Aborted, with a reason). */
+ * again with the overrides it recorded, push it from a local catalog to a server, and mark
+ * an execution that never ended as abandoned (Aborted, with a reason). */
 import { JupyterFrontEnd } from '@jupyterlab/application';
 import { Clipboard, InputDialog, showErrorMessage } from '@jupyterlab/apputils';
 
 import { catalogQuery, DerivaMLModel } from './model';
+import { pushExecution } from './widgets/push';
 import { rerunExecution } from './widgets/rerun';
 
 const EXECUTION = '.jp-DerivaML-executions .jp-DerivaML-item';
@@ -16,6 +17,7 @@ export const CommandIDs = {
   copyCode: 'derivaml:copy-code',
   openExecution: 'derivaml:open-execution',
   rerunExecution: 'derivaml:rerun-execution',
+  pushExecution: 'derivaml:push-execution',
   abandonExecution: 'derivaml:abandon-execution'
 };
 
@@ -46,6 +48,12 @@ export function addItemCommands(
     label: 'Re-run with These Overrides…',
     execute: () => rerunExecution(model, rid(), project())
   });
+  app.commands.addCommand(CommandIDs.pushExecution, {
+    label: 'Push to Server…',
+    caption: 'Copy this execution of a local catalog to a catalog on a DERIVA server',
+    isEnabled: () => !catalogQuery(model.catalog).host, // pushes go from local catalogs
+    execute: () => pushExecution(model, rid())
+  });
   app.commands.addCommand(CommandIDs.abandonExecution, {
     label: 'Mark Abandoned…',
     execute: async () => {
@@ -71,7 +79,8 @@ export function addItemCommands(
   });
   app.contextMenu.addItem({ command: CommandIDs.openExecution, selector: EXECUTION, rank: 12 });
   app.contextMenu.addItem({ command: CommandIDs.rerunExecution, selector: EXECUTION, rank: 13 });
-  app.contextMenu.addItem({ command: CommandIDs.abandonExecution, selector: EXECUTION, rank: 14 });
+  app.contextMenu.addItem({ command: CommandIDs.pushExecution, selector: EXECUTION, rank: 14 });
+  app.contextMenu.addItem({ command: CommandIDs.abandonExecution, selector: EXECUTION, rank: 15 });
 }
 
 /** The Python that opens `catalog` and loads `rid` (an execution, else a dataset). */

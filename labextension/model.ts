@@ -21,6 +21,7 @@ import {
   IInfo,
   IMemberPage,
   IProjectConfigs,
+  IPushResult,
   IRecordedOverrides,
   IRun,
   ISweep,
@@ -315,6 +316,12 @@ export class DerivaMLModel implements IDisposable {
       method: 'POST',
       body: JSON.stringify({ path, execution_rid: executionRid })
     });
+  }
+
+  /** Copy executions `rids` of the selected (local) catalog to `to`: `HOST/CATALOG` or
+   * another local catalog's name. */
+  push(to: string, rids: string[]): Promise<IPushResult> {
+    return this.request('push', {}, { method: 'POST', body: JSON.stringify({ to, rids }) });
   }
 
   /** Start a headless run; the runs list follows it until it finishes. */

@@ -249,3 +249,14 @@ export interface ISweep {
   metrics: string[];
   jobs: ISweepJob[];
 }
+
+/** `POST push`: what a push copied. */
+export interface IPushResult {
+  host: string;
+  catalog: string;
+  /** Local execution RID -> its RID in the target. */
+  executions: Record<string, string>;
+  rows_inserted: number;
+  files_uploaded: number;
+  already_pushed: string[];
+}

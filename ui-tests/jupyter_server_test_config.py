@@ -1,7 +1,8 @@
 """Jupyter server configuration of the Galata UI tests: galata's test settings (no token),
 and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
 ``DERIVAML_HOME`` holding the demo catalog with one uploaded execution, the demo catalog
-``quickstart`` that the example project's notebook reads, and an empty catalog ``ui-empty``;
+``quickstart`` that the example project's notebook reads, an empty catalog ``ui-empty``, and
+``ui-offline`` with an execution to push to the empty ``ui-pushed``;
 the root holds a copy of the example project, ``quickstart/``, whose notebook has run there
 headless as ``make demo`` runs it (an execution that uploaded the notebook and its Markdown),
 and a sweep of two learning rates through ``deriva-ml-run`` (described ``UI-sweep-setup``). With ``DERIVAML_TEST_HOST`` set, also
@@ -54,6 +55,7 @@ subprocess.run([DERIVAML, "demo", "--quiet"], check=True)
 subprocess.run([DERIVAML, "demo", "--catalog", "quickstart", "--quiet"], check=True)
 subprocess.run([sys.executable, str(HERE / "add_execution.py")], check=True)
 subprocess.run([DERIVAML, "init", "--catalog", "ui-empty"], check=True, capture_output=True)
+subprocess.run([sys.executable, str(HERE / "add_offline_execution.py")], check=True)
 QUICKSTART = RUN / "root" / "quickstart"
 shutil.copytree(HERE.parent / "examples" / "quickstart", QUICKSTART,
                 ignore=shutil.ignore_patterns("__pycache__", "outputs", "multirun"))

@@ -247,3 +247,33 @@ test('from the quickstart project: a sweep, its runs compared, a run’s Markdow
   await screenshot(page, 'journey-markdown');
   expect(new URL(page.url()).pathname).toMatch(/\/lab/); // never left Lab
 });
+
+test('an execution of a local catalog is pushed to another catalog from its context menu', async ({
+  page
+}) => {
+  const panel = await openSidebar(page);
+  await chooseCatalog(panel, 'ui-offline');
+  const offline = described(panel, 'made offline');
+  await expect(offline).toHaveCount(1, { timeout: 30000 });
+  const rid = (await offline.getAttribute('data-rid')) as string;
+
+  // a target that does not exist: nothing is pushed, and the notification says why
+  await offline.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Push to Server…' }).click();
+  await page.locator('.jp-Dialog input').fill('ui-nosuch');
+  await page.getByRole('button', { name: 'OK' }).click();
+  await expect(
+    page.locator('.Toastify__toast', { hasText: `Execution ${rid} was not pushed to ui-nosuch` })
+  ).toContainText('derivaml init --catalog ui-nosuch');
+
+  await offline.click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Push to Server…' }).click();
+  await page.locator('.jp-Dialog input').fill('ui-pushed');
+  await screenshot(page, 'push-dialog');
+  await page.getByRole('button', { name: 'OK' }).click();
+  const done = page.locator('.Toastify__toast', { hasText: `Pushed execution ${rid}` });
+  await expect(done).toContainText('to local/ui-pushed as');
+  await screenshot(page, 'push-done');
+  await chooseCatalog(panel, 'ui-pushed');
+  await expect(described(panel, 'made offline')).toHaveCount(1, { timeout: 30000 });
+});
