@@ -22,7 +22,7 @@ from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..core.partials import PREFIX, partial_dir, remove_if_abandoned
 from ..feature.discovery import feature_target
-from .bag_catalog import asset_relpath, write_model, write_table
+from .bag_catalog import ASSET_DIR, asset_relpath, write_model, write_table
 from .bagit_files import PayloadFile, write_bag_files
 from .cache import warn_once
 from .dataset_bag import (
@@ -292,8 +292,12 @@ def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dic
     """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on up to
     ``threads`` threads (a batch of ``FETCH_BATCH`` files each), checking each against the
     MD5 and length the catalog recorded. ``atomic`` fetches each file into a ``.partial-*``
-    folder beside it first (for bags already in place)."""
+    folder beside it first (for bags already in place); otherwise the bag is being built and
+    has no ``asset/`` folder yet."""
     from tqdm.auto import tqdm
+
+    if not atomic:
+        (data_dir / ASSET_DIR).mkdir()
 
     def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
         return sum(_fetch_one(catalog, data_dir, t, row, atomic=atomic) for t, row in batch)
@@ -310,10 +314,15 @@ def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dic
 
 
 def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic: bool) -> int:
-    dest = data_dir / asset_relpath(t, row)
-    os.makedirs(dest.parent, exist_ok=True)  # made once here: the copy then succeeds at once
-    if not atomic:
+    relpath = asset_relpath(t, row)
+    if not atomic:  # a bag being built: asset/<RID>/<Table>/ is new (a RID is one row's)
+        dest = os.path.join(data_dir, relpath)
+        folder = os.path.dirname(dest)
+        os.mkdir(os.path.dirname(folder))  # made here: the copy then succeeds at once
+        os.mkdir(folder)
         return _fetch_checked(catalog, t, row, dest)
+    dest = data_dir / relpath
+    os.makedirs(dest.parent, exist_ok=True)
     with partial_dir(dest.parent) as work:  # held while fetched: `derivaml gc` skips it
         target = work / dest.name
         length = _fetch_checked(catalog, t, row, target)
@@ -321,7 +330,7 @@ def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic:
     return length
 
 
-def _fetch_checked(catalog: Catalog, t: Table, row: dict, dest: Path) -> int:
+def _fetch_checked(catalog: Catalog, t: Table, row: dict, dest: str | Path) -> int:
     """Copy the object of asset row ``row`` to ``dest``, checked against its MD5 and length."""
     info = catalog.get_object(row["URL"], dest)
     if info.length != row["Length"] or info.md5 != row["MD5"]:

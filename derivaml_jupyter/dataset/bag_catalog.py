@@ -35,6 +35,7 @@ from ..core.errors import (
 from .bagit_files import PayloadFile, write_payload
 
 SCHEMA_FILE = "schema.json"
+ASSET_DIR = "asset"
 _INTS = {"int2", "int4", "int8"}
 _FLOATS = {"float4", "float8"}
 _JSON = {"jsonb", "text[]"}
@@ -109,7 +110,7 @@ def asset_relpath(t: Table, row: Mapping[str, Any]) -> str:
     name = PurePosixPath(row.get("Filename") or "").name
     if name in ("", ".", ".."):
         name = PurePosixPath(row["URL"]).name.split(".", 1)[-1] or row["RID"]
-    return f"asset/{row['RID']}/{t.name}/{name}"
+    return f"{ASSET_DIR}/{row['RID']}/{t.name}/{name}"
 
 
 class BagCatalog(Catalog):

@@ -13,7 +13,7 @@ import hashlib
 import os
 import shutil
 import threading
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from ...core.errors import DerivaMLNotFound, DerivaMLValidationError
 from ...core.filenames import check_name_part
@@ -70,7 +70,7 @@ def hash_and_copy(source: Path, dest: Path, progress: Progress | None = None) ->
 _NO_KERNEL_COPY = {errno.EXDEV, errno.ENOSYS, errno.EOPNOTSUPP, errno.EINVAL, errno.EPERM}
 
 
-def copy_file(source: Path, dest: Path) -> int:
+def copy_file(source: str | Path, dest: str | Path) -> int:
     """Copy ``source`` to the new or truncated file ``dest``; returns the bytes copied.
 
     The kernel copies (``copy_file_range``), which on file systems that share extents (XFS,
@@ -105,15 +105,20 @@ class ObjectStore:
     def __init__(self, root: Path):
         self.root = Path(root)
 
-    def _path(self, url: str) -> Path:
+    def _file(self, url: str) -> str:
+        """The path of the file of the object at ``url`` (plain string operations: cheap
+        enough for each of many small files)."""
         if not url.startswith(URL_PREFIX):
             raise DerivaMLValidationError(
                 f"{url!r} is not an object URL of this catalog (expected '/hatrac/...')."
             )
-        parts = PurePosixPath(url[len(URL_PREFIX):]).parts
-        if not parts or any(p in ("..", ".", "") for p in parts):
+        parts = [p for p in url[len(URL_PREFIX):].split("/") if p not in ("", ".")]
+        if not parts or ".." in parts:
             raise DerivaMLValidationError(f"{url!r} is not a valid object URL.")
-        return self.root.joinpath(*parts)
+        return os.path.join(self.root, *parts)
+
+    def _path(self, url: str) -> Path:
+        return Path(self._file(url))
 
     def path_of(self, url: str) -> Path:
         """The local file holding the object at ``url`` (which must exist)."""
@@ -158,16 +163,17 @@ class ObjectStore:
                 os.replace(tmp, final)
         return ObjectInfo(f"{URL_PREFIX}{namespace.strip('/')}/{final.name}", digest, length)
 
-    def get(self, url: str, dest: Path, *, progress: Progress | None = None) -> ObjectInfo:
+    def get(self, url: str, dest: str | Path, *, progress: Progress | None = None
+            ) -> ObjectInfo:
         """Copy the object at ``url`` to ``dest`` (its folder made if missing). Its MD5 is in
         its name: the bytes are not hashed again."""
-        source, dest = self._path(url), Path(dest)
+        source = self._file(url)
         try:
             length = copy_file(source, dest)
         except (FileNotFoundError, IsADirectoryError):
             self.path_of(url)  # a missing object raises DerivaMLNotFound
-            dest.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(dest), exist_ok=True)
             length = copy_file(source, dest)
         if progress:
             progress(length)
-        return ObjectInfo(url, source.name.split(".", 1)[0], length)
+        return ObjectInfo(url, os.path.basename(source).split(".", 1)[0], length)
