@@ -4,6 +4,7 @@ names no real host."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 
@@ -103,19 +104,29 @@ def test_a_recording_keeps_no_login_and_names_no_real_host(tmp_path, monkeypatch
 
 
 def test_a_replay_answers_with_the_values_this_run_sent(tmp_path, monkeypatch):
+    def b64(md5: str) -> str:
+        return base64.b64encode(bytes.fromhex(md5)).decode()
+
     recorded = "/hatrac/s/T/" + "a" * 32 + ".environment.json"
+    answer = {"key": cassette.key_of(recorded), "raw": recorded, "reason": "",
+              "request": {"shape": None, "size": 3}}
     journal = Journal(tmp_path / "journal.sqlite")
-    journal.load([{"method": "PUT", "key": cassette.key_of(recorded), "raw": recorded,
-                   "request": {"shape": None, "size": 3}, "status": 201, "reason": "Created",
-                   "headers": {"content-type": "text/plain", "location": f"{recorded}:V1"},
-                   "body": f"{recorded}:V1\n"}])
+    journal.load([
+        {**answer, "method": "HEAD", "status": 200, "body": {"base64": ""},
+         "headers": {"content-md5": b64("a" * 32), "content-length": "3"}},
+        {**answer, "method": "PUT", "status": 201, "body": f"{recorded}:V1\n",
+         "headers": {"content-type": "text/plain", "location": f"{recorded}:V1"}},
+    ])
     settings = Settings("replay", journal.path, None, str(tmp_path))
     session = session_through(settings, Upstream((500, b"", {})), monkeypatch)
 
     sent = "/hatrac/s/T/" + "b" * 32 + ".environment.json"
-    answer = session.put(f"https://{cassette.NEUTRAL_HOST}{sent}", data=b"new")
-    assert (answer.status_code, answer.text) == (201, f"{sent}:V1\n")
-    assert answer.headers["Location"] == f"{sent}:V1"
+    head = session.head(f"https://{cassette.NEUTRAL_HOST}{sent}")
+    assert head.headers["Content-MD5"] == b64("b" * 32)  # the object this run names
+    assert head.headers["Content-Length"] == "3"
+    put = session.put(f"https://{cassette.NEUTRAL_HOST}{sent}", data=b"new")
+    assert (put.status_code, put.text) == (201, f"{sent}:V1\n")
+    assert put.headers["Location"] == f"{sent}:V1"
     with pytest.raises(UnrecordedRequest, match=r"No recorded answer \(left\) for PUT"):
         session.put(f"https://{cassette.NEUTRAL_HOST}{sent}", data=b"new")
 

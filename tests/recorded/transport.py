@@ -13,9 +13,11 @@ replaying, whichever process sends them.
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -36,7 +38,6 @@ UPSTREAM = "DERIVAML_RECORDED_UPSTREAM"  # the real server's host name (record)
 TMP = "DERIVAML_RECORDED_TMP"  # the test's temporary folder
 RERECORD = ("re-record with DERIVAML_RECORD=1 DERIVAML_TEST_HOST=<server> "
             "(see tests/recorded/README.md)")
-_NAMING_HEADERS = ("location", "content-location")  # headers naming objects or rows
 
 
 class UnrecordedRequest(AssertionError):
@@ -71,12 +72,20 @@ class Learned:
         self._lock = threading.Lock()
 
     def learn(self, recorded: list[str], sent: list[str]) -> None:
+        pairs = [(old, new) for old, new in zip(recorded, sent) if old != new]
+        # an MD5 also appears in base64, e.g. the Content-MD5 of a HEAD answer
+        pairs += [(_b64(old), _b64(new)) for old, new in pairs
+                  if all(re.fullmatch(r"[0-9a-f]{32}", v) for v in (old, new))]
         with self._lock:
-            self._values.update((old, new) for old, new in zip(recorded, sent) if old != new)
+            self._values.update(pairs)
 
     def replacements(self) -> dict[str, str]:
         with self._lock:
             return dict(self._values)
+
+
+def _b64(md5: str) -> str:
+    return base64.b64encode(bytes.fromhex(md5)).decode("ascii")
 
 
 class Journal:
@@ -218,7 +227,8 @@ class RecordedTransport(BaseAdapter):
         exchange = self.journal.take(method, key)
         problem = None
         if exchange is None:
-            problem = f"No recorded answer (left) for {method} {key}"
+            problem = f"No recorded answer (left) for {method} {key}" + (
+                f" (as sent: {raw})" if raw != key else "")
         elif exchange["request"]["shape"] != shape:
             problem = (f"{method} {key} sends a body of another shape than recorded:\n"
                        f"  now:      {json.dumps(shape, sort_keys=True)}\n"
@@ -233,7 +243,7 @@ class RecordedTransport(BaseAdapter):
 
     def _response(self, request, exchange: dict, learned: dict[str, str]) -> requests.Response:
         """The response to ``request`` made of ``exchange``: the test's temporary folder,
-        and the ``learned`` values in text, are this run's."""
+        and the ``learned`` values, in its text and headers, are this run's."""
         replace = {cassette.TMP: self.settings.tmp} if self.settings.tmp else {}
         replace.update(learned)
         content = cassette.decode_body(exchange["body"], replace)
@@ -241,8 +251,7 @@ class RecordedTransport(BaseAdapter):
         response.status_code, response.reason = exchange["status"], exchange.get("reason", "")
         response.url, response.request = request.url, request
         response.headers = CaseInsensitiveDict({
-            k: cassette.decode_body(v, replace).decode() if k in _NAMING_HEADERS else v
-            for k, v in exchange["headers"].items()})
+            k: cassette.decode_body(v, replace).decode() for k, v in exchange["headers"].items()})
         if request.method != "HEAD":  # a HEAD answer's length is the object's
             response.headers["Content-Length"] = str(len(content))
         response._content, response.raw = content, io.BytesIO(content)
