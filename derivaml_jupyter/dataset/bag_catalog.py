@@ -88,10 +88,19 @@ def csv_bytes(t: Table, rows: Iterable[Mapping[str, Any]]) -> int:
 
 def _csv_text(t: Table, rows: Iterable[Mapping[str, Any]]) -> str:
     names = t.column_names
+    # csv writes None, text and numbers as encode_cell does: only booleans and JSON differ
+    encoded = [i for i, c in enumerate(t.columns) if c.type == "boolean" or c.type in _JSON]
+
+    def cells(row: Mapping[str, Any]) -> list[Any]:
+        values = [row.get(n) for n in names]
+        for i in encoded:
+            values[i] = encode_cell(values[i])
+        return values
+
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow(names)
-    writer.writerows([encode_cell(row.get(n)) for n in names] for row in rows)
+    writer.writerows(map(cells, rows))
     return buffer.getvalue()
 
 
