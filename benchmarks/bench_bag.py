@@ -3,11 +3,12 @@
 Builds a throw-away local catalog with one dataset of ``--files`` Image assets of ``--size``
 bytes each, then times, in the same run: ``shutil.copy`` of every file into an empty folder,
 the same into the bag's layout (``asset/<RID>/<Table>/<Filename>``: two new folders a file),
-and ``ml.download_dataset_bag`` (materialized), alternating for ``--rounds`` rounds, then a
-cached re-download and a metadata-only download. Prints the best and median wall-clock times,
-the process CPU time (user + system, all threads) of each side's best round, and both ratios of
-the best times, bag / flat copy (issue 10's target: <= 1.5x) and bag / copy into the bag
-layout; the best time is the least disturbed by other work on the machine.
+and ``ml.download_dataset_bag`` (materialized), alternating for ``--rounds`` rounds (each side
+starts after the previous one's files are deleted and flushed), then a cached re-download and
+a metadata-only download. Prints the best and median wall-clock times, the process CPU time
+(user + system, all threads) of each side's best round, and both ratios of the best times,
+bag / flat copy (issue 10's target: <= 1.5x) and bag / copy into the bag layout; the best
+time is the least disturbed by other work on the machine.
 
     .venv/bin/python benchmarks/bench_bag.py --files 10000 --size 10240
 """
@@ -21,6 +22,8 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+
+from derivaml_jupyter.dataset.spec import DatasetSpec
 
 
 def build_catalog(home: Path, files: int, size: int) -> tuple[object, str, list[Path]]:
@@ -56,6 +59,13 @@ def copy_in_layout(paths: list[Path], dest: Path) -> None:
         shutil.copy(path, folder / path.name)
 
 
+def remove(folder: Path) -> None:
+    """Delete ``folder`` and flush the file system, so that the next timed side does not pay
+    for writing back this one's deletions."""
+    shutil.rmtree(folder)
+    os.sync()
+
+
 def timed(action) -> tuple[float, object]:
     start = time.perf_counter()
     result = action()
@@ -82,35 +92,29 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000, help="number of asset files")
     parser.add_argument("--size", type=int, default=10 * 1024, help="bytes per file")
     parser.add_argument("--rounds", type=int, default=3, help="timed rounds of each")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="concurrent file copies of the bag download (default: the library's)")
+    parser.add_argument("--threads", type=int, default=DatasetSpec.fetch_concurrency,
+                        help="concurrent file copies of the bag download (DatasetSpec."
+                             "fetch_concurrency, default %(default)s)")
     args = parser.parse_args()
-
-    from derivaml_jupyter.dataset import bag as bag_module
-
-    if args.threads:
-        bag_module.FETCH_THREADS = args.threads
-
-    from derivaml_jupyter.dataset.spec import DatasetSpec
 
     with tempfile.TemporaryDirectory(prefix="bench-bag-") as tmp:
         home = Path(tmp)
         setup, (ml, rid, paths) = timed(lambda: build_catalog(home, args.files, args.size))
         print(f"setup: {args.files} files x {args.size} B stored in {setup:.2f}s; "
-              f"{bag_module.FETCH_THREADS} fetch threads")
+              f"{args.threads} fetch threads; load average {os.getloadavg()[0]:.1f}")
 
-        spec = DatasetSpec(rid=rid)
+        spec = DatasetSpec(rid=rid, fetch_concurrency=args.threads)
         copies, layouts, bags = [], [], []
         copy_dir = home / "copy"
         for _ in range(args.rounds):
             copy_dir.mkdir()
             copies.append(cpu_timed(lambda: [shutil.copy(p, copy_dir / p.name) for p in paths])[:2])
-            shutil.rmtree(copy_dir)
+            remove(copy_dir)
             layouts.append(cpu_timed(lambda: copy_in_layout(paths, copy_dir))[:2])
-            shutil.rmtree(copy_dir)
+            remove(copy_dir)
             *run, bag = cpu_timed(lambda: ml.download_dataset_bag(spec))
             bags.append(tuple(run))
-            shutil.rmtree(bag.path)
+            remove(bag.path)
         bag = ml.download_dataset_bag(spec)
         cached_s, _ = timed(lambda: ml.download_dataset_bag(spec))
         members = len(bag.list_dataset_members()["Image"])
