@@ -24,9 +24,10 @@ pytestmark = pytest.mark.skipif(
            "installation's python)")
 
 
-@pytest.fixture(params=PYTHONS)
+@pytest.fixture(scope="module", params=PYTHONS)
 def dml_catalog(request):
-    """``(python, catalog id)`` of a fresh demo catalog made by deriva-ml; deleted after."""
+    """``(python, catalog id)`` of a fresh demo catalog made by deriva-ml (each test adds
+    its own rows); deleted after the module."""
     made = helper(request.param, "demo", HOST)
     try:
         yield request.param, made["catalog_id"]
@@ -62,3 +63,26 @@ def test_deriva_ml_lists_a_pushed_execution(dml_catalog, tmp_path, monkeypatch):
     assert read["workflow"] == "pushed from offline"
     assert read["inputs"] == [pull.dataset]
     assert result.mapping[output["Execution_Asset"]] in read["outputs"]
+
+
+def test_deriva_ml_lists_an_execution_made_on_a_new_local_catalog(dml_catalog, tmp_path,
+                                                                  monkeypatch):
+    """Our schema's status words, timing columns and workflow types become the target's."""
+    python, catalog_id = dml_catalog
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+    local = DerivaML()
+    workflow = local.create_workflow(name="made here", workflow_type="Training")
+    with local.create_execution(ExecutionConfiguration(workflow=workflow,
+                                                       description="new here")) as exe:
+        exe.asset_file_path("Execution_Asset", "scores.csv").write_text("id,score\n1,0.5\n")
+    exe.upload_execution_outputs()
+
+    result = push_executions(local, HOST, catalog_id, progress=lambda *_: None)
+    read = helper(python, "read", HOST, catalog_id, result.executions[exe.execution_rid]
+                  )["execution"]
+    assert (read["status"], read["description"]) == ("Completed", "new here")
+    assert read["workflow"] == "made here" and read["duration"]
+    (asset,) = local.catalog.select(ML_SCHEMA, "Execution_Asset_Execution",
+                                    where={"Execution": exe.execution_rid})
+    assert result.mapping[asset["Execution_Asset"]] in read["outputs"]
+    assert read["inputs"] == []

@@ -110,6 +110,9 @@ class _Push:
 
     def run(self, wanted: list[str], every: bool) -> PushResult:
         plan = plan_push(self.local, self.remote, self.host, self.catalog, wanted)
+        target = SchemaProfile.read(self.remote, self.remote_model)
+        if target.workflow_type_column and not target.has_table("Workflow_Workflow_Type"):
+            plan.rows.pop((ML_SCHEMA, "Workflow_Workflow_Type"), None)  # in Workflow's column
         order = _load_order(self.local_model, plan.rows)
         self._check(plan, [t for t, _ in order])
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
@@ -150,6 +153,9 @@ class _Push:
             if key != (ML_SCHEMA, "Execution_Status"):
                 self._check_table(self.local_model.table(*key), target)
         source = SchemaProfile.read(self.local, self.local_model)
+        workflows = plan.rows.get((ML_SCHEMA, "Workflow"), {})
+        for types in source.workflow_types(self.local, workflows.values()).values():
+            target.workflow_values(types)  # one type where the target keeps one
         for row in plan.rows.get((ML_SCHEMA, "Execution"), {}).values():
             if source.status_of(row["Status"]) in UNFINISHED:
                 raise DerivaMLValidationError(
