@@ -261,7 +261,7 @@ test('an execution of a local catalog is pushed to another catalog from its cont
   await offline.click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Push to Server…' }).click();
   await page.locator('.jp-Dialog input').fill('ui-nosuch');
-  await page.getByRole('button', { name: 'OK' }).click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'OK' }).click();
   await expect(
     page.locator('.Toastify__toast', { hasText: `Execution ${rid} was not pushed to ui-nosuch` })
   ).toContainText('derivaml init --catalog ui-nosuch');
@@ -270,7 +270,7 @@ test('an execution of a local catalog is pushed to another catalog from its cont
   await page.getByRole('menuitem', { name: 'Push to Server…' }).click();
   await page.locator('.jp-Dialog input').fill('ui-pushed');
   await screenshot(page, 'push-dialog');
-  await page.getByRole('button', { name: 'OK' }).click();
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'OK' }).click();
   const done = page.locator('.Toastify__toast', { hasText: `Pushed execution ${rid}` });
   await expect(done).toContainText('to local/ui-pushed as');
   await screenshot(page, 'push-done');
