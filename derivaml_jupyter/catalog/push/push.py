@@ -106,20 +106,21 @@ class _Push:
         self.local, self.remote, self.host, self.catalog = local, remote, host, catalog
         self.progress = progress
         self.local_model, self.remote_model = local.model(), remote.model()
+        self.source = SchemaProfile.read(local, self.local_model)
+        self.target = SchemaProfile.read(remote, self.remote_model)
         self.inserted = self.files = 0
 
     def run(self, wanted: list[str], every: bool) -> PushResult:
         plan = plan_push(self.local, self.remote, self.host, self.catalog, wanted)
-        target = SchemaProfile.read(self.remote, self.remote_model)
-        if target.workflow_type_column and not target.has_table("Workflow_Workflow_Type"):
+        if self.target.workflow_type_column and \
+                not self.target.has_table("Workflow_Workflow_Type"):
             plan.rows.pop((ML_SCHEMA, "Workflow_Workflow_Type"), None)  # in Workflow's column
         order = _load_order(self.local_model, plan.rows)
         self._check(plan, [t for t, _ in order])
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
-        rewriter = Rewriter(self.local, self.remote_model, plan,
-                            ledger.mapping, SchemaProfile.read(self.local, self.local_model),
-                            SchemaProfile.read(self.remote, self.remote_model))
+        rewriter = Rewriter(self.local, self.remote_model, plan, ledger.mapping, self.source,
+                            self.target)
         pending = {key: [r for rid, r in rows.items() if rid not in ledger.mapping]
                    for key, rows in plan.rows.items()}
         with _Bars(self.progress, sum(map(len, pending.values())),
@@ -146,18 +147,16 @@ class _Push:
     def _check(self, plan: Plan, tables: list[Table]) -> None:
         """Refuse, before writing, rows the target has no table or column for, unfinished
         executions, and asset rows whose file is not here."""
-        target = SchemaProfile.read(self.remote, self.remote_model)
         for t in tables:
-            self._check_table(t, target)
+            self._check_table(t)
         for key in plan.terms:
             if key != (ML_SCHEMA, "Execution_Status"):
-                self._check_table(self.local_model.table(*key), target)
-        source = SchemaProfile.read(self.local, self.local_model)
+                self._check_table(self.local_model.table(*key))
         workflows = plan.rows.get((ML_SCHEMA, "Workflow"), {})
-        for types in source.workflow_types(self.local, workflows.values()).values():
-            target.workflow_values(types)  # one type where the target keeps one
+        for types in self.source.workflow_types(self.local, workflows.values()).values():
+            self.target.workflow_values(types)  # one type where the target keeps one
         for row in plan.rows.get((ML_SCHEMA, "Execution"), {}).values():
-            if source.status_of(row["Status"]) in UNFINISHED:
+            if self.source.status_of(row["Status"]) in UNFINISHED:
                 raise DerivaMLValidationError(
                     f"Execution {row['RID']} is {row['Status']}: push it once it has finished "
                     "and its outputs are uploaded (upload_execution_outputs). Nothing was "
@@ -169,11 +168,11 @@ class _Push:
                     if row.get("URL"):
                         local_file(self.local, t, row)
 
-    def _check_table(self, t: Table, target: SchemaProfile) -> None:
+    def _check_table(self, t: Table) -> None:
         name = f"{t.schema}.{t.name}"
         if not self.remote_model.has_table(t.schema, t.name):
             if t.schema == ML_SCHEMA:
-                target.require(t.name, f"take the rows of {name} a push copies")
+                self.target.require(t.name, f"take the rows of {name} a push copies")
             raise DerivaMLTableNotFound(name, message=(
                 f"Catalog {self.catalog} on {self.host} has no table {name}, which the pushed "
                 "rows need: make it there (create_table, create_asset, create_feature... on "
