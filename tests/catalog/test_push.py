@@ -15,8 +15,10 @@ from execution.conftest import store_images
 from derivaml_jupyter.catalog import connect_catalog
 from derivaml_jupyter.catalog.push import push_executions, pushes
 from derivaml_jupyter.catalog.push.ledger import LEDGER_TABLE
+from derivaml_jupyter.catalog.push.push import one_push_at_a_time
 from derivaml_jupyter.core.definitions import ML_SCHEMA, Status
 from derivaml_jupyter.core.errors import (
+    DerivaMLConflict,
     DerivaMLNotFound,
     DerivaMLTableNotFound,
     DerivaMLValidationError,
@@ -213,3 +215,11 @@ def test_an_unfinished_execution_is_refused(target, tmp_path):
     exe = ml.create_execution(ExecutionConfiguration(workflow=workflow))
     with pytest.raises(DerivaMLValidationError, match="once it has finished"):
         push_executions(ml, *target, [exe.execution_rid], progress=lambda *_: None)
+
+
+def test_one_push_of_a_catalog_at_a_time(offline, target):
+    make_domain(DerivaML(*target))
+    with one_push_at_a_time(offline["ml"].catalog):
+        with pytest.raises(DerivaMLConflict, match="Another push from local catalog"):
+            push_executions(offline["ml"], *target, progress=lambda *_: None)
+    assert push_executions(offline["ml"], *target, progress=lambda *_: None).rows_inserted

@@ -8,13 +8,17 @@ target is known to hold every table the rows need and every file is found locall
 
 from __future__ import annotations
 
+import fcntl
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ...core.definitions import ML_SCHEMA, Status
 from ...core.errors import (
+    DerivaMLConflict,
     DerivaMLNotFound,
     DerivaMLTableNotFound,
     DerivaMLValidationError,
@@ -79,7 +83,23 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
         require_existing(host, catalog)
     remote = connect_catalog(host, catalog, credential)
     remote.whoami()  # no login: a clear error before anything is written
-    return _Push(local, remote, host, catalog, progress).run(wanted, rids is None)
+    with one_push_at_a_time(local):
+        return _Push(local, remote, host, catalog, progress).run(wanted, rids is None)
+
+
+@contextmanager
+def one_push_at_a_time(local: Catalog) -> Iterator[None]:
+    """Hold the local catalog's push lock (an ``flock`` the kernel releases when the process
+    ends, however it ends) for the block, or refuse when another push holds it: two pushes
+    of one catalog at once could both claim, then insert, the same rows."""
+    with open(Path(local.path) / "push.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise DerivaMLConflict(
+                f"Another push from local catalog {local.catalog_id!r} is running: wait for "
+                "it to end, then push again (it copies only what is left).") from None
+        yield
 
 
 def _wanted(local: Catalog, rids: Sequence[str] | None, host: str, catalog: str
