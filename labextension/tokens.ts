@@ -227,6 +227,8 @@ export interface IRecordedOverrides {
   rid: string;
   overrides: string[];
   kind: 'notebook' | 'model';
+  /** A sweep's parent: `overrides` run all its jobs again as one multirun. */
+  multirun: boolean;
   /** The notebook or script that ran, relative to the server root (null: not under it). */
   source: string | null;
   /** The project folder holding `source`, relative to the server root. */

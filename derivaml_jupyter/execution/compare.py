@@ -105,6 +105,27 @@ def override_parameters(overrides: Iterable[str]) -> dict[str, str]:
     return parameters
 
 
+def sweep_overrides(jobs: Iterable[list[str] | None]) -> list[str] | None:
+    """The overrides that run a sweep's ``jobs`` (each job's overrides) again as one multirun:
+    each override key with its jobs' values in order, joined by commas (``key=a,b``); None
+    when a job recorded none, the jobs set different keys, or a value is not a plain one
+    (holds a comma, bracket or quote)."""
+    jobs = list(jobs)
+    if not jobs or None in jobs:
+        return None
+    split = [[o.partition("=") for o in job] for job in jobs]
+    if any({k for k, _, _ in job} != {k for k, _, _ in split[0]} for job in split):
+        return None
+    values: dict[str, list[str]] = {}
+    for key, sep, value in (part for job in split for part in job):
+        if any(c in value for c in ",()[]{}'\""):
+            return None
+        found = values.setdefault(key + sep, [])
+        if value not in found:
+            found.append(value)
+    return [key + ",".join(found) for key, found in values.items()]
+
+
 def sweep_jobs(ml: DerivaML, parent_rid: str) -> list[dict[str, Any]]:
     """The jobs (nested executions) of sweep ``parent_rid`` in order, each with its RID,
     status, description, ``parameters`` (its overrides) and ``metrics`` (its metrics files);

@@ -134,9 +134,10 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
             "required": ["reason"],
             "properties": {"reason": text(1000, "why it was abandoned, a line of text")}})},
     "/executions/{rid}/overrides": {"get": operation(
-        "The Hydra overrides an execution ran with (from its hydra-*-overrides.yaml), whether "
-        "it ran a notebook or a model, and the notebook or project folder it ran from when "
-        "that is under the server root (null otherwise): what running it again needs",
+        "The Hydra overrides an execution ran with (from its hydra-*-overrides.yaml; a "
+        "sweep's: its jobs' as one multirun), whether it ran a notebook or a model, and the "
+        "notebook or project folder it ran from when that is under the server root (null "
+        "otherwise): what running it again needs",
         [in_path("rid", RID), *CATALOG])},
     "/executions/{rid}/sweep": {"get": operation(
         "A sweep's jobs (its nested executions) as a table: a row per job with its "

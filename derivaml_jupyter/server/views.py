@@ -186,20 +186,28 @@ def comparison(ml: DerivaML, rids: str, only_differences: bool) -> dict[str, Any
 
 def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
     """The Hydra overrides execution ``rid`` ran with, its workflow's URL and whether it ran a
-    notebook or a model, for running it again; an execution that recorded none (not run by
+    notebook or a model, for running it again; for a sweep's parent, its jobs' overrides
+    joined into one multirun (``multirun`` true). An execution that recorded none (not run by
     ``deriva-ml-run`` or ``deriva-ml-run-notebook``) is not found."""
-    from ..execution.compare import recorded_overrides
+    from ..execution.compare import recorded_overrides, sweep_overrides
 
     record = ml.lookup_execution(rid)
-    overrides = recorded_overrides(ml, record.execution_rid)
+    jobs = record.list_nested_executions()
+    if jobs:
+        overrides = sweep_overrides(recorded_overrides(ml, j.execution_rid) for j in jobs)
+    else:
+        overrides = recorded_overrides(ml, record.execution_rid)
     if overrides is None:
         raise DerivaMLNotFound(
-            f"Execution {rid} recorded no Hydra overrides (hydra-*-overrides.yaml): it was not "
-            "run by deriva-ml-run or deriva-ml-run-notebook, so it cannot be run again with "
-            "them. Start a run from the Configs section instead.")
+            f"Execution {rid} recorded no Hydra overrides (hydra-*-overrides.yaml)"
+            + (" that one multirun could repeat (its jobs' overrides differ in their keys, or "
+               "are not plain values): re-run its jobs one by one" if jobs else
+               ": it was not run by deriva-ml-run or deriva-ml-run-notebook, so it cannot be "
+               "run again with them. Start a run from the Configs section instead") + ".")
     url = record.workflow.url if record.workflow else None
     return {"rid": record.execution_rid, "overrides": overrides, "url": url,
-            "kind": "notebook" if (url or "").endswith(".ipynb") else "model"}
+            "kind": "notebook" if (url or "").endswith(".ipynb") else "model",
+            "multirun": bool(jobs)}
 
 
 def sweep(ml: DerivaML, rid: str) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 /** "Re-run with these overrides": start a headless run of the notebook or model an
- * execution ran, with the Hydra overrides it recorded, after a dialog that shows them. */
+ * execution ran, with the Hydra overrides it recorded (a sweep: all its jobs, as one
+ * multirun), after a dialog that shows them. */
 import { Dialog, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { Widget } from '@lumino/widgets';
 
@@ -40,7 +41,7 @@ export async function rerunExecution(
 
 /** The run to start, or why there is none. */
 function runRequest(recorded: IRecordedOverrides, project: string | null): RunRequest | string {
-  const { overrides, kind, source } = recorded;
+  const { overrides, kind, source, multirun } = recorded;
   if (kind === 'notebook') {
     return source
       ? { kind, path: source, overrides, parameters: {} }
@@ -50,7 +51,7 @@ function runRequest(recorded: IRecordedOverrides, project: string | null): RunRe
   }
   const path = recorded.project ?? project;
   return path !== null
-    ? { kind, path, overrides, multirun: false }
+    ? { kind, path, overrides, multirun }
     : `The code execution ${recorded.rid} ran is not under this Jupyter server's root ` +
         'folder: open its project folder (the one holding src/configs) in the file browser, ' +
         'then re-run it.';
@@ -58,7 +59,9 @@ function runRequest(recorded: IRecordedOverrides, project: string | null): RunRe
 
 function dialogBody(recorded: IRecordedOverrides, request: RunRequest): HTMLElement {
   const what =
-    request.kind === 'notebook' ? `notebook /${request.path}` : `model of project /${request.path}`;
+    request.kind === 'notebook'
+      ? `notebook /${request.path}`
+      : `model of project /${request.path}` + (recorded.multirun ? ' as a multirun' : '');
   const overrides = recorded.overrides;
   return h(
     'div',

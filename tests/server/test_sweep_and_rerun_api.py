@@ -38,8 +38,22 @@ async def test_a_sweep_lists_its_jobs_with_parameters_and_metrics(fetch, catalog
     assert answer["jobs"][2] == {
         "rid": jobs[2], "status": "Uploaded", "description": "scored",
         "parameters": {"extra": "on", "model_config.seed": "(deleted)"}, "metrics": {}}
+    code, body = await api_error(fetch, "executions", parent.execution_rid, "overrides")
+    assert code == 404 and "re-run its jobs one by one" in body["message"]  # keys differ
     lone = await api(fetch, "executions", catalog["execution"], "sweep")
     assert lone == {"rid": catalog["execution"], "parameters": [], "metrics": [], "jobs": []}
+
+
+async def test_a_sweep_runs_again_as_one_multirun_of_its_jobs_overrides(fetch, catalog):
+    ml = catalog["ml"]
+    workflow = ml.lookup_workflow(catalog["workflow"])
+    parent = ml.create_execution(ExecutionConfiguration(workflow=workflow))
+    for i, lr in enumerate((0.1, 1.0, 0.1)):
+        parent.add_nested_execution(run_with_accuracy(
+            ml, workflow, None, ["model_config=quick", f"model_config.lr={lr}", "~seed"]), i)
+    answer = await api(fetch, "executions", parent.execution_rid, "overrides")
+    assert answer["multirun"] is True
+    assert answer["overrides"] == ["model_config=quick", "model_config.lr=0.1,1.0", "~seed"]
 
 
 async def test_the_overrides_of_a_run_and_of_one_that_recorded_none(fetch, catalog):
@@ -48,7 +62,7 @@ async def test_the_overrides_of_a_run_and_of_one_that_recorded_none(fetch, catal
     rid = run_with_accuracy(ml, workflow, 0.5, ["model_config=quick", "datasets=small"])
     answer = await api(fetch, "executions", rid, "overrides")
     assert answer == {"rid": rid, "overrides": ["model_config=quick", "datasets=small"],
-                      "kind": "model", "source": None, "project": None}
+                      "kind": "model", "multirun": False, "source": None, "project": None}
     code, body = await api_error(fetch, "executions", catalog["execution"], "overrides")
     assert code == 404 and "recorded no Hydra overrides" in body["message"]
     code, body = await api_error(fetch, "executions", MISSING_RID, "overrides")

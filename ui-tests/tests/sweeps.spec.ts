@@ -104,7 +104,7 @@ test('an execution re-runs with its recorded overrides from its context menu', a
   await expect(run.locator('.jp-DerivaML-runExecution')).toHaveText(/^\d-[0-9A-Z]+$/);
 });
 
-test('a run of a notebook re-runs the notebook; a run with no record says why not', async ({
+test('a notebook run re-runs the notebook, a sweep all its jobs; no record says why not', async ({
   page
 }) => {
   const panel = await openQuickstart(page);
@@ -114,6 +114,16 @@ test('a run of a notebook re-runs the notebook; a run with no record says why no
   const dialog = page.locator('.jp-Dialog');
   await expect(dialog).toContainText('notebook /quickstart/notebooks/digits_analysis.ipynb');
   await expect(dialog).toContainText('None: the config’s defaults.');
+  await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+  // a sweep runs again as one multirun of its jobs' overrides
+  await described(panel, SETUP_SWEEP).click({ button: 'right' });
+  await page.getByRole('menuitem', { name: 'Re-run with These Overrides…' }).click();
+  await expect(dialog).toContainText('model of project /quickstart as a multirun');
+  await expect(dialog.locator('.jp-DerivaML-rerunOverrides li')).toContainText([
+    'model_config=quick',
+    'model_config.learning_rate=0.1,1.0'
+  ]);
   await dialog.getByRole('button', { name: 'Cancel' }).click();
 
   await chooseCatalog(panel, 'default'); // its execution was recorded by Python, not a runner
