@@ -78,7 +78,7 @@ def plan_push(local: Catalog, remote: Catalog, host: str, catalog: str,
         found: dict[TableKey, list[dict]] = {}
         for key, rids in wave.items():
             rids -= plan.rows.get(key, {}).keys() | plan.identity
-            plan.identity |= _pulled(local, remote, model, key, rids, snapshots)
+            plan.identity |= _pulled(local, remote, key, rids, snapshots)
             rids -= plan.identity
             if rids:
                 found[key] = _select(local, key, rids)
@@ -105,7 +105,7 @@ def _select(c: Catalog, key: TableKey, values: Iterable[str], column: str = "RID
             for row in c.select(*key, where={column: values[i:i + chunk]}, snapshot=snapshot)]
 
 
-def _pulled(local: Catalog, remote: Catalog, model: Model, key: TableKey, rids: set[str],
+def _pulled(local: Catalog, remote: Catalog, key: TableKey, rids: set[str],
             snapshots: list[str]) -> set[str]:
     """Those of ``rids`` that came from ``remote`` by a pull: rows the local catalog held at
     a pull's snapshot (RIDs minted later may collide with unrelated remote rows), which the
