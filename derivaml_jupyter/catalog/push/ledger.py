@@ -1,8 +1,9 @@
 """Both sides of a push record which remote row each local row became.
 
 The target holds the table ``deriva-ml.Pushed_Row`` (made by the first push, which needs the
-right to create tables in that schema), one row per local row pushed: ``Origin`` (the local catalog's id, a UUID kept in its
-annotation ``ORIGIN_TAG``), ``Origin_RID``, ``Origin_Table`` and ``Target_RID``, unique on
+right to create tables in that schema), one row per local row pushed: ``Origin`` (the local
+catalog's id, a UUID kept in its annotation ``ORIGIN_TAG``), ``Origin_RID``, ``Origin_Table``
+and ``Target_RID``, unique on
 ``(Origin, Origin_RID)``. A row of a table without a natural key (executions, datasets,
 workflows) is *claimed* first (``Target_RID`` empty), then inserted, then its claim filled in;
 a push killed between the insert and the record finds the row again among those it made since
