@@ -4,8 +4,9 @@ The bag is the catalog as of the version's snapshot, restricted to the dataset: 
 those of every nested dataset, the rows linked to them through a ``Dataset`` column (versions,
 types, nesting, members), every row those reference by foreign key (transitively), the feature
 values of the rows reached (and what they reference), and the vocabularies in full. Asset
-files are listed in ``fetch.txt`` with the catalog's MD5 and length (bdbag hashes only the
-CSVs) and copied to ``data/asset/<RID>/<Table>/<Filename>`` unless ``materialize=False``.
+files are listed in ``fetch.txt`` and the manifest with the catalog's MD5 and length (see
+``bagit_files``) and copied to ``data/asset/<RID>/<Table>/<Filename>`` unless
+``materialize=False``.
 The bag is built in a ``.partial-*`` folder (held by the download while it works, so
 ``derivaml gc`` can tell one a killed download left) and renamed into place.
 """

@@ -1,9 +1,9 @@
 """The BagIt tag files of a dataset bag, written from what the catalog already knows.
 
 A bag's payload is its table files, hashed as they are written, and its asset files, whose
-MD5 and length the catalog recorded: nothing is read back. The files are those bdbag makes
-for a BagIt 0.97 bag with MD5 manifests (what deriva-ml's bags hold, and what ``bdbag
---validate full`` checks): ``bagit.txt``, ``bag-info.txt`` (with ``Payload-Oxum``),
+MD5 and length the catalog recorded: nothing is read back. The files are those bdbag made
+here for a BagIt 0.97 bag with an MD5 manifest (the catalog records MD5s), which ``bdbag
+--validate full`` checks: ``bagit.txt``, ``bag-info.txt`` (with ``Payload-Oxum``),
 ``manifest-md5.txt``, ``fetch.txt`` (where each asset file comes from) and
 ``tagmanifest-md5.txt``. Paths are escaped as bagit-python and bdbag read them: in manifests
 CR and LF become ``%0D`` and ``%0A``; in ``fetch.txt`` ``%`` also becomes ``%25`` (the path is
