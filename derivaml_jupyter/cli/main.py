@@ -1,9 +1,9 @@
 """Console script ``derivaml``: catalog chores (init, demo data, listings of datasets and
 executions, finishing an interrupted upload, migrating a catalog deriva-ml made, removing
-what killed writers left, pulling a dataset version into a local catalog, running a recorded
-execution again as it ran).
+what killed writers left, pulling a dataset version into a local catalog, pushing executions
+made offline to a server, running a recorded execution again as it ran).
 
-Every subcommand but ``gc`` and ``pull`` takes ``--host`` (default ``local``, the embedded
+Every subcommand but ``gc``, ``pull`` and ``push`` takes ``--host`` (default ``local``, the embedded
 catalog) and ``--catalog`` (default ``default``). Errors print one line to stderr and exit
 with status 1.
 """
