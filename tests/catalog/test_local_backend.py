@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from derivaml_jupyter.catalog import connect_catalog
-from derivaml_jupyter.core.errors import DerivaMLValidationError
+from derivaml_jupyter.core.errors import DerivaMLNotFound, DerivaMLValidationError
 from derivaml_jupyter.ml import DerivaML
 
 WORKERS = 8
@@ -117,3 +117,16 @@ def test_catalog_names_are_checked(home):
     with pytest.raises(DerivaMLValidationError, match="not a valid local catalog name"):
         connect_catalog("local", "../escape")
     assert not (home / "escape").exists()
+
+
+@pytest.mark.parametrize("url", ["/hatrac//etc/hostname", "/hatrac/../../etc/hostname",
+                                 "/hatrac/domain/../../../etc/hostname"])
+def test_object_urls_cannot_reach_outside_the_store(home, tmp_path, url):
+    """An empty or '..' part never leads out of the catalog's object store."""
+    catalog = connect_catalog("local", "objects")
+    dest = tmp_path / "copy"
+    with pytest.raises((DerivaMLNotFound, DerivaMLValidationError)):
+        catalog.get_object(url, dest)
+    assert not dest.exists()
+    with pytest.raises((DerivaMLNotFound, DerivaMLValidationError)):
+        catalog.object_path(url)
