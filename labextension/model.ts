@@ -141,7 +141,7 @@ export class DerivaMLModel implements IDisposable {
   }
 
   /** Why the last refresh of the runs failed (null after a success). */
-  get runsError(): string | null {
+  get runsError(): Error | null {
     return this._runsError;
   }
 
@@ -350,7 +350,7 @@ export class DerivaMLModel implements IDisposable {
     try {
       runs = await requestAPI<IRun[]>(this.serverSettings, 'runs');
     } catch (error) {
-      this._runsError = (error as Error).message;
+      this._runsError = error as Error;
       this._runsChanged.emit();
       throw error;
     }
@@ -436,7 +436,7 @@ export class DerivaMLModel implements IDisposable {
   private _lastActivity = Date.now();
   private _poll: Poll;
   private _runs: IRun[] = [];
-  private _runsError: string | null = null;
+  private _runsError: Error | null = null;
   private _runsChanged = new Signal<this, void>(this);
   private _runEnded = new Signal<this, IRun>(this);
   private _runsPoll: Poll;

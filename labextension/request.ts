@@ -26,10 +26,14 @@ export class APIError extends Error {
   }
 }
 
-/** Whether `error` is the catalog's failing to open: every call on it fails alike, so the
- * sidebar says it once, in its header, rather than in each section. */
-export function isCatalogError(error: unknown): boolean {
-  return error instanceof APIError && error.scope === 'catalog';
+/** Whether `error` makes every call fail alike: the catalog cannot be opened, the server
+ * extension is not there, or the server cannot be reached. The sidebar says it once, in its
+ * header, rather than in each section. */
+export function failsEveryCall(error: unknown): boolean {
+  return (
+    error instanceof APIError &&
+    (error.scope === 'catalog' || error.kind === 'NotInstalled' || error.kind === 'NetworkError')
+  );
 }
 
 /** Query arguments; empty and missing values are left out of the URL. */

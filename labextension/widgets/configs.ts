@@ -6,7 +6,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { WorkingLocation } from '../location';
 import { DerivaMLModel } from '../model';
-import { APIError } from '../request';
+import { APIError, failsEveryCall } from '../request';
 import { IConfigOption, IProjectConfigs } from '../tokens';
 import { Child, fields, h, heading, note } from './dom';
 import { runModelForm } from './launch';
@@ -57,6 +57,9 @@ export class ConfigsSection extends Section {
       },
       error => {
         this.setProject(null);
+        if (failsEveryCall(error)) {
+          return []; // the panel's header says it
+        }
         return [
           error instanceof APIError && error.kind === 'DerivaMLNotFound'
             ? note(

@@ -7,7 +7,7 @@ import { Message } from '@lumino/messaging';
 
 import { MarkdownRenderer } from '../markdown';
 import { DerivaMLModel } from '../model';
-import { isCatalogError } from '../request';
+import { failsEveryCall } from '../request';
 import { IExecutionDetail, IExecutionRef } from '../tokens';
 import {
   Child,
@@ -176,8 +176,8 @@ export class ExecutionsSection extends ItemsSection {
     );
     fill(
       this.listNode,
-      // the header says once that the catalog cannot be opened
-      executionsError && !isCatalogError(executionsError)
+      // the header says once what fails every call
+      executionsError && !failsEveryCall(executionsError)
         ? note(executionsError.message, 'error')
         : null,
       items.length

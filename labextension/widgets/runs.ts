@@ -6,6 +6,7 @@
 import { Notification } from '@jupyterlab/apputils';
 
 import { DerivaMLModel, catalogOf } from '../model';
+import { failsEveryCall } from '../request';
 import { IRun } from '../tokens';
 import { Child, button, fields, fill, h, heading, note, statusBadge, when } from './dom';
 import { ItemsSection } from './section';
@@ -62,7 +63,7 @@ export class RunsSection extends ItemsSection {
     const { runs, runsError } = this.model;
     fill(
       this.listNode,
-      runsError ? note(runsError, 'error') : null,
+      runsError && !failsEveryCall(runsError) ? note(runsError.message, 'error') : null,
       this._cancelError && note(this._cancelError, 'error'),
       runs.length
         ? h('ul', 'jp-DerivaML-items', ...runs.map(run => this.runItem(run)))

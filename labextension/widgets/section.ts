@@ -3,7 +3,7 @@
 import { Widget } from '@lumino/widgets';
 
 import { DerivaMLModel } from '../model';
-import { isCatalogError } from '../request';
+import { failsEveryCall } from '../request';
 import { button, Child, fill, h, note } from './dom';
 
 export abstract class Section extends Widget {
@@ -23,7 +23,7 @@ export abstract class Section extends Widget {
 
   /**
    * Render what `load` answers into `target` (replacing its content), or the error when it
-   * fails (nothing when the catalog cannot be opened: the panel's header says so, once); an
+   * fails (nothing for an error that fails every call: the panel's header says it, once); an
    * answer that arrives after a newer `display` on the same target is dropped.
    */
   protected async display<T>(
@@ -31,7 +31,7 @@ export abstract class Section extends Widget {
     load: () => Promise<T>,
     render: (value: T) => Child[],
     failed: (error: Error) => Child[] = error =>
-      isCatalogError(error) ? [] : [note(error.message, 'error')]
+      failsEveryCall(error) ? [] : [note(error.message, 'error')]
   ): Promise<void> {
     const ticket = (this._tickets.get(target) ?? 0) + 1;
     this._tickets.set(target, ticket);

@@ -203,6 +203,22 @@ test('empty, loading and error states are each shown once', async ({ page }) => 
   await expect.poll(() => notes(tab)).toEqual(['The catalog is busy.']);
 });
 
+test('a server extension that is not there is said once, in the header', async ({ page }) => {
+  await page.route(/\/derivaml\/api\//, route =>
+    route.fulfill({ status: 404, contentType: 'text/html', body: '<html>Not Found</html>' })
+  );
+  await page.reload();
+  const panel = await openSidebar(page);
+  const missing = 'The derivaml_jupyter server extension is not installed or not enabled';
+  await expect(panel.locator('.jp-DerivaML-summary')).toContainText(missing);
+  await expect(panel.locator('.jp-DerivaML-datasets .jp-DerivaML-list')).toBeEmpty();
+  await expect(panel.locator('.jp-DerivaML-configs .jp-DerivaML-list')).toBeEmpty();
+  await expect.poll(() => notes(panel.locator('.jp-DerivaML-executions'))).toEqual([]);
+  await expect.poll(() => notes(panel.locator('.jp-DerivaML-runs'))).toEqual([]);
+  await expect(panel.getByText(missing)).toHaveCount(1);
+  await screenshot(page, 'states-not-installed');
+});
+
 test('from the quickstart project: a sweep, its runs compared, a run’s Markdown read', async ({
   page
 }) => {
