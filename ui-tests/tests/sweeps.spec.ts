@@ -290,7 +290,7 @@ test('an execution of a local catalog is pushed to another catalog from its cont
   await page.locator('.jp-Dialog').getByRole('button', { name: 'OK' }).click();
   await expect(
     page.locator('.Toastify__toast', { hasText: `Execution ${rid} was not pushed to ui-nosuch` })
-  ).toContainText('derivaml init --catalog ui-nosuch');
+  ).toContainText('derivaml init --catalog ui-nosuch', { timeout: 60000 });
 
   await offline.click({ button: 'right' });
   await page.getByRole('menuitem', { name: 'Push to Server…' }).click();
@@ -298,7 +298,7 @@ test('an execution of a local catalog is pushed to another catalog from its cont
   await screenshot(page, 'push-dialog');
   await page.locator('.jp-Dialog').getByRole('button', { name: 'OK' }).click();
   const done = page.locator('.Toastify__toast', { hasText: `Pushed execution ${rid}` });
-  await expect(done).toContainText('to local/ui-pushed as');
+  await expect(done).toContainText('to local/ui-pushed as', { timeout: 60000 });
   await screenshot(page, 'push-done');
   await chooseCatalog(panel, 'ui-pushed');
   await expect(described(panel, 'made offline')).toHaveCount(1, { timeout: 30000 });
