@@ -7,7 +7,7 @@ import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { openSidebar, screenshot, SIDEBAR } from './helpers';
+import { expectLooks, openSidebar, screenshot, SIDEBAR } from './helpers';
 
 const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
 
@@ -30,6 +30,7 @@ test('the sidebar lists the four demo datasets at version 1.0.0', async ({ page 
     await expect(dataset(panel, type).locator('.jp-DerivaML-version')).toHaveText('1.0.0');
   }
   await screenshot(page, 'datasets');
+  await expectLooks(panel, 'sidebar'); // at the default width, no RID wraps
 });
 
 test('the sidebar follows the dark theme', async ({ page }) => {
@@ -58,6 +59,7 @@ test('the sidebar follows the dark theme', async ({ page }) => {
   expect(luminance(background)).toBeLessThan(80); // a dark background
   expect(luminance(text)).toBeGreaterThan(150); // with light text on it
   await screenshot(page, 'dark-theme');
+  await expectLooks(panel, 'sidebar-dark');
   await page.theme.setLightTheme();
 });
 
@@ -118,6 +120,7 @@ test('image members show thumbnails', async ({ page }) => {
     .poll(() => thumb.evaluate(img => (img as HTMLImageElement).naturalWidth))
     .toBeGreaterThan(0); // the picture loaded from the asset route
   await screenshot(page, 'thumbnails');
+  await expectLooks(thumb, 'thumbnail');
 });
 
 test('the executions list shows the recorded run and its detail', async ({ page }) => {
@@ -153,6 +156,7 @@ test('an output file opens rendered in a tab, and downloads', async ({ page }) =
     /Path: derivaml-outputs\/.+\/report.md/
   );
   await screenshot(page, 'output-markdown');
+  await expectLooks(rendered, 'output-markdown');
 });
 
 test('an execution opens in a tab with its provenance, inputs and sized outputs', async ({
@@ -170,6 +174,12 @@ test('an execution opens in a tab with its provenance, inputs and sized outputs'
   await expect(view.locator('tr', { hasText: 'metrics.txt' })).toContainText('13 B');
   await expect(view).toContainText('No metrics files');
   await screenshot(page, 'execution-tab');
+  // masked: the RIDs, and the times, paths, versions and checksums of the provenance
+  await expectLooks(view, 'execution-tab', [
+    view.locator('h2'),
+    view.locator('dd'),
+    view.locator('td:nth-child(2)')
+  ]);
   await view.locator('tr', { hasText: 'Dataset' }).getByRole('button').click();
   const dataset = panel.locator('.jp-DerivaML-datasets .jp-DerivaML-detail');
   await expect(dataset).toContainText('Dataset');
@@ -215,6 +225,10 @@ test('the runs of a sweep compare side by side in a tab', async ({ page }) => {
   await expect(accuracy.locator('td')).toHaveText(['0.8', '0.9']);
   await expect(view.locator('tr', { hasText: 'epochs' }).locator('td')).toHaveText(['3', '3']);
   await screenshot(page, 'compare-sweep');
+  await expectLooks(view, 'compare-tab', [
+    view.locator('thead th'), // the RIDs
+    view.locator('tbody tr').filter({ hasText: /time|start|stop|duration|version|rid/i })
+  ]);
   await view.getByLabel('Only differences').check();
   await expect(view.locator('tr', { hasText: 'epochs' })).toHaveCount(0);
   await expect(accuracy).toHaveCount(1);
@@ -471,6 +485,7 @@ test('a notebook runs headless and its run and execution show in the sidebar', a
   await dialog.locator('textarea.jp-DerivaML-overrides').fill('datasets=digits_testing');
   await dialog.locator('textarea.jp-DerivaML-parameters').fill('examples_shown=12');
   await screenshot(page, 'run-dialog');
+  await expectLooks(dialog.locator('.jp-Dialog-content'), 'run-dialog');
   await dialog.getByRole('button', { name: 'Run', exact: true }).click();
   const toast = page.locator('.Toastify__toast', { hasText: 'started' });
   await expect(toast).toContainText('notebook digits_analysis.ipynb');

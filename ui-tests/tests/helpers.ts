@@ -1,5 +1,5 @@
-/** What the Galata tests share: opening the DerivaML sidebar, saving screenshots, and
- * switching the sidebar to a catalog. */
+/** What the Galata tests share: opening the DerivaML sidebar, saving screenshots, comparing
+ * a widget with its committed screenshot, and switching the sidebar to a catalog. */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
@@ -15,6 +15,24 @@ export async function openSidebar(page: Page): Promise<Locator> {
 /** Save a screenshot of the page (or of `of`) among the test's outputs as `name`.png. */
 export async function screenshot(page: Page, name: string, of?: Locator): Promise<void> {
   await (of ?? page).screenshot({ path: test.info().outputPath(`${name}.png`) });
+}
+
+/** What changes from run to run inside a widget: RIDs, times, run numbers. */
+const VOLATILE = '.jp-DerivaML-rid, .jp-DerivaML-time, .jp-DerivaML-runExecution';
+
+/**
+ * Compare `of` with its committed screenshot `name`.png (tests/<spec>-snapshots/), once it is
+ * settled (Playwright waits for two equal screenshots), with animations and the caret off and
+ * the RIDs and times in it masked, plus the locators in `mask`. The tolerance covers
+ * anti-aliasing only: a changed width, color or layout fails.
+ */
+export async function expectLooks(of: Locator, name: string, mask: Locator[] = []): Promise<void> {
+  await expect(of).toHaveScreenshot(`${name}.png`, {
+    animations: 'disabled',
+    caret: 'hide',
+    mask: [of.locator(VOLATILE), ...mask],
+    maxDiffPixelRatio: 0.01
+  });
 }
 
 /** Type `catalog` into the sidebar's catalog field and press Enter. */
