@@ -192,7 +192,14 @@ export type RunRequest =
       overrides: string[];
       parameters: Record<string, string>;
     }
-  | { kind: 'model'; path: string; overrides: string[]; multirun: boolean };
+  | {
+      kind: 'model';
+      path: string;
+      overrides: string[];
+      multirun: boolean;
+      /** The top-level config (default: the project's `deriva_model`). */
+      config_name?: string;
+    };
 
 /** One fact of a comparison: each execution's value (null where it has none). */
 export interface IComparisonRow {
@@ -233,6 +240,8 @@ export interface IRecordedOverrides {
   source: string | null;
   /** The project folder holding `source`, relative to the server root. */
   project: string | null;
+  /** The top-level Hydra config it ran (null: none recorded). */
+  config_name: string | null;
 }
 
 /** One job of a sweep, with its parameters (overrides) and metrics. */

@@ -33,6 +33,7 @@ SECTIONS = ("execution", "config", "metrics", "inputs", "outputs")
 METRICS_FILE = re.compile(r".*metrics.*\.jsonl?", re.IGNORECASE)
 MAX_METRICS_BYTES = 20 * 1024 * 1024
 OVERRIDES_SUFFIX = "-overrides.yaml"
+HYDRA_SUFFIX = "-hydra.yaml"
 
 
 def compare_executions(ml: DerivaML, execution_rids: Iterable[str],
@@ -83,14 +84,29 @@ def recorded_overrides(ml: DerivaML, rid: str) -> list[str] | None:
     ``deriva-ml-run`` and ``deriva-ml-run-notebook`` record it); None when it recorded none."""
     import yaml
 
+    text = _recorded_text(ml, rid, OVERRIDES_SUFFIX)
+    return None if text is None else [str(o) for o in yaml.safe_load(text) or []]
+
+
+def recorded_config_name(ml: DerivaML, rid: str) -> str | None:
+    """The top-level Hydra config execution ``rid`` ran (``hydra.job.config_name`` of its
+    ``hydra-*-hydra.yaml``); None when it recorded none."""
+    import yaml
+
+    hydra = yaml.safe_load(_recorded_text(ml, rid, HYDRA_SUFFIX) or "") or {}
+    return ((hydra.get("hydra") or {}).get("job") or {}).get("config_name")
+
+
+def _recorded_text(ml: DerivaML, rid: str, suffix: str) -> str | None:
+    """The text of ``rid``'s Hydra metadata file named ``*suffix``; None without one."""
     files = hydra_metadata(ml, rid)
-    name = next((n for n in sorted(files) if n.endswith(OVERRIDES_SUFFIX)), None)
+    name = next((n for n in sorted(files) if n.endswith(suffix)), None)
     if name is None:
         return None
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / name
         ml.catalog.get_object(files[name]["URL"], path)
-        return [str(o) for o in yaml.safe_load(path.read_text(encoding="utf-8")) or []]
+        return path.read_text(encoding="utf-8")
 
 
 def override_parameters(overrides: Iterable[str]) -> dict[str, str]:

@@ -79,9 +79,9 @@ class BackgroundRuns:
         return self._start(owner, "notebook", notebook.name, overrides, command, notebook.parent)
 
     def start_model(self, owner: str, project: Path, overrides: list[str] = (),
-                    multirun: bool = False) -> dict[str, Any]:
-        """Run a project's model, as ``deriva-ml-run [--multirun] [overrides]`` in the project
-        folder."""
+                    multirun: bool = False, config_name: str | None = None) -> dict[str, Any]:
+        """Run a project's model, as ``deriva-ml-run [--config-name NAME] [--multirun]
+        [overrides]`` in the project folder."""
         project = Path(project)
         configs = project / "src" / "configs"
         if not (configs / "__init__.py").is_file():
@@ -90,6 +90,7 @@ class BackgroundRuns:
                 "src/configs/__init__.py.")
         overrides = _checked(overrides)
         command = ["derivaml_jupyter.runners.run_model_cli", "--config-dir", str(configs),
+                   *(["--config-name", config_name] if config_name else []),
                    *(["--multirun"] if multirun else []), *overrides]
         return self._start(owner, "model", project.name, overrides, command, project)
 

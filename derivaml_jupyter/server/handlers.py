@@ -366,22 +366,36 @@ class RunsHandler(RunsHandlerBase):
     async def post(self) -> None:
         kind, overrides = self.body["kind"], self.body.get("overrides", [])
         target = self.root_path(self.body["path"], f"{kind} path")
-        if overrides:
+        config_name = self.body.get("config_name")
+        if overrides or config_name:
             project = target if kind == "model" else await self.call(
                 project_folder, self.root_path("", "server root"), target, catalog=False)
-            overrides = await self.allowed(overrides, project or target.parent)
+            listing = await self.call(list_project_configs, project or target.parent,
+                                      catalog=False)
+            overrides = await self.call(allowed_overrides, overrides, listing["fields"],
+                                        catalog=False)
+            if config_name:
+                await self.call(check_config_name, config_name, kind, listing, catalog=False)
         if kind == "notebook":
-            start, options = self.runs.start_notebook, self.body.get("parameters", {})
+            start, options = self.runs.start_notebook, (self.body.get("parameters", {}),)
         else:
-            start, options = self.runs.start_model, self.body.get("multirun", False)
-        run = await self.call(start, self.owner, target, overrides, options, catalog=False)
+            start, options = self.runs.start_model, (self.body.get("multirun", False),
+                                                      config_name)
+        run = await self.call(start, self.owner, target, overrides, *options, catalog=False)
         self.set_status(201)
         self.answer(run)
 
-    async def allowed(self, overrides: list[str], project: Path) -> list[str]:
-        """``overrides`` if they only choose options and set fields of ``project``'s configs."""
-        listing = await self.call(list_project_configs, project, catalog=False)
-        return await self.call(allowed_overrides, overrides, listing["fields"], catalog=False)
+
+def check_config_name(name: str, kind: str, listing: dict[str, Any]) -> None:
+    """Refuse a top-level config the project does not have (or one given for a notebook)."""
+    if kind != "model":
+        raise DerivaMLValidationError(
+            "config_name chooses a model's top-level config; a notebook names its own.")
+    known = sorted(c["name"] for c in listing.get("configs", []))
+    if name not in known:
+        raise DerivaMLNotFound(
+            f"The project has no top-level config named {name!r}. Known: "
+            f"{', '.join(known) or '(none)'}.")
 
 
 def server_account() -> str:

@@ -135,7 +135,8 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
             "properties": {"reason": text(1000, "why it was abandoned, a line of text")}})},
     "/executions/{rid}/overrides": {"get": operation(
         "The Hydra overrides an execution ran with (from its hydra-*-overrides.yaml; a "
-        "sweep's: its jobs' as one multirun), whether it ran a notebook or a model, and the "
+        "sweep's: its jobs' as one multirun), its top-level config (config_name), whether it "
+        "ran a notebook or a model, and the "
         "notebook or project folder it ran from when that is under the server root (null "
         "otherwise): what running it again needs",
         [in_path("rid", RID), *CATALOG])},
@@ -202,7 +203,11 @@ PATHS: dict[str, dict[str, dict[str, Any]]] = {
                                "additionalProperties": {"oneOf": [
                                    {"type": "string", "maxLength": 10000},
                                    {"type": "number"}, {"type": "boolean"}]}},
-                "multirun": {"type": "boolean"}}}, status="201")},
+                "multirun": {"type": "boolean"},
+                "config_name": {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.\-]*$",
+                                "maxLength": 200, "description": "a model's top-level config "
+                                "(default: deriva_model); one of the project's"}}},
+            status="201")},
     "/runs/{run_id}": {"get": operation(
         "One of your runs: its status, execution and last output lines", [RUN_ID])},
     "/runs/{run_id}/cancel": {"post": operation(

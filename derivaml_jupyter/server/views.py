@@ -185,11 +185,12 @@ def comparison(ml: DerivaML, rids: str, only_differences: bool) -> dict[str, Any
 
 
 def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
-    """The Hydra overrides execution ``rid`` ran with, its workflow's URL and whether it ran a
-    notebook or a model, for running it again; for a sweep's parent, its jobs' overrides
-    joined into one multirun (``multirun`` true). An execution that recorded none (not run by
-    ``deriva-ml-run`` or ``deriva-ml-run-notebook``) is not found."""
-    from ..execution.compare import recorded_overrides, sweep_overrides
+    """The Hydra overrides and top-level config (``config_name``) execution ``rid`` ran with,
+    its workflow's URL and whether it ran a notebook or a model, for running it again; for a
+    sweep's parent, its jobs' overrides joined into one multirun (``multirun`` true). An
+    execution that recorded none (not run by ``deriva-ml-run`` or ``deriva-ml-run-notebook``)
+    is not found."""
+    from ..execution.compare import recorded_config_name, recorded_overrides, sweep_overrides
 
     record = ml.lookup_execution(rid)
     jobs = record.list_nested_executions()
@@ -207,7 +208,8 @@ def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
     url = record.workflow.url if record.workflow else None
     return {"rid": record.execution_rid, "overrides": overrides, "url": url,
             "kind": "notebook" if (url or "").endswith(".ipynb") else "model",
-            "multirun": bool(jobs)}
+            "multirun": bool(jobs),
+            "config_name": recorded_config_name(ml, (jobs[0] if jobs else record).execution_rid)}
 
 
 def sweep(ml: DerivaML, rid: str) -> dict[str, Any]:

@@ -41,7 +41,7 @@ export async function rerunExecution(
 
 /** The run to start, or why there is none. */
 function runRequest(recorded: IRecordedOverrides, project: string | null): RunRequest | string {
-  const { overrides, kind, source, multirun } = recorded;
+  const { overrides, kind, source, multirun, config_name } = recorded;
   if (kind === 'notebook') {
     return source
       ? { kind, path: source, overrides, parameters: {} }
@@ -51,7 +51,7 @@ function runRequest(recorded: IRecordedOverrides, project: string | null): RunRe
   }
   const path = recorded.project ?? project;
   return path !== null
-    ? { kind, path, overrides, multirun }
+    ? { kind, path, overrides, multirun, ...(config_name ? { config_name } : {}) }
     : `The code execution ${recorded.rid} ran is not under this Jupyter server's root ` +
         'folder: open its project folder (the one holding src/configs) in the file browser, ' +
         'then re-run it.';
@@ -61,7 +61,9 @@ function dialogBody(recorded: IRecordedOverrides, request: RunRequest): HTMLElem
   const what =
     request.kind === 'notebook'
       ? `notebook /${request.path}`
-      : `model of project /${request.path}` + (recorded.multirun ? ' as a multirun' : '');
+      : `model of project /${request.path}` +
+        (recorded.multirun ? ' as a multirun' : '') +
+        (request.config_name ? ` (top-level config ${request.config_name})` : '');
   const overrides = recorded.overrides;
   return h(
     'div',

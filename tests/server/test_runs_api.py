@@ -62,6 +62,32 @@ async def test_a_model_run_records_an_uploaded_execution(jp_fetch, project):
     assert [r["id"] for r in await api(jp_fetch, "runs")] == [run["id"]]
 
 
+async def test_a_model_run_of_a_named_config_runs_again_with_it(jp_fetch, project):
+    run = await api(jp_fetch, "runs", **start(
+        {"kind": "model", "path": "proj", "overrides": ["model_config=quick"],
+         "config_name": "deriva_model"}))
+    state = await finished(jp_fetch, run["id"])
+    assert state["status"] == "succeeded", state["output"]
+    recorded = await api(jp_fetch, "executions", state["execution_rid"], "overrides",
+                         params={"catalog": "projcat"})
+    assert (recorded["config_name"], recorded["overrides"]) == ("deriva_model",
+                                                                ["model_config=quick"])
+
+
+@pytest.mark.parametrize("body, code, message", [
+    ({"kind": "model", "path": "proj", "config_name": "no_such_model"}, 404,
+     "no top-level config named 'no_such_model'. Known: deriva_model"),
+    ({"kind": "notebook", "path": "proj/notebooks/n.ipynb", "config_name": "deriva_model"},
+     400, "a notebook names its own"),
+    ({"kind": "model", "path": "proj", "config_name": "--help"}, 400, "config_name"),
+])
+async def test_a_config_name_the_project_lacks_starts_nothing(jp_fetch, project, body, code,
+                                                              message):
+    status, error = await api_error(jp_fetch, "runs", **start(body))
+    assert status == code and message in error["message"], error
+    assert await api(jp_fetch, "runs") == []
+
+
 async def test_a_failing_run_reports_failed_with_its_output(jp_fetch, project):
     run = await api(jp_fetch, "runs", **start(
         {"kind": "model", "path": "proj", "overrides": ["model_config=nope"]}))

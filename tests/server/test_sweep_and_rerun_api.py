@@ -62,7 +62,8 @@ async def test_the_overrides_of_a_run_and_of_one_that_recorded_none(fetch, catal
     rid = run_with_accuracy(ml, workflow, 0.5, ["model_config=quick", "datasets=small"])
     answer = await api(fetch, "executions", rid, "overrides")
     assert answer == {"rid": rid, "overrides": ["model_config=quick", "datasets=small"],
-                      "kind": "model", "multirun": False, "source": None, "project": None}
+                      "kind": "model", "multirun": False, "source": None, "project": None,
+                      "config_name": None}
     code, body = await api_error(fetch, "executions", catalog["execution"], "overrides")
     assert code == 404 and "recorded no Hydra overrides" in body["message"]
     code, body = await api_error(fetch, "executions", MISSING_RID, "overrides")
