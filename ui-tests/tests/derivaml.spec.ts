@@ -300,6 +300,7 @@ test('configs follow the file browser folder', async ({ page, tmpPath }) => {
   await expect(configs.locator('dt', { hasText: 'digits_split' })).toBeVisible();
   await expect(configs).toContainText('Quick training on the digits split.');
   await screenshot(page, 'configs');
+  await expectLooks(configs, 'configs');
 });
 
 test('the sidebar follows the active notebook to its project and remembers the catalog', async ({
