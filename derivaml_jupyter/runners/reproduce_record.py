@@ -112,6 +112,19 @@ def read_recorded_run(ml: DerivaML, rid: str) -> RecordedRun:
     return run
 
 
+def recorded_checkout(ml: DerivaML, rid: str, url: str | None) -> Path | None:
+    """Where the file execution ``rid`` ran was on the machine that ran it: the git root its
+    ``environment.json`` recorded joined with the path in the repository its workflow URL
+    names (``.../blob/<commit>/<path>``, as for a repository with a remote); None when either
+    is missing."""
+    found = next((m for m in (form.search(url or "") for form in _URL_FORMS) if m), None)
+    if found is None:
+        return None
+    environment = _json(ml, hydra_metadata(ml, rid).get(ENVIRONMENT)) or {}
+    root = (environment.get("git") or {}).get("root")
+    return Path(root) / found["path"] if root else None
+
+
 def _named(files: dict[str, dict], suffix: str) -> str | None:
     return next((name for name in sorted(files) if name.endswith(suffix)), None)
 

@@ -225,9 +225,9 @@ class ExecutionProvenanceHandler(DerivaMLHandler):
 
 class ExecutionOverridesHandler(DerivaMLHandler):
     """What running an execution again needs: its overrides and kind, and (when its workflow
-    is a file under the server root) that file as ``source`` and its ``project``, both
-    relative to the root; null when the run's code is elsewhere (a git URL, another
-    machine)."""
+    is a file under the server root, by a ``file://`` URL or in the repository its
+    environment.json recorded) that file as ``source`` and its ``project``, both relative to
+    the root; null when the run's code is elsewhere (another machine)."""
 
     path = "executions/{rid}/overrides"
 
@@ -235,7 +235,8 @@ class ExecutionOverridesHandler(DerivaMLHandler):
     async def get(self, rid: str) -> None:
         answer = await self.call(views.execution_overrides, rid)
         root = self.root_path("", "server root")
-        source = local_file(answer.pop("url"), root)
+        checkout = answer.pop("checkout")
+        source = local_file(answer.pop("url"), root) or under_root(checkout, root)
         project = None
         if source is not None:
             project = await self.call(project_folder, root, source, catalog=False)
@@ -414,6 +415,12 @@ def project_folder(root: Path, path: Path) -> Path | None:
         return None
 
 
+def under_root(path: Path | None, root: Path) -> Path | None:
+    """``path``, resolved, when it is a file under ``root``."""
+    found = path and Path(path).resolve()
+    return found if found and found.is_file() and found.is_relative_to(root) else None
+
+
 def local_file(url: str | None, root: Path) -> Path | None:
     """The file a ``file://`` workflow URL names (``file:///<repository>@<commit>/<path>``
     for a file of a local git repository: that file of its working tree), when it exists
@@ -424,8 +431,7 @@ def local_file(url: str | None, root: Path) -> Path | None:
     in_repository = AT_COMMIT.fullmatch(path)
     if in_repository:
         path = f"{in_repository['repository']}/{in_repository['path']}"
-    found = Path(path).resolve()
-    return found if found.is_file() and found.is_relative_to(root) else None
+    return under_root(Path(path), root)
 
 
 class RunHandler(RunsHandlerBase):

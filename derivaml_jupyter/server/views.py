@@ -191,6 +191,7 @@ def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
     execution that recorded none (not run by ``deriva-ml-run`` or ``deriva-ml-run-notebook``)
     is not found."""
     from ..execution.compare import recorded_config_name, recorded_overrides, sweep_overrides
+    from ..runners.reproduce_record import recorded_checkout
 
     record = ml.lookup_execution(rid)
     jobs = record.list_nested_executions()
@@ -206,10 +207,12 @@ def execution_overrides(ml: DerivaML, rid: str) -> dict[str, Any]:
                ": it was not run by deriva-ml-run or deriva-ml-run-notebook, so it cannot be "
                "run again with them. Start a run from the Configs section instead") + ".")
     url = record.workflow.url if record.workflow else None
+    first = (jobs[0] if jobs else record).execution_rid
     return {"rid": record.execution_rid, "overrides": overrides, "url": url,
+            "checkout": recorded_checkout(ml, first, url),
             "kind": "notebook" if (url or "").endswith(".ipynb") else "model",
             "multirun": bool(jobs),
-            "config_name": recorded_config_name(ml, (jobs[0] if jobs else record).execution_rid)}
+            "config_name": recorded_config_name(ml, first)}
 
 
 def sweep(ml: DerivaML, rid: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ execution again needs: its recorded overrides, kind, and the project it ran from
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -93,6 +94,16 @@ async def test_a_run_from_a_project_under_the_root_names_its_source_and_project(
     answer = await api(fetch, "executions", rid, "overrides")
     assert answer["source"] == "work/digits/notebooks/analysis.ipynb"  # in its working tree
     assert answer["overrides"] == []
+    workflow = Workflow(name="Pushed repository", workflow_type=["Training"],
+                        url=f"https://example.org/lab/digits/blob/{'0a1b2c3' * 5}a/work/digits/"
+                            "notebooks/analysis.ipynb")
+    with ml.create_execution(ExecutionConfiguration(workflow=workflow)) as exe:
+        exe.asset_file_path("Execution_Metadata", "hydra-0-overrides.yaml").write_text("[]")
+        exe.asset_file_path("Execution_Metadata", "environment.json").write_text(
+            json.dumps({"git": {"root": str(jp_root_dir.resolve())}}))
+    exe.upload_execution_outputs(progress=False)
+    answer = await api(fetch, "executions", exe.execution_rid, "overrides")
+    assert answer["source"] == "work/digits/notebooks/analysis.ipynb"  # its recorded checkout
     notebook.unlink()  # moved away since: nothing to run it from
     answer = await api(fetch, "executions", rid, "overrides")
     assert (answer["source"], answer["project"]) == (None, None)
