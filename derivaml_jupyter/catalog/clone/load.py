@@ -73,7 +73,7 @@ def load_bag(dest: Catalog, bag_path: Path, options: CloneOptions,
     _resolve_orphans(dest, model, rows, options.orphan_strategy, report)
     report.files_stored += _store_files(dest, source.data_dir, model, rows, options.asset_mode)
     with dest.transaction():
-        for t, deferred in _load_order(model, rows):
+        for t, deferred in load_order(model, rows):
             _insert(dest, t, rows[(t.schema, t.name)], deferred, report)
     report.snapshot = dest.snapshot()
     report.dataset_versions |= _pin_versions(dest, source.ml_schema, kept_versions,
@@ -89,7 +89,7 @@ def _create_tables(dest: Catalog, model: Model) -> None:
     have = dest.model()
     missing = [(t.schema, t.name) for t in model.tables() if not have.has_table(t.schema, t.name)]
     dest.create_model({s: "" for s in model.schemas if s not in have.schemas},
-                      [_creatable(t, deferred) for t, deferred in _load_order(model, missing)])
+                      [_creatable(t, deferred) for t, deferred in load_order(model, missing)])
 
 
 def _creatable(t: Table, deferred: set[str]) -> Table:
@@ -235,7 +235,7 @@ def _apply(strategy: OrphanStrategy, t: Table, column: str, rows: list[dict], mi
     return [r for r in rows if r[column] not in missing]
 
 
-def _load_order(model: Model, keys: Iterable[tuple[str, str]]
+def load_order(model: Model, keys: Iterable[tuple[str, str]]
                 ) -> list[tuple[Table, set[str]]]:
     """The tables ``keys`` names, referenced ones first, each with the columns to fill in
     after every insert (keys that close a cycle or point into their own table)."""

@@ -25,7 +25,7 @@ from ...core.errors import (
 )
 from ...core.rid import normalize_rid
 from ...schema.profile import SchemaProfile
-from ..clone.load import _load_order
+from ..clone.load import load_order
 from ..connect import connect_catalog, is_local, require_existing
 from ..contract import AtLeast, Catalog, Table
 from .files import local_file, send_files
@@ -135,7 +135,7 @@ class _Push:
         if self.target.workflow_type_column and \
                 not self.target.has_table("Workflow_Workflow_Type"):
             plan.rows.pop((ML_SCHEMA, "Workflow_Workflow_Type"), None)  # in Workflow's column
-        order = _load_order(self.local_model, plan.rows)
+        order = load_order(self.local_model, plan.rows)
         self._check(plan, [t for t, _ in order])
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
