@@ -22,7 +22,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DerivaMLValidationError
-from .experiment import hydra_metadata, read_hydra_config
+from .experiment import (
+    HYDRA_SUFFIX,
+    OVERRIDES_SUFFIX,
+    hydra_metadata,
+    metadata_text,
+    read_hydra_config,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -32,8 +38,6 @@ if TYPE_CHECKING:
 SECTIONS = ("execution", "config", "metrics", "inputs", "outputs")
 METRICS_FILE = re.compile(r".*metrics.*\.jsonl?", re.IGNORECASE)
 MAX_METRICS_BYTES = 20 * 1024 * 1024
-OVERRIDES_SUFFIX = "-overrides.yaml"
-HYDRA_SUFFIX = "-hydra.yaml"
 
 
 def compare_executions(ml: DerivaML, execution_rids: Iterable[str],
@@ -84,7 +88,7 @@ def recorded_overrides(ml: DerivaML, rid: str) -> list[str] | None:
     ``deriva-ml-run`` and ``deriva-ml-run-notebook`` record it); None when it recorded none."""
     import yaml
 
-    text = _recorded_text(ml, rid, OVERRIDES_SUFFIX)
+    text = metadata_text(ml, hydra_metadata(ml, rid), OVERRIDES_SUFFIX)
     return None if text is None else [str(o) for o in yaml.safe_load(text) or []]
 
 
@@ -93,20 +97,8 @@ def recorded_config_name(ml: DerivaML, rid: str) -> str | None:
     ``hydra-*-hydra.yaml``); None when it recorded none."""
     import yaml
 
-    hydra = yaml.safe_load(_recorded_text(ml, rid, HYDRA_SUFFIX) or "") or {}
+    hydra = yaml.safe_load(metadata_text(ml, hydra_metadata(ml, rid), HYDRA_SUFFIX) or "") or {}
     return ((hydra.get("hydra") or {}).get("job") or {}).get("config_name")
-
-
-def _recorded_text(ml: DerivaML, rid: str, suffix: str) -> str | None:
-    """The text of ``rid``'s Hydra metadata file named ``*suffix``; None without one."""
-    files = hydra_metadata(ml, rid)
-    name = next((n for n in sorted(files) if n.endswith(suffix)), None)
-    if name is None:
-        return None
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / name
-        ml.catalog.get_object(files[name]["URL"], path)
-        return path.read_text(encoding="utf-8")
 
 
 def override_parameters(overrides: Iterable[str]) -> dict[str, str]:

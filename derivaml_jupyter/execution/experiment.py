@@ -16,6 +16,7 @@ Example::
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
     from .records import ExecutionRecord
 
 METADATA = "Execution_Metadata"
-CONFIG_SUFFIX, HYDRA_SUFFIX = "-config.yaml", "-hydra.yaml"
+CONFIG_SUFFIX, HYDRA_SUFFIX, OVERRIDES_SUFFIX = "-config.yaml", "-hydra.yaml", "-overrides.yaml"
 
 
 def hydra_metadata(ml: DerivaML, execution_rid: str) -> dict[str, dict]:
@@ -39,6 +40,27 @@ def hydra_metadata(ml: DerivaML, execution_rid: str) -> dict[str, dict]:
     return {r["Filename"]: r for r in rows if r.get("Filename")}
 
 
+def asset_text(ml: DerivaML, row: Mapping[str, Any]) -> str:
+    """The text of the file of asset ``row`` (its ``URL`` and ``Filename``)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        dest = Path(tmp) / row["Filename"]
+        ml.catalog.get_object(row["URL"], dest)
+        return dest.read_text(encoding="utf-8")
+
+
+def metadata_name(files: Mapping[str, dict], suffix: str) -> str | None:
+    """The first name (in order) of ``files`` (as ``hydra_metadata`` returns them) ending
+    with ``suffix``; None without one."""
+    return next((n for n in sorted(files) if n.endswith(suffix)), None)
+
+
+def metadata_text(ml: DerivaML, files: Mapping[str, dict], suffix: str) -> str | None:
+    """The text of the file of ``files`` named ``metadata_name(files, suffix)``; None without
+    one."""
+    name = metadata_name(files, suffix)
+    return None if name is None else asset_text(ml, files[name])
+
+
 def read_hydra_config(ml: DerivaML, execution_rid: str) -> dict[str, Any]:
     """The execution's composed Hydra config, with ``config_choices`` (the choice of each
     config group, Hydra's own groups left out) added; empty when it recorded none."""
@@ -47,13 +69,7 @@ def read_hydra_config(ml: DerivaML, execution_rid: str) -> dict[str, Any]:
     files = hydra_metadata(ml, execution_rid)
 
     def load(suffix: str) -> dict:
-        name = next((n for n in sorted(files) if n.endswith(suffix)), None)
-        if name is None:
-            return {}
-        with tempfile.TemporaryDirectory() as tmp:
-            dest = Path(tmp) / name
-            ml.catalog.get_object(files[name]["URL"], dest)
-            return yaml.safe_load(dest.read_text(encoding="utf-8")) or {}
+        return yaml.safe_load(metadata_text(ml, files, suffix) or "") or {}
 
     config = load(CONFIG_SUFFIX)
     choices = ((load(HYDRA_SUFFIX).get("hydra") or {}).get("runtime") or {}).get("choices")

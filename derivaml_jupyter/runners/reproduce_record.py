@@ -11,20 +11,25 @@ from __future__ import annotations
 
 import json
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.errors import DerivaMLWorkflowError
-from ..execution.experiment import hydra_metadata
+from ..execution.experiment import (
+    CONFIG_SUFFIX,
+    HYDRA_SUFFIX,
+    OVERRIDES_SUFFIX,
+    asset_text,
+    hydra_metadata,
+    metadata_name,
+)
 from ..execution.records import input_datasets, linked_assets
 
 if TYPE_CHECKING:
     from ..ml import DerivaML
 
 CONFIGURATION, ENVIRONMENT = "configuration.json", "environment.json"
-OVERRIDES, CONFIG, HYDRA = "-overrides.yaml", "-config.yaml", "-hydra.yaml"
 # ``<repo web URL>/blob/<commit>/<path>`` or ``file:///<root>@<commit>/<path>``
 _URL_FORMS = (re.compile(r"/blob/(?P<commit>[0-9a-f]{7,40})/(?P<path>.+)$"),
               re.compile(r"@(?P<commit>[0-9a-f]{7,40})/(?P<path>.+)$"))
@@ -84,16 +89,16 @@ def read_recorded_run(ml: DerivaML, rid: str) -> RecordedRun:
     record = ml.lookup_execution(rid)
     rid = record.execution_rid
     files = hydra_metadata(ml, rid)
-    overrides_file = _named(files, OVERRIDES)
+    overrides_file = metadata_name(files, OVERRIDES_SUFFIX)
     if overrides_file is None:
         raise DerivaMLReproduceError(
-            f"Execution {rid} recorded no Hydra overrides (hydra-*{OVERRIDES}), so it cannot "
-            "be re-run as it ran: it was not run by deriva-ml-run or deriva-ml-run-notebook, "
-            "which record the Hydra config a re-run needs.")
+            f"Execution {rid} recorded no Hydra overrides (hydra-*{OVERRIDES_SUFFIX}), so it "
+            "cannot be re-run as it ran: it was not run by deriva-ml-run or "
+            "deriva-ml-run-notebook, which record the Hydra config a re-run needs.")
     workflow = record.workflow
     environment = _json(ml, files.get(ENVIRONMENT)) or {}
     commit, source = _code_location(rid, workflow.url if workflow else None, environment)
-    hydra = _yaml(ml, files.get(_named(files, HYDRA))) or {}
+    hydra = _yaml(ml, files.get(metadata_name(files, HYDRA_SUFFIX))) or {}
     configuration = files.get(CONFIGURATION)
     run = RecordedRun(
         rid=rid, description=record.description or "",
@@ -102,7 +107,7 @@ def read_recorded_run(ml: DerivaML, rid: str) -> RecordedRun:
         commit=commit, source=source,
         overrides=[str(o) for o in _yaml(ml, files[overrides_file]) or []],
         config_name=((hydra.get("hydra") or {}).get("job") or {}).get("config_name"),
-        config=_yaml(ml, files.get(_named(files, CONFIG))) or {},
+        config=_yaml(ml, files.get(metadata_name(files, CONFIG_SUFFIX))) or {},
         datasets={d["rid"]: d["version"] for d in input_datasets(ml, rid) if d["version"]},
         environment=environment,
         configuration_asset=configuration["RID"] if configuration else None,
@@ -125,28 +130,15 @@ def recorded_checkout(ml: DerivaML, rid: str, url: str | None) -> Path | None:
     return Path(root) / found["path"] if root else None
 
 
-def _named(files: dict[str, dict], suffix: str) -> str | None:
-    return next((name for name in sorted(files) if name.endswith(suffix)), None)
-
-
-def _download(ml: DerivaML, row: dict | None) -> str | None:
-    if row is None:
-        return None
-    with tempfile.TemporaryDirectory() as tmp:
-        dest = Path(tmp) / row["Filename"]
-        ml.catalog.get_object(row["URL"], dest)
-        return dest.read_text(encoding="utf-8")
-
-
 def _json(ml: DerivaML, row: dict | None) -> Any:
-    text = _download(ml, row)
+    text = asset_text(ml, row) if row else None
     return json.loads(text) if text else None
 
 
 def _yaml(ml: DerivaML, row: dict | None) -> Any:
     import yaml
 
-    text = _download(ml, row)
+    text = asset_text(ml, row) if row else None
     return yaml.safe_load(text) if text else None
 
 
