@@ -1,11 +1,12 @@
 /** "Push to Server…" on an execution of a local catalog: copy it (with its workflow, inputs,
  * outputs, files and nested executions) to a catalog on a DERIVA server, or to another local
  * catalog, after a dialog asking where; a notification says what was copied. */
-import { InputDialog, Notification } from '@jupyterlab/apputils';
+import { InputDialog } from '@jupyterlab/apputils';
 
 import { DerivaMLModel } from '../model';
 import { IPushResult } from '../tokens';
 import { count } from './dom';
+import { notifyProgress } from './progress';
 
 /** Ask for the target, then push execution `rid` of the model's (local) catalog there. */
 export async function pushExecution(model: DerivaMLModel, rid: string): Promise<void> {
@@ -20,16 +21,12 @@ export async function pushExecution(model: DerivaMLModel, rid: string): Promise<
   if (!answer.button.accept || !to) {
     return;
   }
-  const id = Notification.emit(`Pushing execution ${rid} to ${to}…`, 'in-progress', {
-    autoClose: false
-  });
-  try {
-    const result = await model.push(to, [rid]);
-    Notification.update({ id, message: pushed(rid, result), type: 'success', autoClose: 15000 });
-  } catch (error) {
-    const message = `Execution ${rid} was not pushed to ${to}: ${(error as Error).message}`;
-    Notification.update({ id, message, type: 'error', autoClose: false });
-  }
+  await notifyProgress(
+    `Pushing execution ${rid} to ${to}…`,
+    () => model.push(to, [rid]),
+    result => pushed(rid, result),
+    error => `Execution ${rid} was not pushed to ${to}: ${error.message}`
+  );
 }
 
 /** What a push of `rid` did, in a sentence. */

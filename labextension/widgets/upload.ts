@@ -9,6 +9,7 @@ import { DerivaMLModel } from '../model';
 import { IUploadResult } from '../tokens';
 import { fill, firstLine, h, note, when } from './dom';
 import { INotebookCommand } from './notebookbuttons';
+import { notifyProgress } from './progress';
 
 /** How many recent executions the dialog offers. */
 const OFFERED = 20;
@@ -42,16 +43,12 @@ export async function uploadNotebook(model: DerivaMLModel, panel: NotebookPanel)
   }
   await panel.context.save();
   const path = panel.context.path;
-  const id = Notification.emit(`Uploading ${path} to execution ${rid}…`, 'in-progress', {
-    autoClose: false
-  });
-  try {
-    const result = await model.uploadNotebook(path, rid);
-    Notification.update({ id, message: describe(result), type: 'success', autoClose: 15000 });
-  } catch (error) {
-    const message = `Upload failed: ${(error as Error).message}`;
-    Notification.update({ id, message, type: 'error', autoClose: false });
-  }
+  await notifyProgress(
+    `Uploading ${path} to execution ${rid}…`,
+    () => model.uploadNotebook(path, rid),
+    describe,
+    error => `Upload failed: ${error.message}`
+  );
 }
 
 /** The RID of the `execution` in the notebook's kernel (what `%%derivaml` or `run_notebook`

@@ -7,7 +7,7 @@ import type { Locator } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { expectLooks, openSidebar, screenshot, SIDEBAR } from './helpers';
+import { expectLooks, openSidebar, screenshot, SIDEBAR, slowToasts } from './helpers';
 
 const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
 
@@ -344,6 +344,7 @@ test('the sidebar follows the active notebook to its project and remembers the c
 test('the notebook button uploads the saved notebook to a chosen execution', async ({
   page
 }) => {
+  await slowToasts(page, 2000); // the upload answers before its toast is drawn
   await page.notebook.createNew('upload-me.ipynb');
   await page.notebook.setCell(0, 'markdown', '# Uploaded from the UI test');
   await page.locator('.jp-NotebookPanel-toolbar').getByText('Upload to DerivaML').click();
@@ -359,6 +360,7 @@ test('the notebook button uploads the saved notebook to a chosen execution', asy
   await expect(toast).toContainText(rid);
   await expect(toast).toContainText('upload-me.ipynb');
   await expect(toast).toContainText('upload-me.md');
+  await expect(page.locator('.Toastify__toast', { hasText: 'Uploading' })).toHaveCount(0);
   await screenshot(page, 'upload-done');
 });
 

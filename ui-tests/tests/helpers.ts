@@ -1,5 +1,6 @@
 /** What the Galata tests share: opening the DerivaML sidebar, saving screenshots, comparing
- * a widget with its committed screenshot, and switching the sidebar to a catalog. */
+ * a widget with its committed screenshot, switching the sidebar to a catalog, and holding
+ * back JupyterLab's toasts. */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
@@ -40,4 +41,20 @@ export async function chooseCatalog(panel: Locator, catalog: string): Promise<vo
   const field = panel.locator('.jp-DerivaML-catalog');
   await field.fill(catalog);
   await field.press('Enter');
+}
+
+/**
+ * Hold back by `ms` the script that draws JupyterLab's toasts (react-toastify, which Lab loads
+ * with a page's first notification), as a busy machine does: a request answering before that
+ * toast is drawn must still have its outcome shown.
+ */
+export async function slowToasts(page: Page, ms: number): Promise<void> {
+  await page.route(/\.js(\?|$)/, async route => {
+    const response = await route.fetch();
+    const body = await response.text();
+    if (body.includes('Toastify__toast-container')) {
+      await new Promise(resolve => setTimeout(resolve, ms));
+    }
+    await route.fulfill({ response, body });
+  });
 }
