@@ -71,6 +71,7 @@ class ExecAssetType(StrEnum):
     hydra_config = "Hydra_Config"
     deriva_config = "Deriva_Config"
     metrics_file = "Metrics_File"
+    status_history = "Status_History"  # ours: recorded by derivaml push, which adds it
     execution_metadata = "Execution_Metadata"
     execution_asset = "Execution_Asset"
     input_file = "Input_File"

@@ -34,7 +34,7 @@ from .configuration import ExecutionConfiguration
 from .pending import PendingSummary
 from .progress import UploadProgress, progress_reporter
 from .records import ExecutionRecord
-from .status_log import append_status, read_status_history
+from .status_log import append_status, read_status_history, recorded_status_history
 from .table_rows import insert_staged_rows, staged_table_files, table_file
 from .timing import format_duration, now_iso
 from .upload import Manifest, ManifestEntry, Uploader, upload_entries
@@ -222,9 +222,11 @@ class Execution:
 
     @property
     def status_history(self) -> list[dict]:
-        """``{"time", "status", "detail"}`` of each status this execution was given on this
-        machine, oldest first: an upload that failed and was resumed shows both."""
-        return read_status_history(self.working_dir)
+        """``{"time", "status", "detail"}`` of each status this execution was given, oldest
+        first: an upload that failed and was resumed shows both. Read from this machine's
+        log, else from the ``status_history.jsonl`` file ``derivaml push`` recorded with it."""
+        return read_status_history(self.working_dir) or \
+            recorded_status_history(self._ml.catalog, self.execution_rid)
 
     def update_status(self, target: Status | str, message: str = "", *,
                       error: str | None = None) -> None:

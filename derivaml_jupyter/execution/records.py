@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..core.definitions import ML_SCHEMA, Status
-from .status_log import append_status, read_status_history
+from .status_log import append_status, read_status_history, recorded_status_history
 
 if TYPE_CHECKING:
     from ..asset.record import Asset
@@ -142,10 +142,12 @@ class ExecutionRecord:
 
     @property
     def status_history(self) -> list[dict]:
-        """``{"time", "status", "detail"}`` of each status the execution was given on this
-        machine, oldest first (the catalog keeps only the latest): an upload that failed
-        and was resumed shows both. Empty for an execution run elsewhere."""
-        return read_status_history(self._working_dir)
+        """``{"time", "status", "detail"}`` of each status the execution was given, oldest
+        first (the catalog row keeps only the latest): an upload that failed and was resumed
+        shows both. Read from this machine's log, else from the ``status_history.jsonl``
+        file ``derivaml push`` recorded with the execution; empty when neither is there."""
+        return read_status_history(self._working_dir) or \
+            recorded_status_history(self._ml.catalog, self.execution_rid)
 
     def update_status(self, status: Status | str, status_detail: str = "") -> None:
         """Set the status and its detail (``Status_Detail``) in the catalog."""

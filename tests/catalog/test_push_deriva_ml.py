@@ -13,6 +13,7 @@ from schema.test_deriva_ml_catalogs import HOST, PYTHONS, helper
 from derivaml_jupyter.catalog import connect_catalog
 from derivaml_jupyter.catalog.clone.pull import pull_dataset
 from derivaml_jupyter.catalog.push import push_executions
+from derivaml_jupyter.catalog.push.history import history_files
 from derivaml_jupyter.core.definitions import ML_SCHEMA
 from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.execution.configuration import ExecutionConfiguration
@@ -67,7 +68,8 @@ def test_deriva_ml_lists_a_pushed_execution(dml_catalog, tmp_path, monkeypatch):
 
 def test_deriva_ml_lists_an_execution_made_on_a_new_local_catalog(dml_catalog, tmp_path,
                                                                   monkeypatch):
-    """Our schema's status words, timing columns and workflow types become the target's."""
+    """Our schema's status words, timing columns and workflow types become the target's;
+    the status history file is among the execution's outputs there."""
     python, catalog_id = dml_catalog
     monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
     local = DerivaML()
@@ -85,4 +87,6 @@ def test_deriva_ml_lists_an_execution_made_on_a_new_local_catalog(dml_catalog, t
     (asset,) = local.catalog.select(ML_SCHEMA, "Execution_Asset_Execution",
                                     where={"Execution": exe.execution_rid})
     assert result.mapping[asset["Execution_Asset"]] in read["outputs"]
+    (history,) = history_files(local.catalog, [exe.execution_rid]).values()
+    assert result.mapping[history["RID"]] in read["outputs"]  # its status history
     assert read["inputs"] == []

@@ -505,6 +505,23 @@ class LocalCatalog(Catalog):
         with self._lock:
             return [decode_row(v) for v in self._conn.execute(sql, params)]
 
+    def row_versions(self, schema: str, table: str, rid: str) -> list[dict]:
+        """Every version of row ``rid`` of ``schema.table``, oldest first, its current one
+        last (none once deleted): each as ``select`` returns it, ``RMT`` the time it was
+        written. Local catalogs only (the history twin; not part of the contract)."""
+        t = self._table(schema, table)
+        names = t.column_names
+        cols = ", ".join(map(ddl.qident, names))
+        live = ddl.qident(ddl.live_name(schema, table))
+        hist = ddl.qident(ddl.history_name(schema, table))
+        decode_row = ddl.decoder(t, names)
+        sql = (f"SELECT {cols} FROM (SELECT {cols}, 0 AS _live, _valid_from, rowid AS _seq "
+               f"FROM {hist} WHERE RID = ? UNION ALL SELECT {cols}, 1, _valid_from, 0 "
+               f"FROM {live} WHERE RID = ?) ORDER BY _live, _valid_from, _seq")
+        rid = _canonical_rid(rid)
+        with self._lock:
+            return [decode_row(v) for v in self._conn.execute(sql, (rid, rid))]
+
     def count(self, schema: str, table: str, *, where: Where | None = None,
               snapshot: str | None = None) -> int:
         t = self._table(schema, table)

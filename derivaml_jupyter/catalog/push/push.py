@@ -29,6 +29,7 @@ from ..clone.load import load_order
 from ..connect import connect_catalog, is_local, require_existing
 from ..contract import AtLeast, Catalog, Table
 from .files import local_file, send_files
+from .history import record_status_histories
 from .ledger import Ledger, pushes
 from .plan import Plan, TableKey, plan_push
 from .rows import Rewriter, same_content
@@ -59,11 +60,12 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
                     ) -> PushResult:
     """Copy executions of the local catalog ``source`` (a ``DerivaML`` or its catalog) to
     catalog ``catalog`` of ``host`` (``local`` for another local catalog): their workflows,
-    input dataset versions, status, output files and rows, metadata files, feature values,
-    the datasets they made and their nested executions. ``rids`` are execution RIDs (None:
-    every execution not pushed yet). Rows pulled from that catalog by ``derivaml pull`` keep
-    their RIDs; the others get new ones there. ``progress`` is called with ("rows" or
-    "bytes", done, total); without it progress bars are shown.
+    input dataset versions, status and status history (an ``Execution_Metadata`` file
+    ``status_history.jsonl``, see ``history``), output files and rows, metadata files,
+    feature values, the datasets they made and their nested executions. ``rids`` are
+    execution RIDs (None: every execution not pushed yet). Rows pulled from that catalog by
+    ``derivaml pull`` keep their RIDs; the others get new ones there. ``progress`` is
+    called with ("rows" or "bytes", done, total); without it progress bars are shown.
 
     Example::
 
@@ -131,12 +133,10 @@ class _Push:
         self.inserted = self.files = 0
 
     def run(self, wanted: list[str], every: bool) -> PushResult:
-        plan = plan_push(self.local, self.remote, self.host, self.catalog, wanted)
-        if self.target.workflow_type_column and \
-                not self.target.has_table("Workflow_Workflow_Type"):
-            plan.rows.pop((ML_SCHEMA, "Workflow_Workflow_Type"), None)  # in Workflow's column
-        order = load_order(self.local_model, plan.rows)
-        self._check(plan, [t for t, _ in order])
+        plan, order = self._plan(wanted)
+        executions = plan.rows.get((ML_SCHEMA, "Execution"), {})
+        if record_status_histories(self.local, self.source, executions):
+            plan, order = self._plan(wanted)  # with the history files just recorded
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
         rewriter = Rewriter(self.local, self.remote_model, plan, ledger.mapping, self.source,
@@ -164,6 +164,16 @@ class _Push:
             [] if every else [rid for rid in wanted if rid in done_before | plan.identity])
 
     # -- before writing ------------------------------------------------------------------
+    def _plan(self, wanted: list[str]) -> tuple[Plan, list[tuple[Table, set[str]]]]:
+        """The rows to push and the order of their tables, checked."""
+        plan = plan_push(self.local, self.remote, self.host, self.catalog, wanted)
+        if self.target.workflow_type_column and \
+                not self.target.has_table("Workflow_Workflow_Type"):
+            plan.rows.pop((ML_SCHEMA, "Workflow_Workflow_Type"), None)  # in Workflow's column
+        order = load_order(self.local_model, plan.rows)
+        self._check(plan, [t for t, _ in order])
+        return plan, order
+
     def _check(self, plan: Plan, tables: list[Table]) -> None:
         """Refuse, before writing, rows the target has no table or column for, unfinished
         executions, and asset rows whose file is not here."""
