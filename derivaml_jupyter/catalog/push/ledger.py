@@ -79,8 +79,10 @@ class Ledger:
             except DerivaMLException as e:
                 raise DerivaMLException(
                     f"The first push to {self.key} makes the table {ML_SCHEMA}.{LEDGER_TABLE} "
-                    f"there (it records which rows were pushed), and that failed: {e} Ask an "
-                    "owner of the catalog to push once, or to make that table.") from e
+                    f"there (it records which rows were pushed), which {remote.whoami()} "
+                    f"could not: {e} Nothing was pushed. An owner of the catalog (or a user "
+                    f"who may create tables in {ML_SCHEMA}) makes it by pushing there once; "
+                    "then push again.") from e
         self.claims = {r["Origin_RID"]: r for r in remote.iter_rows(
             ML_SCHEMA, LEDGER_TABLE, where={"Origin": self.origin})}
         self.mapping = {rid: r["Target_RID"] for rid, r in self.claims.items()

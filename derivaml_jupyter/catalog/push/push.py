@@ -3,7 +3,8 @@ DERIVA server, or another local catalog), with everything they need (see ``plan`
 
 Every step is a find-or-insert recorded on both sides (see ``ledger``), so a push that is
 interrupted completes on the next one without duplicates. Nothing is written until the
-target is known to hold every table the rows need and every file is found locally.
+target is known to hold every table the rows need and every file is found locally; the
+files are stored there before any row is written.
 """
 
 from __future__ import annotations
@@ -145,12 +146,13 @@ class _Push:
                    for key, rows in plan.rows.items()}
         with _Bars(self.progress, sum(map(len, pending.values())),
                    self._bytes(pending)) as bars:
+            urls = self._send_files(pending, bars)
             self._terms(plan)
             for t, deferred in order:
                 rows = pending[(t.schema, t.name)]
                 for start in range(0, len(rows), BATCH_ROWS):
                     self._write(t, rows[start:start + BATCH_ROWS], deferred, ledger, rewriter,
-                                bars)
+                                urls, bars)
             for t, deferred in order:
                 self._fill(t, plan, deferred, rewriter)
             self._pin_versions(plan, rewriter)
@@ -232,15 +234,24 @@ class _Push:
                      for row in self.local.select(*key, where={"Name": sorted(names)})]
             self.remote.insert(*key, terms, on_conflict_skip=True)
 
+    def _send_files(self, pending: dict[TableKey, list[dict]], bars: _Bars) -> dict[str, str]:
+        """Store the files of the asset rows to push in the target before any row is written
+        (an object store refusing them, e.g. to a user without the right to create objects
+        there, then leaves the catalog as it was); their URLs there, by local RID."""
+        urls: dict[str, str] = {}
+        for key, rows in pending.items():
+            t = self.local_model.table(*key)
+            if t.kind == "asset":
+                with_files = [r for r in rows if r.get("URL")]
+                urls |= send_files(self.local, self.remote, t, with_files, bars.bytes)
+                self.files += len(with_files)
+        return urls
+
     def _write(self, t: Table, rows: list[dict], deferred: set[str], ledger: Ledger,
-               rewriter: Rewriter, bars: _Bars) -> None:
-        """Find or insert ``rows`` of ``t`` in the target and record where they are."""
+               rewriter: Rewriter, urls: dict[str, str], bars: _Bars) -> None:
+        """Find or insert ``rows`` of ``t`` (``urls``: their files there) in the target and
+        record where they are."""
         key = f"{t.schema}:{t.name}"
-        urls = {}
-        if t.kind == "asset":
-            with_files = [r for r in rows if r.get("URL")]
-            urls = send_files(self.local, self.remote, t, with_files, bars.bytes)
-            self.files += len(with_files)
         target = {r["RID"]: rewriter.row(t, r, deferred, urls.get(r["RID"])) for r in rows}
         there = self.remote_model.table(t.schema, t.name)
         natural = _natural_key(there, target.values())
