@@ -1,7 +1,8 @@
 """``derivaml push`` against a DERIVA server's recorded answers: a dataset of a fresh catalog
 is pulled (as in tests/catalog/test_push_pulled.py), an execution reading it is recorded
 offline (two small output files and a dataset made offline), pushed back, and what the server
-then holds is checked; pushing again adds nothing."""
+then holds is checked (the execution's status history among it); pushing again adds
+nothing."""
 
 from __future__ import annotations
 
@@ -69,6 +70,13 @@ def test_push_copies_offline_work_to_the_server_once(origin, tmp_path):
     target = connect_catalog(origin["host"], origin["catalog"])
     (row,) = target.select(ML_SCHEMA, "Execution", where={"RID": remote})
     assert (row["Description"], row["Status"]) == ("worked offline", "Uploaded")
+    # its status history file (whose content, holding times, replays only by its MD5)
+    links = target.select(ML_SCHEMA, "Execution_Metadata_Execution", where={"Execution": remote})
+    (history,) = target.select(ML_SCHEMA, "Execution_Metadata", where={
+        "RID": [r["Execution_Metadata"] for r in links], "Filename": "status_history.jsonl"})
+    assert [r["Asset_Type"] for r in target.select(
+        ML_SCHEMA, "Execution_Metadata_Asset_Type",
+        where={"Execution_Metadata": history["RID"]})] == ["Status_History"]
     read = target.select(ML_SCHEMA, "Dataset_Execution", where={"Execution": remote})
     assert [r["Dataset"] for r in read] == [origin["dataset"]]
     assert origin["dataset"] not in mapping  # pulled from the server: the same RID there
