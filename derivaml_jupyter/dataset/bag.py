@@ -6,7 +6,8 @@ types, nesting, members), every row those reference by foreign key (transitively
 values of the rows reached (and what they reference), and the vocabularies in full. Asset
 files are listed in ``fetch.txt`` and the manifest with the catalog's MD5 and length (see
 ``bagit_files``) and copied to ``data/asset/<RID>/<Table>/<Filename>`` unless
-``materialize=False``.
+``materialize=False``, in the background while the tables and BagIt files are written
+(``asset_fetch``).
 The bag is built in a ``.partial-*`` folder (held by the download while it works, so
 ``derivaml gc`` can tell one a killed download left) and renamed into place.
 """
@@ -23,7 +24,8 @@ from ..catalog.contract import Catalog, Table
 from ..core.errors import DerivaMLException, DerivaMLValidationError
 from ..core.partials import PREFIX, partial_dir, remove_if_abandoned
 from ..feature.discovery import feature_target
-from .bag_catalog import ASSET_DIR, asset_relpath, write_model, write_table
+from .asset_fetch import fetching
+from .bag_catalog import asset_relpath, write_model, write_table
 from .bagit_files import PayloadFile, write_bag_files
 from .cache import warn_once
 from .dataset_bag import (
@@ -40,8 +42,6 @@ if TYPE_CHECKING:
     from ..ml import DerivaML
 
 CHUNK = 500  # RIDs per select
-FETCH_THREADS = 8  # concurrent file copies (file system and network calls overlap well)
-FETCH_BATCH = 32  # files per task
 
 
 def as_spec(spec: Any) -> DatasetSpec:
@@ -162,19 +162,21 @@ def _build(ml: DerivaML, record: dict, dest: Path, spec: DatasetSpec, catalog: C
         tables = collect_rows(ml, record["Dataset"], record["Snapshot"],
                               excluded_tables(ml, spec.exclude_tables), catalog=catalog,
                               concurrency=spec.reachability_concurrency)
-        payload = [write_table(data, t, rows) for t, rows in tables]
-        payload.append(write_model(data, model, ml.ml_schema, ml.domain_schema))
-        assets = [(t, row) for t, rows in tables if t.kind == "asset" for row in rows]
-        payload += [PayloadFile(asset_relpath(t, row), row["MD5"], row["Length"], row["URL"])
-                    for t, row in assets]
-        write_bag_files(root, payload, {
-            BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
-            BAG_INFO_SNAPSHOT: record["Snapshot"],
-            BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
-            "External-Description": f"Dataset {record['Dataset']} version {record['Version']}",
-        })
-        if spec.materialize and assets:
-            fetch_assets(catalog, data, assets, atomic=False, threads=spec.fetch_concurrency)
+        assets = [(t, row, asset_relpath(t, row))
+                  for t, rows in tables if t.kind == "asset" for row in rows]
+        with fetching(catalog, data, assets if spec.materialize else [], atomic=False,
+                      threads=spec.fetch_concurrency):
+            payload = [write_table(data, t, rows) for t, rows in tables]
+            payload.append(write_model(data, model, ml.ml_schema, ml.domain_schema))
+            payload += [PayloadFile(relpath, row["MD5"], row["Length"], row["URL"])
+                        for _, row, relpath in assets]
+            write_bag_files(root, payload, {
+                BAG_INFO_RID: record["Dataset"], BAG_INFO_VERSION: record["Version"],
+                BAG_INFO_SNAPSHOT: record["Snapshot"],
+                BAG_INFO_CATALOG: f"{ml.catalog.hostname}/{ml.catalog.catalog_id}",
+                "External-Description":
+                    f"Dataset {record['Dataset']} version {record['Version']}",
+            })
         return _move_into_place(ml, root, dest, record["Snapshot"], work)
 
 
@@ -286,57 +288,3 @@ def _walk(ml: DerivaML, dataset_rid: str, reader: _Reader,
         if t.kind == "vocabulary":
             add(t, list(catalog.iter_rows(t.schema, t.name, snapshot=snapshot)))
     return [(model.table(*key), list(rows.values())) for key, rows in tables.items() if rows]
-
-
-def fetch_assets(catalog: Catalog, data_dir: Path, assets: list[tuple[Table, dict]],
-                 *, atomic: bool, threads: int = FETCH_THREADS) -> None:
-    """Copy the files of ``assets`` from the catalog into ``data_dir/asset/...`` on up to
-    ``threads`` threads (a batch of ``FETCH_BATCH`` files each), checking each against the
-    MD5 and length the catalog recorded. ``atomic`` fetches each file into a ``.partial-*``
-    folder beside it first (for bags already in place); otherwise the bag is being built and
-    has no ``asset/`` folder yet."""
-    from tqdm.auto import tqdm
-
-    if not atomic:
-        (data_dir / ASSET_DIR).mkdir()
-
-    def fetch_batch(batch: list[tuple[Table, dict]]) -> int:
-        return sum(_fetch_one(catalog, data_dir, t, row, atomic=atomic) for t, row in batch)
-
-    total = sum(int(row["Length"] or 0) for _, row in assets)
-    batches = [assets[i:i + FETCH_BATCH] for i in range(0, len(assets), FETCH_BATCH)]
-    pool = ThreadPoolExecutor(threads)
-    try:
-        with tqdm(total=total, unit="B", unit_scale=True, desc="Fetching asset files") as bar:
-            for length in pool.map(fetch_batch, batches):
-                bar.update(length)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _fetch_one(catalog: Catalog, data_dir: Path, t: Table, row: dict, *, atomic: bool) -> int:
-    relpath = asset_relpath(t, row)
-    if not atomic:  # a bag being built: asset/<RID>/<Table>/ is new (a RID is one row's)
-        dest = os.path.join(data_dir, relpath)
-        folder = os.path.dirname(dest)
-        os.mkdir(os.path.dirname(folder))  # made here: the copy then succeeds at once
-        os.mkdir(folder)
-        return _fetch_checked(catalog, t, row, dest)
-    dest = data_dir / relpath
-    os.makedirs(dest.parent, exist_ok=True)
-    with partial_dir(dest.parent) as work:  # held while fetched: `derivaml gc` skips it
-        target = work / dest.name
-        length = _fetch_checked(catalog, t, row, target)
-        os.replace(target, dest)
-    return length
-
-
-def _fetch_checked(catalog: Catalog, t: Table, row: dict, dest: str | Path) -> int:
-    """Copy the object of asset row ``row`` to ``dest``, checked against its MD5 and length."""
-    info = catalog.get_object(row["URL"], dest)
-    if info.length != row["Length"] or info.md5 != row["MD5"]:
-        raise DerivaMLValidationError(
-            f"The object {row['URL']} of {t.name} {row['RID']} has MD5 {info.md5} and "
-            f"{info.length} bytes, but the catalog recorded {row['MD5']} and "
-            f"{row['Length']}. Re-upload the file.")
-    return info.length

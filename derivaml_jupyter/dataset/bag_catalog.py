@@ -116,7 +116,9 @@ def write_model(data_dir: Path, model: Model, ml_schema: str, domain_schema: str
 def asset_relpath(t: Table, row: Mapping[str, Any]) -> str:
     """Where the file of asset row ``row`` lives, relative to ``data/``:
     ``asset/<RID>/<Table>/<Filename>``."""
-    name = PurePosixPath(row.get("Filename") or "").name
+    name = row.get("Filename") or ""
+    if "/" in name or name in (".", ".."):  # a plain name (the usual) needs no parsing
+        name = PurePosixPath(name).name
     if name in ("", ".", ".."):
         name = PurePosixPath(row["URL"]).name.split(".", 1)[-1] or row["RID"]
     return f"{ASSET_DIR}/{row['RID']}/{t.name}/{name}"

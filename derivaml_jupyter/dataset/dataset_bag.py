@@ -290,11 +290,11 @@ class DatasetBag(DenormalizedViews):
     def materialize(self, *, fetch_concurrency: int = 8) -> DatasetBag:
         """Fetch the asset files the bag lists but does not hold yet (idempotent),
         ``fetch_concurrency`` at a time."""
-        from .bag import fetch_assets
+        from .asset_fetch import fetch_assets
 
         data = self.path / "data"
-        missing = [(t, row) for t, row in self.asset_files()
-                   if not os.path.exists(data / asset_relpath(t, row))]
+        missing = [(t, row, relpath) for t, row in self.asset_files()
+                   if not os.path.exists(data / (relpath := asset_relpath(t, row)))]
         if missing:
             if self._catalog is None:
                 raise DerivaMLException(

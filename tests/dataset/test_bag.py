@@ -7,6 +7,7 @@ import errno
 import hashlib
 import json
 import os
+import threading
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -18,6 +19,7 @@ from derivaml_jupyter.core.errors import (
     DerivaMLNotFound,
     DerivaMLValidationError,
 )
+from derivaml_jupyter.dataset import bag as bag_module
 from derivaml_jupyter.dataset.dataset_bag import DatasetBag
 from derivaml_jupyter.dataset.spec import DatasetSpec
 from derivaml_jupyter.ml import DerivaML
@@ -263,6 +265,28 @@ def test_failed_file_copy_leaves_no_bag_behind(ml, images, split):
     with pytest.raises(DerivaMLNotFound, match="No object stored"):
         ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
     assert not list((ml.cache_dir / "bags").iterdir())
+
+
+@pytest.mark.local_only
+def test_files_are_copied_while_the_tables_are_written_and_a_failure_stops_them(
+        ml, images, split, monkeypatch):
+    parent, _, _ = split
+    copied, get_object = threading.Event(), type(ml.catalog).get_object
+
+    def get_and_tell(catalog, url, dest, **kwargs):
+        info = get_object(catalog, url, dest, **kwargs)
+        copied.set()
+        return info
+
+    def disk_full(*args):
+        assert copied.wait(10), "no file was copied while the BagIt files were being written"
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(type(ml.catalog), "get_object", get_and_tell)
+    monkeypatch.setattr(bag_module, "write_bag_files", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        ml.download_dataset_bag(DatasetSpec(rid=parent.rid))
+    assert not list((ml.cache_dir / "bags").iterdir())  # no copy went on writing after
 
 
 def test_bag_opened_without_catalog_reads_but_cannot_fetch(ml, images, split):

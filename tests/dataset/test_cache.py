@@ -10,8 +10,8 @@ import pytest
 
 from derivaml_jupyter.annotations.bag_model import DatabaseModel, DerivaMLBagView
 from derivaml_jupyter.core.connection_mode import IgnoredConfigWarning
+from derivaml_jupyter.dataset import asset_fetch, cache
 from derivaml_jupyter.dataset import bag as bag_module
-from derivaml_jupyter.dataset import cache
 from derivaml_jupyter.dataset.cache import CachedAsset, CachedBag, CacheStatus
 from derivaml_jupyter.dataset.dataset_bag import DatasetBag
 from derivaml_jupyter.dataset.spec import DatasetSpec
@@ -162,8 +162,8 @@ def test_bag_constructor_options_and_concurrent_fetches(ml, clinic, monkeypatch)
     assert ml.bag_info(DatasetSpec(rid=split.rid))["status"] == "cached_metadata_only"
 
     threads, pool = [], bag_module.ThreadPoolExecutor
-    monkeypatch.setattr(bag_module, "ThreadPoolExecutor",
-                        lambda n: threads.append(n) or pool(n))
+    for module in (bag_module, asset_fetch):  # rows are read by one, files copied by the other
+        monkeypatch.setattr(module, "ThreadPoolExecutor", lambda n: threads.append(n) or pool(n))
     bag.materialize(fetch_concurrency=3)
     assert threads == [3]
     threads.clear()  # a new bag: its rows found 5 queries at a time, its files on 2 threads
