@@ -2,9 +2,10 @@
 DERIVA server, or another local catalog), with everything they need (see ``plan``).
 
 Every step is a find-or-insert recorded on both sides (see ``ledger``), so a push that is
-interrupted completes on the next one without duplicates. Nothing is written until the
-target is known to hold every table the rows need and every file is found locally; the
-files are stored there before any row is written.
+interrupted completes on the next one without duplicates. Nothing is written to the target
+until it is known to hold every table the rows need and every file is found locally; the
+files are stored there before any row is written. Locally, a push first records each
+execution's status history as a file (see ``history``).
 """
 
 from __future__ import annotations
