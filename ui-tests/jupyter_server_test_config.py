@@ -5,9 +5,11 @@ and in ``ui-tests/.run/`` (emptied at each start) the server's root folder and a
 ``ui-offline`` with an execution to push to the empty ``ui-pushed``;
 the root holds a copy of the example project, ``quickstart/``, whose notebook has run there
 headless as ``make demo`` runs it (an execution that uploaded the notebook and its Markdown),
-and a sweep of two learning rates through ``deriva-ml-run`` (described ``UI-sweep-setup``). With ``DERIVAML_TEST_HOST`` set, also
-a new catalog on that DERIVA server holding the same demo data and execution, named in
-``.run/remote.json`` and deleted when the server stops (or at the next start)."""
+and a sweep of two learning rates through ``deriva-ml-run`` (described ``UI-sweep-setup``).
+With ``DERIVAML_TEST_HOST`` set, also a new catalog on that DERIVA server holding the same demo
+data and execution, and a second execution ("UI compared run", of the Testing dataset, with a
+metrics file), named with the demo datasets' RIDs in ``.run/remote.json`` and deleted when the
+server stops (or at the next start)."""
 
 import atexit
 import contextlib
@@ -68,10 +70,22 @@ for command in (["deriva-ml-run-notebook", "notebooks/digits_analysis.ipynb"],
 if HOST:
     from deriva.core import DerivaServer, get_credential
 
-    CATALOG = str(DerivaServer("https", HOST, credentials=get_credential(HOST)
-                               ).create_ermrest_catalog().catalog_id)
+    from derivaml_jupyter.catalog.deriva.retry import call
+
+    # A server busy with other clients aborts some transactions (503), after which creating
+    # the catalog again is safe.
+    SERVER = DerivaServer("https", HOST, credentials=get_credential(HOST))
+    CATALOG = str(call(SERVER.create_ermrest_catalog, "create the UI tests' catalog", HOST,
+                       idempotent=False).catalog_id)
     REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG}))
     atexit.register(delete_remote_catalog)
     subprocess.run([DERIVAML, "demo", "--host", HOST, "--catalog", CATALOG, "--quiet"],
                    check=True)
-    subprocess.run([sys.executable, str(HERE / "add_execution.py"), HOST, CATALOG], check=True)
+    for extra in ([], ["UI compared run", "Testing", "0.8"]):
+        subprocess.run([sys.executable, str(HERE / "add_execution.py"), HOST, CATALOG, *extra],
+                       check=True)
+    from derivaml import DerivaML
+    from derivaml_jupyter.demo import find_demo_data
+
+    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG,
+                                  "datasets": find_demo_data(DerivaML(HOST, CATALOG))}))

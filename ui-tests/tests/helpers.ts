@@ -1,6 +1,6 @@
 /** What the Galata tests share: opening the DerivaML sidebar, saving screenshots, comparing
- * a widget with its committed screenshot, switching the sidebar to a catalog, and holding
- * back JupyterLab's toasts. */
+ * a widget with its committed screenshot, finding a dataset in the sidebar, switching the
+ * sidebar to a catalog, and holding back JupyterLab's toasts. */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
 
@@ -34,6 +34,13 @@ export async function expectLooks(of: Locator, name: string, mask: Locator[] = [
     mask: [of.locator(VOLATILE), ...mask],
     maxDiffPixelRatio: 0.01
   });
+}
+
+/** The list item of the dataset with type `type`. */
+export function dataset(panel: Locator, type: string): Locator {
+  return panel
+    .locator('.jp-DerivaML-datasets .jp-DerivaML-list .jp-DerivaML-item')
+    .filter({ has: panel.page().locator('.jp-DerivaML-types', { hasText: type }) });
 }
 
 /** Type `catalog` into the sidebar's catalog field and press Enter. */
