@@ -8,7 +8,9 @@ and ``Target_RID``, unique on
 workflows) is *claimed* first (``Target_RID`` empty), then inserted, then its claim filled in;
 a push killed between the insert and the record finds the row again among those it made since
 the claim (same content). The local catalog mirrors the mapping in its annotation
-``PUSHES_TAG``, keyed by target; the target's table is the authority when they differ.
+``PUSHES_TAG``, keyed by target; the target's table is the authority when they differ. It
+also records, per execution pushed, the local snapshot as of which the push copied it: its
+later changes are those made after (see ``updates``).
 """
 
 from __future__ import annotations
@@ -41,13 +43,15 @@ def ledger_table() -> Table:
 @dataclass(frozen=True)
 class Push:
     """What ``derivaml push`` copied from a local catalog to ``host``/``catalog``: the
-    executions pushed (local RIDs) and the RID each local row has there."""
+    executions pushed (local RIDs), the RID each local row has there, and for each execution
+    the local snapshot as of which it was copied (``synced``)."""
 
     host: str
     catalog: str
     executions: list[str] = field(default_factory=list)
     mapping: dict[str, str] = field(default_factory=dict)
     pushed_at: str = ""
+    synced: dict[str, str] = field(default_factory=dict)
 
 
 def pushes(catalog: Catalog) -> list[Push]:
@@ -131,10 +135,12 @@ class Ledger:
                     {"RID": r["RID"], "Target_RID": pairs[r["Origin_RID"]]}])
                 r["Target_RID"] = pairs[r["Origin_RID"]]
 
-    def finish(self, executions: Iterable[str]) -> None:
-        """Add ``executions`` to the local record of pushes to this target."""
-        record = self._record()
+    def finish(self, executions: Iterable[str], snapshot: str) -> None:
+        """Add ``executions``, copied as of local ``snapshot``, to the local record of pushes
+        to this target."""
+        record, executions = self._record(), list(executions)
         record["executions"] = list(dict.fromkeys([*record["executions"], *executions]))
+        record["synced"] = {**record.get("synced", {}), **dict.fromkeys(executions, snapshot)}
         self._save(record)
 
     def finished(self) -> list[str]:

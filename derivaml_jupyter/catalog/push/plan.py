@@ -7,7 +7,8 @@ values, dataset versions it made, nested executions) except its parents' links t
 dataset owns its versions, types, members and nested datasets; any other row owns the links
 giving it vocabulary terms (asset types, workflow types). Rows that came from the target by
 ``derivaml pull`` are not copied: they keep their RIDs there (``identity``). Vocabulary terms
-are gathered by name.
+are gathered by name. The plan remembers which row brought which (``links``), so the rows of
+each execution asked for can be told apart (``reach``).
 """
 
 from __future__ import annotations
@@ -26,11 +27,30 @@ TableKey = tuple[str, str]
 @dataclass
 class Plan:
     """The rows to push by table (RID -> row), the RIDs the target holds already (pulled
-    from it), and the vocabulary terms used, by vocabulary."""
+    from it), the vocabulary terms used, by vocabulary, and the rows each row brought."""
 
     rows: dict[TableKey, dict[str, dict]] = field(default_factory=dict)
     identity: set[str] = field(default_factory=set)
     terms: dict[TableKey, set[str]] = field(default_factory=dict)
+    links: dict[str, set[str]] = field(default_factory=dict)
+
+    def reach(self, rids: Iterable[str]) -> dict[str, set[str]]:
+        """For each of ``rids``, the rows of the plan it brought, itself included (an
+        execution: its own rows, what they point to, its nested executions' rows)."""
+        planned = {r for rows in self.rows.values() for r in rows}
+        reached = {}
+        for rid in rids:
+            seen, todo = set(), [rid]
+            while todo:
+                current = todo.pop()
+                if current not in seen and current in planned:
+                    seen.add(current)
+                    todo.extend(self.links.get(current, ()))
+            reached[rid] = seen
+        return reached
+
+    def link(self, source: str, target: str) -> None:
+        self.links.setdefault(source, set()).add(target)
 
 
 def is_rid_link(fk: ForeignKey) -> bool:
@@ -81,7 +101,7 @@ def plan_push(local: Catalog, remote: Catalog, host: str, catalog: str,
             plan.identity |= _pulled(local, remote, key, rids, snapshots)
             rids -= plan.identity
             if rids:
-                found[key] = _select(local, key, rids)
+                found[key] = select_in(local, key, rids)
                 plan.rows.setdefault(key, {}).update((r["RID"], r) for r in found[key])
         wave = {}
         for key, rows in found.items():
@@ -90,16 +110,23 @@ def plan_push(local: Catalog, remote: Catalog, host: str, catalog: str,
                 values = {r[fk.columns[0]] for r in rows if len(fk.columns) == 1} - {None}
                 if is_rid_link(fk) and values:
                     wave.setdefault((fk.pk_schema, fk.pk_table), set()).update(values)
+                    for r in rows:
+                        if r[fk.columns[0]] is not None:
+                            plan.link(r["RID"], r[fk.columns[0]])
                 elif _is_term_link(fk, model) and values:
                     plan.terms.setdefault((fk.pk_schema, fk.pk_table), set()).update(values)
             for r, column in owned.get(key, []):
-                for row in _select(local, (r.schema, r.name), [x["RID"] for x in rows], column):
+                for row in select_in(local, (r.schema, r.name), [x["RID"] for x in rows],
+                                     column):
                     wave.setdefault((r.schema, r.name), set()).add(row["RID"])
+                    plan.link(row[column], row["RID"])
     return plan
 
 
-def _select(c: Catalog, key: TableKey, values: Iterable[str], column: str = "RID",
-            snapshot: str | None = None, chunk: int = 500) -> list[dict]:
+def select_in(c: Catalog, key: TableKey, values: Iterable[str], column: str = "RID",
+              snapshot: str | None = None, chunk: int = 500) -> list[dict]:
+    """The rows of table ``key`` whose ``column`` is one of ``values`` (asked ``chunk`` at a
+    time)."""
     values = sorted(values)
     return [row for i in range(0, len(values), chunk)
             for row in c.select(*key, where={column: values[i:i + chunk]}, snapshot=snapshot)]
@@ -115,8 +142,9 @@ def _pulled(local: Catalog, remote: Catalog, key: TableKey, rids: set[str],
     created: dict[str, str] = {}
     for snapshot in snapshots:
         if local.model(snapshot).has_table(*key):
-            created |= {r["RID"]: r["RCT"] for r in _select(local, key, rids, snapshot=snapshot)}
-    return {r["RID"] for r in _select(remote, key, created)
+            created |= {r["RID"]: r["RCT"]
+                        for r in select_in(local, key, rids, snapshot=snapshot)}
+    return {r["RID"] for r in select_in(remote, key, created)
             if _same_time(r["RCT"], created[r["RID"]])} if created else set()
 
 

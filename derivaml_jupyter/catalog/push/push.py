@@ -5,7 +5,10 @@ Every step is a find-or-insert recorded on both sides (see ``ledger``), so a pus
 interrupted completes on the next one without duplicates. Nothing is written to the target
 until it is known to hold every table the rows need and every file is found locally; the
 files are stored there before any row is written. Locally, a push first records each
-execution's status history as a file (see ``history``).
+execution's status history as a file (see ``history``). Executions pushed before are pushed
+again when they changed since (see ``updates``): their new rows are added, and the rows
+pushed before that differ from the local ones now are updated (local wins; rows pulled from
+the target are never updated).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .history import record_status_histories
 from .ledger import Ledger, pushes
 from .plan import Plan, TableKey, plan_push
 from .rows import Rewriter, same_content
+from .updates import Change, ExecutionUpdate, changed_executions, find_changes, updated_rows
 
 BATCH_ROWS = 200  # rows inserted, then recorded, at a time: what a kill can leave unrecorded
 UNFINISHED = (Status.created, Status.running, Status.pending_upload)
@@ -45,8 +49,10 @@ Progress = Callable[[str, int, int], None]  # ("rows" | "bytes", done, total)
 class PushResult:
     """What a push did: the target, the executions pushed (local RID -> target RID),
     ``mapping`` (local RID -> target RID of every row concerned; rows pulled from the target
-    map to themselves), rows inserted and files sent by this push, and the executions asked
-    for that an earlier push had copied already."""
+    map to themselves), rows inserted and files sent by this push, the executions an earlier
+    push had copied already with nothing new since (``already_pushed``), and those it had
+    copied that changed since (``updated``: what this push brought of each), with the rows
+    it updated."""
 
     host: str
     catalog: str
@@ -55,6 +61,8 @@ class PushResult:
     rows_inserted: int = 0
     files_uploaded: int = 0
     already_pushed: list[str] = field(default_factory=list)
+    updated: dict[str, ExecutionUpdate] = field(default_factory=dict)
+    rows_updated: int = 0
 
 
 def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | None = None, *,
@@ -65,9 +73,12 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
     input dataset versions, status and status history (an ``Execution_Metadata`` file
     ``status_history.jsonl``, see ``history``), output files and rows, metadata files,
     feature values, the datasets they made and their nested executions. ``rids`` are
-    execution RIDs (None: every execution not pushed yet). Rows pulled from that catalog by
-    ``derivaml pull`` keep their RIDs; the others get new ones there. ``progress`` is
-    called with ("rows" or "bytes", done, total); without it progress bars are shown.
+    execution RIDs (None: every execution not pushed there yet, and those pushed there that
+    changed since). Rows pulled from that catalog by ``derivaml pull`` keep their RIDs; the
+    others get new ones there. An execution pushed before gets there what it has now: its
+    new rows, and the rows pushed before updated where the local ones differ (see
+    ``updates``). ``progress`` is called with ("rows" or "bytes", done, total); without it
+    progress bars are shown.
 
     Example::
 
@@ -88,7 +99,7 @@ def push_executions(source: Any, host: str, catalog: str, rids: Sequence[str] | 
     remote = connect_catalog(host, catalog, credential)
     remote.whoami()  # no login: a clear error before anything is written
     with one_push_at_a_time(local):
-        return _Push(local, remote, host, catalog, progress).run(wanted, rids is None)
+        return _Push(local, remote, host, catalog, progress).run(wanted)
 
 
 @contextmanager
@@ -108,12 +119,16 @@ def one_push_at_a_time(local: Catalog) -> Iterator[None]:
 
 def _wanted(local: Catalog, rids: Sequence[str] | None, host: str, catalog: str
             ) -> list[str]:
-    """The executions to push: ``rids``, checked, or those no push to the target finished."""
+    """The executions to push: ``rids``, checked, or those no push to the target finished
+    and those that changed since a push there (or whose push recorded no time)."""
     if rids is None:
-        done = {rid for p in pushes(local) if (p.host, p.catalog) == (host, catalog)
-                for rid in p.executions}
+        record = next((p for p in pushes(local) if (p.host, p.catalog) == (host, catalog)),
+                      None)
+        done, synced = (set(record.executions), record.synced) if record else (set(), {})
+        again = changed_executions(local, {r: synced[r] for r in done if r in synced})
+        again |= done - synced.keys()
         return [r["RID"] for r in local.iter_rows(ML_SCHEMA, "Execution")
-                if r["RID"] not in done]
+                if r["RID"] not in done or r["RID"] in again]
     wanted = list(dict.fromkeys(normalize_rid(r) for r in rids))
     found = {r["RID"] for r in local.select(ML_SCHEMA, "Execution", where={"RID": wanted},
                                             columns=["RID"])}
@@ -134,10 +149,12 @@ class _Push:
         self.target = SchemaProfile.read(remote, self.remote_model)
         self.inserted = self.files = 0
 
-    def run(self, wanted: list[str], every: bool) -> PushResult:
+    def run(self, wanted: list[str]) -> PushResult:
+        as_of = self.local.snapshot()  # changes after it are pushed by a later push
         plan, order = self._plan(wanted)
         executions = plan.rows.get((ML_SCHEMA, "Execution"), {})
         if record_status_histories(self.local, self.source, executions):
+            as_of = self.local.snapshot()
             plan, order = self._plan(wanted)  # with the history files just recorded
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
@@ -145,9 +162,11 @@ class _Push:
                             self.target)
         pending = {key: [r for rid, r in rows.items() if rid not in ledger.mapping]
                    for key, rows in plan.rows.items()}
-        with _Bars(self.progress, sum(map(len, pending.values())),
-                   self._bytes(pending)) as bars:
-            urls = self._send_files(pending, bars)
+        new = {r["RID"] for rows in pending.values() for r in rows}
+        changes = find_changes(self.local_model, self.remote, self.remote_model, plan, rewriter)
+        with _Bars(self.progress, len(new) + len(changes),
+                   self._bytes(pending, changes)) as bars:
+            urls = self._send_files(pending, changes, bars)
             self._terms(plan)
             for t, deferred in order:
                 rows = pending[(t.schema, t.name)]
@@ -156,15 +175,44 @@ class _Push:
                                 urls, bars)
             for t, deferred in order:
                 self._fill(t, plan, deferred, rewriter)
+            for (schema, table), rows in updated_rows(changes, rewriter, urls).items():
+                self.remote.update(schema, table, rows)
+                bars.rows(len(rows))
             self._pin_versions(plan, rewriter)
             self._point_pulled_datasets(plan, rewriter)
-        ledger.finish(plan.rows.get((ML_SCHEMA, "Execution"), {}))  # nested ones too
+        ledger.finish(executions, as_of)  # nested ones too
         mapping = {rid: rewriter.target_rid(rid) for rows in plan.rows.values() for rid in rows}
         mapping |= {rid: rid for rid in plan.identity}
+        before = [rid for rid in wanted if rid in done_before | plan.identity]
+        updated = self._updates(plan, [rid for rid in before if rid in executions], new,
+                                changes)
         return PushResult(
             self.host, self.catalog, {rid: mapping[rid] for rid in wanted if rid in mapping},
             mapping, self.inserted, self.files,
-            [] if every else [rid for rid in wanted if rid in done_before | plan.identity])
+            [rid for rid in before if rid not in updated], updated, len(changes))
+
+    def _updates(self, plan: Plan, executions: list[str], new: set[str],
+                 changes: list[Change]) -> dict[str, ExecutionUpdate]:
+        """What this push brought of each of ``executions`` (pushed before), for those it
+        brought something of: rows added (``new``), rows updated, the status there."""
+        statuses = {c.rid: (c.before["Status"], c.row["Status"]) for c in changes
+                    if c.key == (ML_SCHEMA, "Execution") and "Status" in c.before}
+        updates = {}
+        for rid, reached in plan.reach(executions).items():
+            added = len(reached & new)
+            updated = sum(c.rid in reached for c in changes)
+            status = None
+            if rid in statuses:
+                status = (self._status(self.target, statuses[rid][0]),
+                          self._status(self.source, statuses[rid][1]))
+            if added or updated:
+                updates[rid] = ExecutionUpdate(status, added, updated)
+        return updates
+
+    @staticmethod
+    def _status(profile: SchemaProfile, word: str | None) -> str:
+        status = profile.status_of(word)
+        return status.value if status else str(word)
 
     # -- before writing ------------------------------------------------------------------
     def _plan(self, wanted: list[str]) -> tuple[Plan, list[tuple[Table, set[str]]]]:
@@ -219,9 +267,20 @@ class _Push:
                 f"{', '.join(missing)}, which the pushed rows fill: add it there and push "
                 "again. Nothing was pushed."))
 
-    def _bytes(self, pending: dict[TableKey, list[dict]]) -> int:
-        return sum(r.get("Length") or 0 for key, rows in pending.items()
-                   if self.local_model.table(*key).kind == "asset" for r in rows if r.get("URL"))
+    def _bytes(self, pending: dict[TableKey, list[dict]], changes: list[Change]) -> int:
+        return sum(r.get("Length") or 0 for rows in self._files(pending, changes).values()
+                   for r in rows)
+
+    def _files(self, pending: dict[TableKey, list[dict]], changes: list[Change]
+               ) -> dict[TableKey, list[dict]]:
+        """The asset rows whose files to send: new rows with a file, and rows pushed before
+        whose file changed, by table."""
+        files = {key: [r for r in rows if r.get("URL")] for key, rows in pending.items()
+                 if self.local_model.table(*key).kind == "asset"}
+        for c in changes:
+            if c.new_file:
+                files.setdefault(c.key, []).append(c.row)
+        return {key: rows for key, rows in files.items() if rows}
 
     # -- writing -------------------------------------------------------------------------
     def _terms(self, plan: Plan) -> None:
@@ -235,17 +294,17 @@ class _Push:
                      for row in self.local.select(*key, where={"Name": sorted(names)})]
             self.remote.insert(*key, terms, on_conflict_skip=True)
 
-    def _send_files(self, pending: dict[TableKey, list[dict]], bars: _Bars) -> dict[str, str]:
-        """Store the files of the asset rows to push in the target before any row is written
-        (an object store refusing them, e.g. to a user without the right to create objects
-        there, then leaves the catalog as it was); their URLs there, by local RID."""
+    def _send_files(self, pending: dict[TableKey, list[dict]], changes: list[Change],
+                    bars: _Bars) -> dict[str, str]:
+        """Store the files of the asset rows to push, and the new files of rows pushed
+        before, in the target before any row is written (an object store refusing them, e.g.
+        to a user without the right to create objects there, then leaves the catalog as it
+        was); their URLs there, by local RID."""
         urls: dict[str, str] = {}
-        for key, rows in pending.items():
-            t = self.local_model.table(*key)
-            if t.kind == "asset":
-                with_files = [r for r in rows if r.get("URL")]
-                urls |= send_files(self.local, self.remote, t, with_files, bars.bytes)
-                self.files += len(with_files)
+        for key, rows in self._files(pending, changes).items():
+            urls |= send_files(self.local, self.remote, self.local_model.table(*key), rows,
+                               bars.bytes)
+            self.files += len(rows)
         return urls
 
     def _write(self, t: Table, rows: list[dict], deferred: set[str], ledger: Ledger,
