@@ -10,6 +10,7 @@ routes off). Its login is a credential dict; the credential file stays the owner
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -74,9 +75,9 @@ def writable() -> Iterator[str]:
 
 
 @contextmanager
-def may_store_objects() -> Iterator[None]:
+def may_store_objects(rights: tuple[str, ...] = OBJECT_RIGHTS) -> Iterator[None]:
     """``USER`` may create and read objects under ``NAMESPACE`` for the block (reading: a
-    file whose content is stored there already is reused)."""
+    file whose content is stored there already is reused), or has only ``rights`` there."""
     from deriva.core import HatracStore, get_credential
 
     store = HatracStore("https", TEST_HOST, get_credential(TEST_HOST))  # the owner's login
@@ -85,12 +86,12 @@ def may_store_objects() -> Iterator[None]:
     except requests.HTTPError as e:
         if e.response.status_code != 409:  # 409: there already
             raise
-    for right in OBJECT_RIGHTS:
+    for right in rights:
         store.set_acl(NAMESPACE, right, [USER], add_role=True)
     try:
         yield
     finally:
-        for right in OBJECT_RIGHTS:
+        for right in rights:
             store.del_acl(NAMESPACE, right, USER)
 
 
@@ -138,3 +139,32 @@ def test_a_non_owner_pushes_once_an_owner_has(credential, writable, tmp_path, mo
     assert (row["Description"], row["RCB"]) == ("pushed by a writer", USER)
     assert [h["status"] for h in history][-1] == "Uploaded"
     assert (again.rows_inserted, again.files_uploaded) == (0, 0)
+
+
+def test_a_file_someone_else_stored_that_the_user_may_not_read_goes_under_the_next_name(
+        credential, writable, tmp_path, monkeypatch):
+    """The owner stored a file of the same name and content; the user may create objects
+    but not read others' (HEAD answers 403), so the push stores the file under the next
+    name of its content, ``<md5>.1.<name>``, which a push again finds."""
+    monkeypatch.setenv("DERIVAML_HOME", str(tmp_path))
+    owners = DerivaML("local", "owners")
+    push_executions(owners, TEST_HOST, writable, [offline_execution(owners, "shared")],
+                    progress=lambda *_: None)
+    mine = DerivaML("local", "mine")
+    rid = offline_execution(mine, "shared")
+    with may_store_objects(("subtree-create",)):
+        result = push_executions(mine, TEST_HOST, writable, [rid], credential=credential,
+                                 progress=lambda *_: None)
+        again = push_executions(mine, TEST_HOST, writable, [rid], credential=credential,
+                                progress=lambda *_: None)
+    there = connect_catalog(TEST_HOST, writable)
+    md5 = hashlib.md5(b"shared\n").hexdigest()
+    urls = {r["RCB"] == USER: r["URL"] for r in there.select(
+        ML_SCHEMA, "Execution_Asset", where={"Filename": "shared.txt"})}
+    assert urls[False].endswith(f"/{md5}.shared.txt")
+    assert urls[True].endswith(f"/{md5}.1.shared.txt")
+    (link,) = there.select(ML_SCHEMA, "Execution_Asset_Execution",
+                           where={"Execution": result.executions[rid]})
+    assert there.select(ML_SCHEMA, "Execution_Asset", where={
+        "RID": link["Execution_Asset"]})[0]["URL"] == urls[True]
+    assert (again.rows_inserted, again.files_uploaded, again.rows_updated) == (0, 0, 0)

@@ -11,9 +11,11 @@ How this meets what a real Hatrac does:
   never with ``?parents=true``, which answers 500 (``duplicate key``) when requests make the
   same namespace at once. 409 ``already exists`` or ``already in use``: someone else made it.
 - A failed or cancelled upload leaves a name without content (HEAD 409); its owner can fill it
-  later. A deleted name is never usable again (409 ``Name … not available.``). Neither stops a
-  put: it moves on through the fixed series ``<md5>.<filename>``, ``<md5>.1.<filename>``, ...,
-  so a later put of the same content finds the name that holds it.
+  later. A deleted name is never usable again (409 ``Name … not available.``). An object this
+  user may not read (HEAD 403: someone else's, without ``subtree-read`` here) cannot be shown
+  to hold the content. None of these stops a put: it moves on through the fixed series
+  ``<md5>.<filename>``, ``<md5>.1.<filename>``, ..., so a later put of the same content finds
+  the name that holds it.
 - Every step is idempotent and tried again after transient failures (408, 429, 5xx, lost
   connections), within ``retry.RETRY_SECONDS``.
 """
@@ -308,9 +310,9 @@ class HatracObjects:
             self._unusable.add(url)
         raise DerivaMLConflict(
             f"Cannot store {source} on {self._server}: none of the names {', '.join(names)} "
-            "can take it (deleted, holding other content, or without content and owned by "
-            "someone else). Ask the Hatrac administrator to check them, or store the file "
-            "under another file name.")
+            "can take it (deleted, holding other content or content this user may not read, "
+            "or without content and owned by someone else). Ask the Hatrac administrator to "
+            "check them, or store the file under another file name.")
 
     def _put_at(self, url: str, source: Path, md5: str, length: int,
                 meter: _Meter) -> ObjectInfo | None:
@@ -318,7 +320,12 @@ class HatracObjects:
         Its namespace is made only when Hatrac says it is missing."""
         import requests
 
-        found = self._look(url)
+        try:
+            found = self._look(url)
+        except requests.HTTPError as e:
+            if e.response.status_code == 403:  # an object this user may not read
+                return None
+            raise
         if not isinstance(found, str):
             stored = found.headers.get("Content-MD5")
             if stored and b64_to_hex(stored) == md5:
