@@ -90,3 +90,37 @@ def test_pulled_rows_keep_their_rids_and_offline_rows_are_new(origin):
                                                            "relabelled offline")
     assert newest.snapshot
     assert result.already_pushed == []
+
+
+def test_a_pulled_row_is_never_updated(origin):
+    """Rows pulled from the target are not copies of local rows: a push leaves them as the
+    target has them, however they were edited here, also when it updates the execution."""
+    offline = DerivaML("local", "offline")
+    target = connect_catalog(origin["host"], origin["catalog"])
+    pulled = [(ML_SCHEMA, "Dataset", origin["dataset"]), ("domain", "Image", origin["images"][0])]
+    before = [target.select(s, t, where={"RID": rid})[0] for s, t, rid in pulled]
+    for schema, table, rid in pulled:
+        offline.catalog.update(schema, table, [{"RID": rid, "Description": "edited offline"}])
+    workflow = offline.create_workflow(name="offline", workflow_type="Training")
+    config = ExecutionConfiguration(workflow=workflow, description="worked offline",
+                                    datasets=[DatasetSpec(rid=origin["dataset"],
+                                                          version="0.2.0")])
+    with offline.create_execution(config) as exe:
+        pass
+    exe.upload_execution_outputs()
+
+    def push():
+        return push_executions(offline, origin["host"], origin["catalog"],
+                               progress=lambda *_: None)
+
+    remote = push().executions[exe.execution_rid]
+
+    offline.catalog.update(ML_SCHEMA, "Execution", [{"RID": exe.execution_rid,
+                                                     "Description": "edited offline"}])
+    for schema, table, rid in pulled:
+        offline.catalog.update(schema, table, [{"RID": rid, "Description": "edited again"}])
+    result = push()
+    assert (result.updated[exe.execution_rid].rows_updated, result.rows_updated) == (1, 1)
+    assert target.select(ML_SCHEMA, "Execution", where={"RID": remote})[0]["Description"] \
+        == "edited offline"
+    assert [target.select(s, t, where={"RID": rid})[0] for s, t, rid in pulled] == before
