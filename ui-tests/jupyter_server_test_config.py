@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
 from jupyterlab.galata import configure_jupyter_server
 
@@ -31,11 +32,13 @@ REMOTE = RUN / "remote.json"
 
 def delete_remote_catalog() -> None:
     """Delete the DERIVA catalog a run made (Playwright may stop the server before its exit
-    handlers run, so the next start deletes what the last one left)."""
+    handlers run, so the next start deletes what the last one left), trusting the CA bundle
+    that run had: without it, as in a run with no DERIVAML_TEST_HOST, deriva-py would retry
+    the failing TLS handshake for minutes."""
     from deriva.core import ErmrestCatalog, get_credential
 
     made = json.loads(REMOTE.read_text())
-    with contextlib.suppress(Exception):  # already gone
+    with contextlib.suppress(Exception), mock.patch.dict(os.environ, made["env"]):  # or gone
         ErmrestCatalog("https", made["host"], made["catalog"], get_credential(made["host"])
                        ).delete_ermrest_catalog(really=True)
     REMOTE.unlink()
@@ -77,7 +80,8 @@ if HOST:
     SERVER = DerivaServer("https", HOST, credentials=get_credential(HOST))
     CATALOG = str(call(SERVER.create_ermrest_catalog, "create the UI tests' catalog", HOST,
                        idempotent=False).catalog_id)
-    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG}))
+    CA_BUNDLE = {k: v for k, v in os.environ.items() if k == "REQUESTS_CA_BUNDLE"}
+    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG, "env": CA_BUNDLE}))
     atexit.register(delete_remote_catalog)
     subprocess.run([DERIVAML, "demo", "--host", HOST, "--catalog", CATALOG, "--quiet"],
                    check=True)
@@ -87,5 +91,5 @@ if HOST:
     from derivaml import DerivaML
     from derivaml_jupyter.demo import find_demo_data
 
-    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG,
+    REMOTE.write_text(json.dumps({"host": HOST, "catalog": CATALOG, "env": CA_BUNDLE,
                                   "datasets": find_demo_data(DerivaML(HOST, CATALOG))}))
