@@ -174,8 +174,8 @@ def test_pushing_again_adds_nothing(offline, target):
     counts = {t: c.count(ML_SCHEMA, t) for t in ("Execution", "Dataset", "Execution_Metadata")}
     again = push_executions(offline["ml"], *target, [offline["execution"]],
                             progress=lambda *_: None)
-    assert (again.rows_inserted, again.files_uploaded) == (0, 0)
-    assert again.already_pushed == [offline["execution"]]
+    assert (again.rows_inserted, again.files_uploaded, again.rows_updated) == (0, 0, 0)
+    assert (again.already_pushed, again.updated) == ([offline["execution"]], {})
     assert again.mapping == first.mapping
     assert counts == {t: c.count(ML_SCHEMA, t) for t in counts}
     assert set(first.executions) == {offline["execution"], offline["child"]}

@@ -95,7 +95,7 @@ def test_pushing_again_adds_no_second_history(resumed, target, tmp_path):
     ml, rid = resumed
     first = push_executions(ml, *target, [rid], progress=lambda *_: None)
     again = push_executions(ml, *target, [rid], progress=lambda *_: None)
-    assert (again.rows_inserted, again.files_uploaded) == (0, 0)
+    assert (again.rows_inserted, again.files_uploaded, again.rows_updated) == (0, 0, 0)
     assert again.mapping == first.mapping
     assert len(history_files(ml.catalog, [rid])) == 1
     pushed_history(*target, first.executions[rid], tmp_path)  # one file there

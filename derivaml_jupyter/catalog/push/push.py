@@ -152,10 +152,11 @@ class _Push:
     def run(self, wanted: list[str]) -> PushResult:
         as_of = self.local.snapshot()  # changes after it are pushed by a later push
         plan, order = self._plan(wanted)
-        executions = plan.rows.get((ML_SCHEMA, "Execution"), {})
-        if record_status_histories(self.local, self.source, executions):
+        if record_status_histories(self.local, self.source,
+                                   plan.rows.get((ML_SCHEMA, "Execution"), {})):
             as_of = self.local.snapshot()
             plan, order = self._plan(wanted)  # with the history files just recorded
+        executions = plan.rows.get((ML_SCHEMA, "Execution"), {})  # nested ones too
         ledger = Ledger(self.local, self.remote, self.host, self.catalog)
         done_before = set(ledger.mapping) & set(ledger.finished())
         rewriter = Rewriter(self.local, self.remote_model, plan, ledger.mapping, self.source,
@@ -180,7 +181,7 @@ class _Push:
                 bars.rows(len(rows))
             self._pin_versions(plan, rewriter)
             self._point_pulled_datasets(plan, rewriter)
-        ledger.finish(executions, as_of)  # nested ones too
+        ledger.finish(executions, as_of)
         mapping = {rid: rewriter.target_rid(rid) for rows in plan.rows.values() for rid in rows}
         mapping |= {rid: rid for rid in plan.identity}
         before = [rid for rid in wanted if rid in done_before | plan.identity]

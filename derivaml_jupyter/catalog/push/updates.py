@@ -7,14 +7,15 @@ Each push records, per execution, the local snapshot as of which it copied it
 (``Push.synced``); ``changed_executions`` finds, from the local catalog's row times alone,
 those whose ``Execution`` row or a row pointing at it changed after.
 
-Pushing such an execution again inserts its new rows as any push does, and updates the rows
-an earlier push made on the target whose values now differ from the local rows
-(``find_changes``): those rows are copies of local rows, so the local values win. Rows pulled
-from the target are never updated (they are not copies), nor are workflows (found there by
-their code), nor a dataset version's snapshot (the target's own). A row whose values are the
-same on both sides is not written. An update is a plain overwrite of columns, safe to repeat
-after a push killed half-way; a changed file (e.g. a longer ``status_history.jsonl``) is
-stored on the target before the row naming it is updated.
+Pushing such an execution again (or any execution asked for by RID) inserts its new rows as
+any push does, and updates the rows earlier pushes copied to the target (``Pushed_Row``)
+whose values there now differ from the local rows (``find_changes``): those rows are copies
+of local rows, so the local values win. Rows pulled from the target are not updated here
+(they are not copies; ``push`` only points a pulled dataset at a version made offline), nor
+are workflows (found there by their code), nor a dataset version's snapshot (the target's
+own). A row whose values are the same on both sides is not written. An update is a plain
+overwrite of columns, safe to repeat after a push killed half-way; a changed file (e.g. a
+longer ``status_history.jsonl``) is stored on the target before any row is written.
 """
 
 from __future__ import annotations
