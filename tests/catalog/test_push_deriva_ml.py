@@ -64,6 +64,10 @@ def test_deriva_ml_lists_a_pushed_execution(dml_catalog, tmp_path, monkeypatch):
     assert read["workflow"] == "pushed from offline"
     assert read["inputs"] == [pull.dataset]
     assert result.mapping[output["Execution_Asset"]] in read["outputs"]
+    again = push_executions(offline, HOST, catalog_id, [exe.execution_rid],
+                            progress=lambda *_: None)  # rows in deriva-ml's words: the same
+    assert (again.rows_inserted, again.rows_updated) == (0, 0)
+    assert again.already_pushed == [exe.execution_rid]
 
 
 def test_deriva_ml_lists_an_execution_made_on_a_new_local_catalog(dml_catalog, tmp_path,
