@@ -45,9 +45,12 @@ def _new_ermrest_catalog(hostname: str, alias: str | None) -> str:
     from deriva.core import DerivaServer
 
     from ..catalog.deriva.catalog import stored_credential
+    from ..catalog.deriva.retry import call, session_config, without_retries
 
-    server = DerivaServer("https", hostname, credentials=stored_credential(hostname))
-    catalog_id = str(server.create_ermrest_catalog().catalog_id)
+    server = without_retries(DerivaServer("https", hostname, session_config=session_config(),
+                                          credentials=stored_credential(hostname)))
+    catalog_id = str(call(lambda: server.create_ermrest_catalog().catalog_id,
+                          "create a catalog", hostname, idempotent=False))
     if alias:
         server.create_ermrest_alias(id=alias, alias_target=catalog_id)
         return alias

@@ -42,7 +42,7 @@ from . import urls
 from .errors import login_hint, translated
 from .model import column_def, foreign_key_def, model_from_doc, table_def
 from .objects import HatracObjects
-from .retry import call, session_config
+from .retry import call, session_config, without_retries
 from .urls import after_suffix, filter_paths, merge, order_of, q, sort_suffix, table_path
 
 BATCH_ROWS = 1000
@@ -106,10 +106,10 @@ class DerivaCatalog(Catalog):
         server = DerivaServer(scheme, hostname, self._credential, caching=False,
                               session_config=self._session_config)
         with self._errors(f"connect to catalog {self.catalog_id}"):
-            self._ermrest = server.connect_ermrest(self.catalog_id)
+            self._ermrest = without_retries(server.connect_ermrest(self.catalog_id))
         self._base_id = str(self._ermrest.catalog_id)
-        self.objects = HatracObjects(HatracStore(scheme, hostname, self._credential,
-                                                 session_config=self._session_config))
+        self.objects = HatracObjects(without_retries(HatracStore(
+            scheme, hostname, self._credential, session_config=self._session_config)))
         self._snapshot_bindings: dict[str, Any] = {}
         self._snapshot_models: dict[str, Model] = {}
         self._model: Model | None = None
@@ -140,9 +140,9 @@ class DerivaCatalog(Catalog):
 
             if len(self._snapshot_bindings) >= KEPT_SNAPSHOT_BINDINGS:
                 self._snapshot_bindings.pop(next(iter(self._snapshot_bindings)))
-            binding = ErmrestSnapshot(self._scheme, self.hostname, self._base_id, snapshot,
-                                      self._credential, caching=False,
-                                      session_config=self._session_config)
+            binding = without_retries(ErmrestSnapshot(
+                self._scheme, self.hostname, self._base_id, snapshot, self._credential,
+                caching=False, session_config=self._session_config))
             self._snapshot_bindings[snapshot] = binding
         return binding
 

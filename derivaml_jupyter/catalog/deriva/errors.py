@@ -97,6 +97,11 @@ def translated(host: str, action: str, authenticated: bool) -> Iterator[None]:
         raise DerivaMLUnavailable(
             f"Cannot {action}: the DERIVA server {host} kept failing ({e}). Try again later.",
         ) from None
+    except requests.exceptions.SSLError:
+        raise DerivaMLUnavailable(
+            f"Cannot {action}: the TLS certificate of the DERIVA server {host} did not verify. "
+            "If the server's certificate is signed by your own authority, point "
+            "REQUESTS_CA_BUNDLE at a file holding that authority's certificate.") from None
     except (requests.ConnectionError, requests.Timeout) as e:
         raise DerivaMLUnavailable(
             f"Cannot {action}: could not reach the DERIVA server {host} ({type(e).__name__}). "

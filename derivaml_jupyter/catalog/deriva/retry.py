@@ -17,7 +17,8 @@ attributegroup updates, deletes by filter):
 
 deriva-py's sessions retry by themselves (urllib3: 5xx answers and read errors of GET, PUT and
 DELETE, for minutes). Make the bindings whose requests go through ``call`` with
-``session_config()``, which turns that off, so that each step is retried in one place only.
+``session_config()`` and pass them through ``without_retries``, which turn that off, so that each
+step is retried in one place only.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def session_config(timeout: tuple[float, float] | None = None) -> dict:
 
     return {**DEFAULT_SESSION_CONFIG, "retry_connect": 0, "retry_read": 0,
             "retry_status_forcelist": [], **({"timeout": timeout} if timeout else {})}
+
+
+def without_retries(binding: T) -> T:
+    """``binding`` (a deriva-py binding) with its session's urllib3 retries off. deriva-py's
+    session configuration turns off only connect and read retries: other failures, such as a
+    certificate that does not verify, were still tried 10 times with waits doubling from 1 s,
+    so a connection to such a host hung for minutes before failing."""
+    from urllib3.util.retry import Retry
+
+    for adapter in binding._session.adapters.values():  # deriva-py has no setting for it
+        adapter.max_retries = Retry(0, read=False)  # requests' own default: one try
+    return binding
 
 
 def _transient(error: Exception) -> tuple[str, bool] | None:
