@@ -5,9 +5,15 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as path from 'path';
 
-import { dataset, expectLooks, openSidebar, screenshot, SIDEBAR, slowToasts } from './helpers';
-
-const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
+import {
+  dataset,
+  expectLooks,
+  openSidebar,
+  QUICKSTART,
+  screenshot,
+  SIDEBAR,
+  slowToasts
+} from './helpers';
 
 test('the sidebar lists the four demo datasets at version 1.0.0', async ({ page }) => {
   const panel = await openSidebar(page);

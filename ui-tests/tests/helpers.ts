@@ -1,10 +1,13 @@
 /** What the Galata tests share: opening the DerivaML sidebar, saving screenshots, comparing
  * a widget with its committed screenshot, finding a dataset in the sidebar, switching the
- * sidebar to a catalog, and holding back JupyterLab's toasts. */
+ * sidebar to a catalog, and holding back JupyterLab's toasts; where the quickstart project is. */
 import { expect, test } from '@jupyterlab/galata';
 import type { Locator, Page } from '@playwright/test';
+import * as path from 'path';
 
 export const SIDEBAR = 'derivaml-jupyter-sidebar';
+/** The example project the tests upload into the server root. */
+export const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
 
 export async function openSidebar(page: Page): Promise<Locator> {
   await page.sidebar.openTab(SIDEBAR);

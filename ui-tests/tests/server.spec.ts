@@ -8,9 +8,7 @@ import type { Locator, Page } from '@playwright/test';
 import * as fs from 'fs';
 import * as path from 'path';
 
-import { chooseCatalog, dataset, openSidebar, screenshot } from './helpers';
-
-const QUICKSTART = path.resolve(__dirname, '..', '..', 'examples', 'quickstart');
+import { chooseCatalog, dataset, openSidebar, QUICKSTART, screenshot } from './helpers';
 
 test.skip(!process.env.DERIVAML_TEST_HOST, 'set DERIVAML_TEST_HOST to a DERIVA server');
 
